@@ -1,0 +1,1 @@
+"""The ``dondoc`` command line (Typer). Each sub-command group lives in its own module."""

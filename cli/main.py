@@ -1,0 +1,102 @@
+"""Entry point of the ``dondoc`` command: sub-command groups are mounted here.
+
+Every command prints plain text for people, or JSON with ``--json`` for officers' scripts (field
+names are a public interface: add to them, never rename).
+"""
+
+import json
+import sys
+from typing import Any
+
+import typer
+
+from cli import agencies as agencies_cli
+from cli import db as db_cli
+from cli import deadline as deadline_cli
+from cli import plan as plan_cli
+from cli import work
+from cli.common import console, prefect_env, prepare_database
+
+app = typer.Typer(
+    name="dondoc",
+    help="dondoc — đôn đốc: urges a government plan along (tasks, deadlines, reminders).",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+app.add_typer(db_cli.app, name="db", help="Database schema.")
+app.add_typer(plan_cli.app, name="plan", help="Import and show plans.")
+app.add_typer(agencies_cli.app, name="agencies", help="The agency directory and contacts.")
+app.add_typer(deadline_cli.app, name="deadline", help="Read deadline phrases.")
+app.add_typer(work.round_app, name="round")
+app.command("daily")(work.daily_cmd)
+app.command("dispatch")(work.dispatch_cmd)
+app.command("digest")(work.digest_cmd)
+app.command("simulate")(work.simulate_cmd)
+app.command("cycles")(work.cycles_cmd)
+app.command("outbox")(work.outbox_cmd)
+
+
+@app.command("run")
+def run(
+    today: str | None = typer.Option(None, "--today", help="Run the day as if it were this date."),
+    as_json: bool = typer.Option(False, "--json", help="Print a JSON summary."),
+) -> None:
+    """The main job: bring the database up, import the shipped plan if the database has none, run the
+    daily flow for today, and show what was sent and where the files are."""
+    from sqlmodel import Session, select
+
+    from config.settings import get_settings
+    from models.importer import import_plan
+    from models.tables import Plan
+
+    settings = get_settings()
+    engine, directory = prepare_database()
+    with Session(engine) as session:
+        has_plan = session.exec(select(Plan)).first() is not None
+    report = None
+    if not has_plan:
+        report = import_plan(engine, settings.plan_file, directory)
+    prefect_env()
+    from flows.daily import daily
+
+    result = daily(today=work._day(today))
+    summary: dict[str, Any] = {
+        "import": report.as_json() if report else None,
+        "daily": result,
+        "data_dir": str(settings.data_dir),
+        "database": _redact(settings.effective_database_url),
+        "outbox_dir": str(settings.data_dir / "outbox"),
+    }
+    if as_json:
+        print(json.dumps(summary, ensure_ascii=False, indent=2, default=str))
+        return
+    if report:
+        plan_cli.print_import_report(report, brief=True)
+    dispatch = result.get("dispatch", {})
+    console.print(
+        f"Ngày {result['day']}: {result['created']} kỳ báo cáo mới, {result['opened']} mở, "
+        f"{result['overdue']} quá hạn; {result['queued']} tin nhắn xếp hàng ({result['folded']} lần nhắc "
+        f"gộp lại), đã gửi {dispatch.get('sent', 0)}: {dispatch.get('by_channel', {})}"
+    )
+    console.print(f"Tin nhắn (kênh file, không gửi ra ngoài) / messages: {settings.data_dir / 'outbox'}")
+    console.print(f"Cơ sở dữ liệu / database: {_redact(settings.effective_database_url)}")
+    console.print("Xem thêm / more: dondoc plan show · dondoc cycles · dondoc outbox")
+
+
+def _redact(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    try:
+        app()
+    except KeyboardInterrupt:
+        sys.exit(130)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,271 @@
+"""The daily work from the command line: ``daily``, ``dispatch``, ``digest``, ``simulate``, ``round open``,
+``cycles``, ``outbox``. Flows run through Prefect (the same code the deployments run)."""
+
+import json
+from datetime import date
+from typing import Any
+
+import typer
+from sqlalchemy import select
+from sqlmodel import Session
+
+from cli.common import console, fail, prefect_env
+
+round_app = typer.Typer(no_args_is_help=True, help="Ad hoc reporting rounds.")
+
+
+def _day(value: str | None) -> date | None:
+    from models.clock import parse_day
+
+    if value is None:
+        return None
+    try:
+        return parse_day(value)
+    except ValueError as exc:
+        raise fail(str(exc), 2) from None
+
+
+def _print_json(data: Any) -> None:
+    print(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+
+
+def daily_cmd(
+    today: str | None = typer.Option(None, "--today", help="The day to evaluate (default: today, Asia/Ho_Chi_Minh)."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Report what would happen; change nothing."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """Run the daily flow: open cycles, mark overdue, queue reminders, send."""
+    prefect_env()
+    from flows.daily import daily
+
+    result = daily(today=_day(today), dry_run=dry_run)
+    if as_json:
+        _print_json(result)
+        return
+    dispatch = result.get("dispatch", {})
+    console.print(
+        f"Ngày {result['day']}: {result.get('created', 0)} kỳ mới, {result.get('opened', 0)} mở, "
+        f"{result.get('overdue', 0)} quá hạn, {result.get('queued', 0)} tin nhắn xếp hàng "
+        f"({result.get('folded', 0)} lần nhắc gộp), đã gửi {dispatch.get('sent', 0)}"
+        + (" — chạy thử, không ghi gì (dry run)" if dry_run else "")
+    )
+
+
+def dispatch_cmd(as_json: bool = typer.Option(False, "--json")) -> None:
+    """Send pending and retry-due messages now."""
+    prefect_env()
+    from flows.dispatch import dispatch
+
+    result = dispatch()
+    if as_json:
+        _print_json(result)
+    else:
+        console.print(
+            f"sent {result['sent']}, retry {result['retry']}, dead {result['dead']}, fallback {result['fallback']}"
+        )
+
+
+def digest_cmd(
+    today: str | None = typer.Option(None, "--today"), as_json: bool = typer.Option(False, "--json")
+) -> None:
+    """Queue and send the weekly digest to the standing agency."""
+    prefect_env()
+    from flows.digest import digest
+
+    result = digest(today=_day(today))
+    _print_json(result) if as_json else console.print(result)
+
+
+def simulate_cmd(
+    start: str = typer.Option(..., "--from", help="First day (YYYY-MM-DD)."),
+    end: str = typer.Option(..., "--to", help="Last day (YYYY-MM-DD)."),
+    as_json: bool = typer.Option(False, "--json", help="Print per-day counts as JSON."),
+) -> None:
+    """Run the daily evaluation for each day in turn (file channel), in one flow run."""
+    prefect_env()
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    import flows.simulate as sim
+
+    d1, d2 = _day(start), _day(end)
+    assert d1 and d2
+    if d2 < d1:
+        raise fail("--to is before --from", 2)
+    total = (d2 - d1).days + 1
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console if not as_json else None,
+        disable=as_json,
+        transient=as_json,
+    ) as bar:
+        job = bar.add_task("simulate", total=total)
+
+        def tick(day: date, report: dict[str, Any]) -> None:
+            bar.update(job, advance=1, description=f"{day} queued {report['queued']}")
+
+        sim.progress_hook = tick
+        try:
+            result = sim.simulate(start=d1, end=d2)
+        finally:
+            sim.progress_hook = None
+    if as_json:
+        _print_json(result)
+        return
+    for row in result["days"]:
+        if row["queued"] or row["opened"] or row["overdue"] or row["created"]:
+            console.print(
+                f"{row['day']}: +{row['created']} kỳ, {row['opened']} mở, {row['overdue']} quá hạn, "
+                f"{row['queued']} tin ({row['folded']} gộp), gửi {row['sent']}"
+            )
+    console.print(f"Tổng / total: {result['queued']} tin nhắn xếp hàng, {result['sent']} đã gửi (file channel)")
+
+
+@round_app.command("open")
+def round_open_cmd(
+    title: str = typer.Option(..., "--title", help="e.g. 'Báo cáo sơ kết 6 tháng'."),
+    due: str = typer.Option(..., "--due", help="Due date (YYYY-MM-DD)."),
+    task: list[str] = typer.Option([], "--task", help="Task number (repeatable)."),
+    indicator: list[str] = typer.Option([], "--indicator", help="Indicator code (repeatable)."),
+    agency: list[str] = typer.Option([], "--agency", help="Agency code or name (repeatable)."),
+    message: str = typer.Option("", "--message"),
+    plan: str | None = typer.Option(None, "--plan"),
+    key: str | None = typer.Option(None, "--key", help="Idempotency key: the same key opens one round."),
+    by: str = typer.Option("officer", "--by", help="Who opens it (kept in the history)."),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """Open an ad hoc reporting round and notify every responsible agency at once."""
+    prefect_env()
+    from flows.round import round_flow
+    from models.rounds import RoundError
+
+    try:
+        result = round_flow(
+            title=title,
+            due=_day(due),
+            tasks=task,
+            indicators=indicator,
+            agencies=agency,
+            message=message,  # type: ignore[arg-type]
+            plan=plan,
+            created_by=by,
+            idempotency_key=key,
+        )
+    except RoundError as exc:
+        raise fail(str(exc), 2) from None
+    if as_json:
+        _print_json(result)
+    else:
+        state = "mới mở" if result["created"] else "đã mở trước đó (không gửi lại)"
+        console.print(f"Đợt {result['round']} {state}: {result['cycles']} kỳ báo cáo, {result['queued']} tin nhắn")
+
+
+def cycles_cmd(
+    status: str | None = typer.Option(None, "--status"),
+    agency: str | None = typer.Option(None, "--agency", help="Agency code."),
+    task: str | None = typer.Option(None, "--task", help="Task number."),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """List reporting cycles."""
+    from cli.common import prepare_database
+    from models.cycle_tables import Cycle
+    from models.tables import Agency, Indicator, Task
+
+    engine, _ = prepare_database()
+    with Session(engine) as session:
+        q = (
+            select(Cycle, Agency.code, Agency.name, Task.number, Indicator.code)
+            .join(Agency, Agency.id == Cycle.agency_id)
+            .outerjoin(Task, Task.id == Cycle.task_id)
+            .outerjoin(Indicator, Indicator.id == Cycle.indicator_id)
+            .order_by(Cycle.due_effective, Cycle.id)
+        )
+        if status:
+            q = q.where(Cycle.status == status)
+        if agency:
+            q = q.where(Agency.code == agency)
+        if task:
+            q = q.where(Task.number == task.rstrip("."))
+        rows = [
+            {
+                "id": c.id,
+                "task": tnum,
+                "indicator": icode,
+                "agency": acode,
+                "agency_name": aname,
+                "role": c.role,
+                "kind": c.kind,
+                "label": c.label,
+                "period_key": c.period_key,
+                "opens_on": c.opens_on.isoformat(),
+                "due_nominal": c.due_nominal.isoformat(),
+                "due_effective": c.due_effective.isoformat(),
+                "due_extended": c.due_extended.isoformat() if c.due_extended else None,
+                "status": c.status,
+            }
+            for c, acode, aname, tnum, icode in session.execute(q)
+        ]
+    if as_json:
+        _print_json(rows)
+        return
+    for r in rows:
+        what = f"NV {r['task']}" if r["task"] else f"CT {r['indicator']}"
+        console.print(
+            f"{r['id']:>6} {what:<8} {r['agency']:<22} {r['role']:<12} {r['label']:<28} "
+            f"hạn {r['due_effective']} {r['status']}"
+        )
+    console.print(f"{len(rows)} kỳ báo cáo")
+
+
+def outbox_cmd(
+    status: str | None = typer.Option(None, "--status"),
+    limit: int = typer.Option(0, "--limit", help="At most N rows (0: all)."),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """List outbox messages (recipients masked)."""
+    from cli.common import prepare_database
+    from models.cycle_tables import Cycle, Notification
+    from models.tables import Agency, Task
+    from notifiers.masking import mask_address
+
+    engine, _ = prepare_database()
+    with Session(engine) as session:
+        q = (
+            select(Notification, Agency.code, Task.number)
+            .outerjoin(Agency, Agency.id == Notification.agency_id)
+            .outerjoin(Cycle, Cycle.id == Notification.cycle_id)
+            .outerjoin(Task, Task.id == Cycle.task_id)
+            .order_by(Notification.id)
+        )
+        if status:
+            q = q.where(Notification.status == status)
+        if limit:
+            q = q.limit(limit)
+        rows = [
+            {
+                "key": n.key,
+                "cycle": n.cycle_id,
+                "task": tnum,
+                "agency": acode,
+                "channel": n.channel,
+                "recipient": mask_address(n.address),
+                "step": n.step,
+                "folded_steps": n.folded_steps,
+                "status": n.status,
+                "attempts": n.attempts,
+                "link": n.link,
+                "transport": n.transport,
+                "created_at": n.created_at.isoformat(),
+                "sent_at": n.sent_at.isoformat() if n.sent_at else None,
+                "last_error": n.last_error,
+            }
+            for n, acode, tnum in session.execute(q)
+        ]
+    if as_json:
+        _print_json(rows)
+        return
+    for r in rows:
+        console.print(f"{r['status']:<9} {r['channel']:<6} {r['recipient']:<24} {r['key']}")
+    console.print(f"{len(rows)} tin nhắn")

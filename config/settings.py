@@ -1,0 +1,86 @@
+"""The one typed ``Settings`` object, read from the environment (prefix ``DONDOC_``) and an optional ``.env``.
+
+Every knob an operator may turn lives here, with its default. Secrets (provider credentials) are read
+from the environment only and are never logged: ``Settings.__repr__`` hides them.
+"""
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+CONFIG_DIR = Path(__file__).resolve().parent
+SHIPPED_PLAN = CONFIG_DIR / "plans" / "25-KH-UBND-2025-thai-nguyen.txt"
+
+
+class Settings(BaseSettings):
+    """dondoc's settings. Each field is read from ``DONDOC_<FIELD NAME>``."""
+
+    model_config = SettingsConfigDict(env_prefix="DONDOC_", env_file=".env", extra="ignore")
+
+    data_dir: Path = Field(
+        default=Path("var"),
+        description="Local data folder: the SQLite database, the file channel's messages, attachments.",
+    )
+    database_url: str | None = Field(
+        default=None,
+        description="SQLAlchemy URL. Default: SQLite file dondoc.db inside data_dir. "
+        "PostgreSQL: postgresql+psycopg://user@host:5432/db",
+    )
+    agencies_file: Path | None = Field(default=None, description="Agency directory YAML (default: shipped).")
+    policy_file: Path | None = Field(default=None, description="Reporting policy YAML (default: shipped).")
+    plan_file: Path = Field(default=SHIPPED_PLAN, description="Plan the main command imports when empty.")
+    timezone: str = "Asia/Ho_Chi_Minh"
+    public_base_url: str = Field(
+        default="http://127.0.0.1:8000", description="Base of the answer links sent in messages."
+    )
+    secret_key: SecretStr | None = Field(default=None, description="Signing key for sessions and CSRF.")
+
+    # --- Delivery channels (notifiers/). Unset provider settings mean: the embedded file channel. ---
+    channel_order: list[str] = Field(
+        default=["zalo", "sms", "email"],
+        description="Default channel order for the instant message; a permanent failure falls back to the next.",
+    )
+    email_copy: bool = Field(
+        default=False, description="Also send every reminder by email (a written trail) besides the instant channel."
+    )
+    channels_file: Path | None = Field(default=None, description="Channel config YAML (Zalo templates, limits).")
+    send_window: str = Field(default="07:30-17:00", description="Local hours in which messages are sent.")
+    max_attempts: int = Field(default=5, description="Tries per message before it is dead.")
+    zalo_api_base: str = "https://business.openapi.zalo.me"
+    zalo_oauth_base: str = "https://oauth.zaloapp.com"
+    zalo_app_id: str | None = None
+    zalo_oa_id: str | None = None
+    zalo_secret_key: SecretStr | None = None
+    zalo_refresh_token: SecretStr | None = None
+    zalo_webhook_secret: SecretStr | None = Field(default=None, description="OA secret key for webhook MACs.")
+    email_url: SecretStr | None = Field(default=None, description="apprise URL, e.g. mailtos://user:pass@host")
+    email_from_name: str = "Sở Khoa học và Công nghệ"
+    email_from_address: str | None = None
+    email_reply_to: str | None = None
+    sms_gateway: str | None = Field(default=None, description="esms | speedsms | apprise (unset: file channel)")
+    sms_url: str | None = Field(default=None, description="Gateway base URL, or the apprise URL for 'apprise'.")
+    sms_api_key: SecretStr | None = None
+    sms_secret_key: SecretStr | None = None
+    sms_brandname: str | None = None
+    sms_callback_url: str | None = None
+    sms_max_segments: int = 1
+
+    @field_validator("data_dir")
+    @classmethod
+    def _absolute(cls, value: Path) -> Path:
+        return value.expanduser().resolve()
+
+    @property
+    def effective_database_url(self) -> str:
+        """The database URL in force: the configured one, or SQLite inside the data folder."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{self.data_dir / 'dondoc.db'}"
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """The process-wide settings (cached; tests clear the cache with ``get_settings.cache_clear()``)."""
+    return Settings()

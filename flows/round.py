@@ -1,0 +1,59 @@
+"""The ``round`` flow: an officer opens an ad hoc reporting round; every responsible agency is notified
+at once. ``prefect deployment run 'round/round' --param title=… --param due=2026-12-15 --param tasks='["1","33"]'``."""
+
+from datetime import date
+from typing import Any
+
+from prefect import flow, get_run_logger
+from sqlmodel import Session
+
+from flows.daily import dispatch_outbox
+from flows.runtime import build_app
+from models.clock import today_local
+
+
+@flow(name="round", log_prints=False)
+def round_flow(
+    title: str,
+    due: date,
+    tasks: list[str] | None = None,
+    indicators: list[str] | None = None,
+    agencies: list[str] | None = None,
+    message: str = "",
+    plan: str | None = None,
+    created_by: str = "officer",
+    idempotency_key: str | None = None,
+    send: bool = True,
+) -> dict[str, Any]:
+    from models.cycles import queue_batch
+    from models.rounds import RoundRequest, open_round
+
+    logger = get_run_logger()
+    app = build_app()
+    today = today_local()
+    req = RoundRequest(
+        title=title,
+        due_on=due,
+        tasks=list(tasks or []),
+        indicators=list(indicators or []),
+        agencies=list(agencies or []),
+        message=message,
+        plan=plan,
+        created_by=created_by,
+        idempotency_key=idempotency_key,
+    )
+    with Session(app.engine) as session:
+        result = open_round(app.runtime, session, req, today)
+        session.commit()
+    queued = queue_batch(app.runtime, result.cycles, today) if result.cycles else None
+    summary: dict[str, Any] = {**result.as_json(), "queued": queued.queued if queued else 0}
+    if send:
+        summary["dispatch"] = dispatch_outbox()
+    logger.info(
+        "round %s (%s): %s cycles, %s messages queued",
+        result.round_id,
+        "new" if result.created else "already open",
+        len(result.cycles),
+        summary["queued"],
+    )
+    return summary

@@ -1,0 +1,81 @@
+"""Builds what a run needs from the settings: the cycles ``Runtime`` and the ``Outbox`` with its channels.
+
+Plain Python (no Prefect import): the CLI, the flows and the tests share it.
+"""
+
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from sqlalchemy.engine import Engine
+
+from config.policy import load_policy
+from config.settings import Settings, get_settings
+from models.agencies import Directory
+from models.cycles import Runtime
+from models.db import make_engine, upgrade
+from models.messages import Templates
+from models.outbox import Outbox, SendWindow
+from notifiers.base import Channel
+
+
+@dataclass
+class App:
+    settings: Settings
+    engine: Engine
+    runtime: Runtime
+
+    def outbox(self, channels: dict[str, Channel] | None = None, **kwargs: Any) -> Outbox:
+        """The outbox over the configured channels (file channel where no provider is configured)."""
+        from models.fallback import fallback_builder
+
+        channels = channels if channels is not None else build_channels(self.settings, self.engine)
+        cal = self.runtime.calendar
+        return Outbox(
+            self.engine,
+            channels,
+            max_attempts=self.settings.max_attempts,
+            window=SendWindow.parse(self.settings.send_window, cal.is_working_day),
+            fallback=fallback_builder(self.runtime),
+            channel_order=self.settings.channel_order,
+            **kwargs,
+        )
+
+
+def build_channels(settings: Settings, engine: Engine) -> dict[str, Channel]:
+    """Channels by logical name; the embedded file channel where no provider is configured."""
+    try:
+        from notifiers.registry import build_channels as registry_build
+    except ImportError:  # registry not present: every channel writes files
+        from notifiers.file import FileChannel
+
+        folder = settings.data_dir / "outbox"
+        return {name: FileChannel(name, folder) for name in ("zalo", "sms", "email")}
+    return registry_build(settings, engine)
+
+
+def build_app(settings: Settings | None = None, *, migrate: bool = True) -> App:
+    """Settings → engine (schema upgraded), directory, policy, calendar, templates."""
+    settings = settings or get_settings()
+    url = settings.effective_database_url
+    if migrate:
+        upgrade(url)
+    engine = _engine(url)
+    config = load_policy(settings.policy_file)
+    runtime = Runtime(
+        engine=engine,
+        directory=Directory.load(settings.agencies_file),
+        config=config,
+        policy=config.reporting_policy(),
+        calendar=config.calendar(),
+        templates=Templates(),
+        public_base_url=settings.public_base_url,
+        channel_order=list(settings.channel_order),
+        email_copy=settings.email_copy,
+    )
+    return App(settings=settings, engine=engine, runtime=runtime)
+
+
+@lru_cache(maxsize=8)
+def _engine(url: str) -> Engine:
+    return make_engine(url)

@@ -1,0 +1,1 @@
+"""Alembic migrations of dondoc's schema. Run them with ``dondoc db upgrade``."""

@@ -1,0 +1,127 @@
+"""Expansion: a :class:`DeadlineRule` → its due items (:class:`Due`), each with nominal and effective dates.
+
+Meaning, per kind:
+
+* **one_off** — each named period ends on its last day ("Tháng 7/2025" → 31/07/2025). Absolute dates are
+  never dropped, even before ``start`` (an overdue deadline is still a deadline) or after ``horizon``.
+* **range** (window / phase) — a *milestone* on 31/12 of every year that ends inside the window strictly
+  before its end (label "Mốc năm 2025", key ``milestone-2025``), then the *final* due date, the window
+  end's last day (label "Hạn cuối 2026", key ``final-2026``; for a quarter window "Hạn cuối quý I/2027",
+  ``final-2027-Q1``; ``is_final=True``). Decision: milestones are year ends for every kind of window,
+  because annual review is how plans are followed up; a window inside one year has only its final item.
+* **recurring** — from the plan's issue date ``start`` (first occurrence on or after it) to ``horizon``
+  (the plan horizon, default 2030-12-31), both on the nominal date. When the phrase names a first year
+  ("Năm 2025 và những năm tiếp theo") that year, not ``start``, is the lower bound; a named last year bounds
+  it too. Yearly items end 31/12 (key "2025", label "Năm 2025") or at their anchor ("Tháng 6 hằng năm" →
+  30/06, label "Tháng 6/2025"); half years 30/06 and 31/12 ("2025-H1"); quarters ("2025-Q1", "Quý I/2025");
+  months ("2025-07", "Tháng 7/2025"). "Tháng 11 của năm trước" gives, for each year Y, a due date in
+  November of Y−1 labelled "Kế hoạch năm Y" with key ``plan-Y``.
+* **ongoing**, **external**, **unrecognized** — no due dates (see ``policy.progress_reports`` for ongoing
+  tasks; external and unrecognized ones wait for an officer's date: ``needs_officer``).
+* **overrides** — the officer's dates (key = ISO date, label "Ngày 15/09/2025").
+
+The **effective** date is the nominal date moved to the next working day when it is a weekend or public
+holiday (Civil Code art. 148(5)); see :mod:`models.deadlines.calendar`. Both are always kept.
+
+The list is sorted with strictly increasing nominal dates and keys unique within one rule.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from .calendar import WorkingCalendar
+from .override import override_dates
+from .rules import DeadlineRule, Due, Kind, Period, Recurrence, Unit, Window, month_end
+
+_PER_YEAR = {Unit.YEAR: 1, Unit.HALF: 2, Unit.QUARTER: 4, Unit.MONTH: 12}
+
+
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:]
+
+
+def _window_items(w: Window) -> list[tuple[date, str, str, bool]]:
+    final = w.end.last
+    first_day = w.start.first
+    items = [
+        (date(y, 12, 31), f"Mốc năm {y}", f"milestone-{y}", False)
+        for y in range(first_day.year, final.year + 1)
+        if first_day <= date(y, 12, 31) < final
+    ]
+    label = f"Hạn cuối {w.end.year}" if w.end.unit is Unit.YEAR else f"Hạn cuối {_lower_first(w.end.label)}"
+    items.append((final, label, f"final-{w.end.key}", True))
+    return items
+
+
+def _recurring_items(rec: Recurrence, start: date, horizon: date) -> list[tuple[date, str, str, bool]]:
+    lower = date(rec.first_year, 1, 1) if rec.first_year is not None else start
+    items: list[tuple[date, str, str, bool]] = []
+    # Years of the work (not of the due date): from one before ``lower`` (a "trước ngày 1/1" anchor or a
+    # lead year can move a due date into the previous year) up to the horizon plus the lead.
+    for year in range(lower.year - 1, horizon.year + rec.lead_years + 2):
+        if rec.first_year is not None and year < rec.first_year:
+            continue
+        if rec.last_year is not None and year > rec.last_year:
+            continue
+        for number in range(1, _PER_YEAR[rec.unit] + 1):
+            item = _occurrence(rec, year, number)
+            if (rec.first_year is None and item[0] < start) or item[0] > horizon:
+                continue
+            items.append(item)
+    return items
+
+
+def _occurrence(rec: Recurrence, year: int, number: int) -> tuple[date, str, str, bool]:
+    if rec.unit is Unit.YEAR:
+        due_year = year - rec.lead_years
+        if rec.anchor is not None:
+            period = rec.anchor.period(due_year)
+            nominal, label = period.last, period.label
+        else:
+            nominal, label = date(due_year, 12, 31), f"Năm {due_year}"
+        if rec.lead_years:
+            return nominal, f"Kế hoạch năm {year}", f"plan-{year}", False
+        return nominal, label, str(year), False
+    if rec.unit is Unit.MONTH and rec.anchor is not None:
+        # "Ngày 15 hằng tháng": that day of each month (the month's last day when it is shorter).
+        last = month_end(year, number)
+        day = min(rec.anchor.day, last.day)
+        period = Period(Unit.DAY, year, number, day)
+        if rec.anchor.before:
+            period = period.previous()
+        return period.last, period.label, f"{year}-{number:02d}", False
+    period = Period(rec.unit, year, number)
+    return period.last, period.label, period.key, False
+
+
+def expand(rule: DeadlineRule, *, start: date, horizon: date, calendar: WorkingCalendar) -> list[Due]:
+    """The due items of ``rule`` (see the module docstring). ``start`` is the plan's issue date, ``horizon``
+    the plan horizon; both bound open-ended recurrences only."""
+    items: list[tuple[date, str, str, bool]]
+    if rule.override is not None:
+        items = [
+            (d, Period.of_day(d).label, d.isoformat(), False)
+            for d in override_dates(rule.override, start=start, horizon=horizon)
+        ]
+    elif rule.kind is Kind.ONE_OFF:
+        items = [(p.last, p.label, p.key, False) for p in rule.periods]
+    elif rule.kind is Kind.RANGE and rule.window is not None:
+        items = _window_items(rule.window)
+    elif rule.kind is Kind.RECURRING and rule.recurrence is not None:
+        items = _recurring_items(rule.recurrence, start, horizon)
+    else:
+        return []
+    items.sort(key=lambda item: item[0])
+    out: list[Due] = []
+    for nominal, label, key, final in items:
+        if out and nominal <= out[-1].nominal:
+            continue  # keep nominal dates strictly increasing (cannot happen for parsed rules)
+        out.append(Due(nominal, calendar.effective(nominal), label, key, final))
+    return out
+
+
+def last_due(rule: DeadlineRule, *, start: date, horizon: date, calendar: WorkingCalendar) -> Due | None:
+    """The last due item of the rule's dated part (None when it has none)."""
+    items = expand(rule, start=start, horizon=horizon, calendar=calendar)
+    return items[-1] if items else None

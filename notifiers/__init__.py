@@ -1,0 +1,1 @@
+"""Delivery channels, one per module behind the small interface in ``notifiers.base``."""

@@ -1,0 +1,73 @@
+"""The one small interface every channel implements, and the errors it may raise.
+
+A channel takes an ``OutgoingMessage`` and either returns a ``SendResult`` (the provider accepted it;
+its message id) or raises a ``ChannelError`` classified as:
+
+- ``RetryableError`` — timeouts, 5xx, rate limits, quota for today: try again later (``retry_after``);
+- ``PermanentError`` — this channel can never deliver this message (invalid number, user unreachable on
+  Zalo, template rejected): fall back to the next channel;
+- ``AuthError`` — credentials expired or revoked: the channel has already tried to refresh once.
+
+The outbox (``models.outbox``) calls ``send``; adding a channel touches nothing else but the registry.
+"""
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any, Protocol, runtime_checkable
+
+
+@dataclass(frozen=True)
+class OutgoingMessage:
+    """One message to one recipient through one channel, as rendered at queue time."""
+
+    key: str  # the outbox idempotency key; providers get it (or a digest) as their idempotency field
+    channel: str  # "zalo" | "sms" | "email"
+    to: str  # phone (E.164), email address or Zalo user id
+    subject: str = ""
+    text: str = ""  # plain text: the email's text part, the SMS body, the Zalo fallback text
+    html: str | None = None
+    params: dict[str, Any] = field(default_factory=dict)  # Zalo template parameters
+    template: str | None = None  # logical template name ("reminder", "escalation" …)
+    link: str | None = None
+
+
+@dataclass(frozen=True)
+class SendResult:
+    """The provider accepted the message."""
+
+    transport: str  # "file", "smtp", "zalo-zbs", "esms", "speedsms", "apprise" …
+    provider_message_id: str | None = None
+    detail: str = ""  # the provider's answer, safe to log (no secrets, no addresses)
+
+
+class ChannelError(Exception):
+    """A classified send failure. ``code`` is the provider's code when it gave one."""
+
+    kind = "retryable"
+
+    def __init__(self, message: str, *, code: str | None = None, retry_after: timedelta | None = None) -> None:
+        super().__init__(message)
+        self.code = code
+        self.retry_after = retry_after
+
+
+class RetryableError(ChannelError):
+    kind = "retryable"
+
+
+class PermanentError(ChannelError):
+    kind = "permanent"
+
+
+class AuthError(ChannelError):
+    kind = "auth"
+
+
+@runtime_checkable
+class Channel(Protocol):
+    """What the outbox needs of a channel."""
+
+    name: str  # the logical channel: "zalo" | "sms" | "email"
+    transport: str
+
+    def send(self, message: OutgoingMessage) -> SendResult: ...
