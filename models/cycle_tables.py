@@ -77,6 +77,9 @@ class Cycle(SQLModel, table=True):
     due_effective: date
     # An extension replaces the effective due date for reminders; the original stays for reports.
     due_extended: date | None = None
+    # Bumped when the due date changes (an extension): the reminder steps of the new schedule are new
+    # steps ("before_7@v1"), so the ledger does not mistake them for the old schedule's.
+    schedule_version: int = 0
     status: str = Field(default=CycleStatus.scheduled, max_length=16)
     # The last day whose reminders were queued for this cycle: a batch of cycles is claimed for a day by
     # a conditional UPDATE on this column, in the same transaction as the messages it queues, so two

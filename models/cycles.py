@@ -451,7 +451,7 @@ def materialise(rt: Runtime, session: Session, today: date) -> tuple[int, int]:
 # --------------------------------------------------------------------------------------------------
 
 
-def _set_status(session: Session, cycle_id: int, old: str, new: str, actor: str, reason: str) -> bool:
+def set_status(session: Session, cycle_id: int, old: str, new: str, actor: str, reason: str) -> bool:
     """Conditional state change (only from ``old``) with its history row; False when someone was faster."""
     now = utcnow()
     values: dict[str, Any] = {"status": new, "status_changed_at": now}
@@ -466,7 +466,7 @@ def _set_status(session: Session, cycle_id: int, old: str, new: str, actor: str,
 
 
 def _set_status_many(session: Session, ids: list[int], old: str, new: str, actor: str, reason: str) -> int:
-    """``_set_status`` for many cycles in one statement (plus their history rows)."""
+    """``set_status`` for many cycles in one statement (plus their history rows)."""
     if not ids:
         return 0
     now = utcnow()
@@ -557,7 +557,14 @@ def full_schedule(rt: Runtime, cycle: Cycle) -> list[dl.Reminder]:
 
 def schedule_for(rt: Runtime, cycle: Cycle, today: date) -> list[dl.Reminder]:
     """The reminder steps of a cycle whose moment has come by ``today``."""
-    return [r for r in full_schedule(rt, cycle) if r.date <= today]
+    return [r for r in versioned(full_schedule(rt, cycle), cycle.schedule_version) if r.date <= today]
+
+
+def versioned(schedule: list[dl.Reminder], version: int) -> list[dl.Reminder]:
+    """Step names of a re-planned schedule carry its version: "before_7@v1"."""
+    if not version:
+        return schedule
+    return [dl.Reminder(r.date, f"{r.step}@v{version}") for r in schedule]
 
 
 def _beyond_cap(step: str, cap: int) -> bool:
@@ -778,16 +785,18 @@ def _queue_batch(rt: Runtime, cycle_ids: list[int], today: date, session: Sessio
         for cycle in cycles:
             assert cycle.id is not None
             agency = agencies[cycle.agency_id]
-            schedule = full_schedule(rt, cycle)
+            schedule = versioned(full_schedule(rt, cycle), cycle.schedule_version)
             steps = [r for r in schedule if r.date <= today]
             upcoming = next((r.date for r in schedule if r.date > today), None)
             # No more steps: park the cycle far ahead; a state change resets it to None.
             next_dates.append({"b_id": cycle.id, "b_next": upcoming or date(9999, 12, 31)})
-            escalate_seen = any(r.step == "escalation" for r in steps)
+            escalate_seen = any(step_kind(r.step) == "escalation" for r in steps)
             subject = dict(subjects[cycle.subject], agency_name=agency.name, agency_code=agency.code)
             for contact in _contacts(rt, agency, standing, escalate_seen):
                 # The head and the standing agency join at the escalation step only.
-                relevant = steps if contact.kind == "agency" else [r for r in steps if r.step == "escalation"]
+                relevant = (
+                    steps if contact.kind == "agency" else [r for r in steps if step_kind(r.step) == "escalation"]
+                )
                 pending = [r for r in relevant if (cycle.id, r.step, contact.recipient) not in recorded]
                 if not pending:
                     continue
@@ -859,7 +868,7 @@ def _queue_batch(rt: Runtime, cycle_ids: list[int], today: date, session: Sessio
                             "params": rendered.params if channel == "zalo" else {},
                             "template": message_kind(last.step, due_day, today),
                             "link": link,
-                            "urgent": last.step == "escalation" and rt.escalation_urgent,
+                            "urgent": step_kind(last.step) == "escalation" and rt.escalation_urgent,
                             "status": "pending",
                             "attempts": 0,
                             "next_attempt_at": now,

@@ -32,6 +32,7 @@ class Rendered:
 
 def step_kind(step: str) -> str:
     """Template kind of a reminder step: before_7 → reminder, overdue_2 → overdue …"""
+    step = step.partition("@")[0]  # "before_7@v1": a step of a re-planned schedule
     if step.startswith("before_"):
         return "reminder"
     if step.startswith("overdue"):

@@ -2,12 +2,12 @@
 
 Revision ID: 0002
 Revises: 0001
-Create Date: 2026-11-27 23:31:03.059114
+Create Date: 2026-11-27 23:34:58.195426
 """
 from collections.abc import Sequence
 
 import sqlalchemy as sa
-import sqlmodel.sql.sqltypes
+import sqlmodel.sql.sqltypes  # noqa: F401  (autogenerate renders AutoString from it)
 from alembic import op
 
 
@@ -77,6 +77,7 @@ def upgrade() -> None:
     sa.Column('due_nominal', sa.Date(), nullable=False),
     sa.Column('due_effective', sa.Date(), nullable=False),
     sa.Column('due_extended', sa.Date(), nullable=True),
+    sa.Column('schedule_version', sa.Integer(), nullable=False),
     sa.Column('status', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
     sa.Column('evaluated_on', sa.Date(), nullable=True),
     sa.Column('next_reminder_on', sa.Date(), nullable=True),
