@@ -11,6 +11,7 @@ from typing import Any
 import typer
 
 from cli import agencies as agencies_cli
+from cli import channels as channels_cli
 from cli import db as db_cli
 from cli import deadline as deadline_cli
 from cli import plan as plan_cli
@@ -29,6 +30,7 @@ app.add_typer(plan_cli.app, name="plan", help="Import and show plans.")
 app.add_typer(agencies_cli.app, name="agencies", help="The agency directory and contacts.")
 app.add_typer(deadline_cli.app, name="deadline", help="Read deadline phrases.")
 app.add_typer(work.round_app, name="round")
+app.add_typer(channels_cli.app, name="channels", help="Delivery channels: test sends, token and quota status.")
 app.command("daily")(work.daily_cmd)
 app.command("dispatch")(work.dispatch_cmd)
 app.command("digest")(work.digest_cmd)

@@ -59,8 +59,14 @@ def queue(cycle_ids: list[int], day: date) -> dict[str, Any]:
 
 @task(name="dispatch-outbox", cache_policy=NO_CACHE)
 def dispatch_outbox(max_batches: int | None = None) -> dict[str, Any]:
+    from notifiers.registry import build_channels, close_channels
+
     app = build_app(migrate=False)
-    stats = app.outbox().dispatch(max_batches=max_batches)
+    channels = build_channels(app.settings, app.engine)
+    try:
+        stats = app.outbox(channels=channels).dispatch(max_batches=max_batches)
+    finally:
+        close_channels(channels)  # pooled SMTP connections, httpx clients
     return stats.__dict__
 
 

@@ -31,26 +31,37 @@ class App:
 
         channels = channels if channels is not None else build_channels(self.settings, self.engine)
         cal = self.runtime.calendar
-        return Outbox(
-            self.engine,
-            channels,
-            max_attempts=self.settings.max_attempts,
-            window=SendWindow.parse(self.settings.send_window, cal.is_working_day),
-            fallback=fallback_builder(self.runtime),
-            channel_order=self.settings.channel_order,
-            **kwargs,
-        )
+        options: dict[str, Any] = {
+            "max_attempts": self.settings.max_attempts,
+            "window": SendWindow.parse(self.settings.send_window, cal.is_working_day),
+            "fallback": fallback_builder(self.runtime),
+            "channel_order": self.settings.channel_order,
+        }
+        directory = self.runtime.directory
+        if getattr(directory, "demo", False):
+            from notifiers.file import FileChannel
+
+            folder = self.settings.data_dir / "outbox"
+            options["divert"] = {name: FileChannel(name, folder) for name in ("zalo", "sms", "email")}
+            options["divert_addresses"] = demo_addresses(directory)
+        options.update(kwargs)
+        return Outbox(self.engine, channels, **options)
+
+
+def demo_addresses(directory: Any) -> frozenset[str]:
+    """Every contact of a directory marked ``demo: true`` (the shipped one): never sent for real."""
+    found: set[str] = set()
+    for agency in directory.agencies.values():
+        for value in (agency.email, agency.phone, agency.zalo_user_id, agency.head.email, agency.head.phone):
+            if value:
+                found.add(value)
+    return frozenset(found)
 
 
 def build_channels(settings: Settings, engine: Engine) -> dict[str, Channel]:
     """Channels by logical name; the embedded file channel where no provider is configured."""
-    try:
-        from notifiers.registry import build_channels as registry_build
-    except ImportError:  # registry not present: every channel writes files
-        from notifiers.file import FileChannel
+    from notifiers.registry import build_channels as registry_build
 
-        folder = settings.data_dir / "outbox"
-        return {name: FileChannel(name, folder) for name in ("zalo", "sms", "email")}
     return registry_build(settings, engine)
 
 

@@ -1,0 +1,210 @@
+"""``dondoc channels …``: try a delivery channel and see its state.
+
+- ``test --channel zalo|sms|email --to RECIPIENT [--json]`` sends one test message through the channel
+  the settings configure (the file channel when none) and prints the provider's answer or the classified
+  error. JSON: ``{"channel", "transport", "ok", "provider_message_id", "error_class", "error", "code",
+  "detail"}``; exit code 1 when the send failed.
+- ``status [--json]`` shows the Zalo token's expiry and last error, today's quota use per bucket and the
+  dead notifications (count and latest). Nothing printed carries a token or an address.
+"""
+
+import json
+import uuid
+from datetime import datetime
+from typing import Any
+
+import typer
+
+from cli.common import console, fail
+
+app = typer.Typer(no_args_is_help=True, help="Delivery channels: send a test message, show their state.")
+
+CHANNELS = ("zalo", "sms", "email")
+
+
+def _print_json(data: Any) -> None:
+    print(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+
+
+def _prepare():  # type: ignore[no-untyped-def]
+    from config.settings import get_settings
+    from models.db import make_engine, upgrade
+
+    settings = get_settings()
+    upgrade(settings.effective_database_url)
+    return settings, make_engine(settings.effective_database_url)
+
+
+def _test_message(channel: str, to: str, settings: Any) -> Any:
+    from models.clock import TZ
+    from notifiers.base import OutgoingMessage
+
+    now = datetime.now(TZ)
+    stamp = now.strftime("%H:%M %d/%m/%Y")
+    link = settings.public_base_url.rstrip("/") + "/"
+    text = f"Tin nhắn thử của dondoc lúc {stamp}. Hệ thống đôn đốc hoạt động bình thường: {link}"
+    html = (
+        f"<p>Tin nhắn thử của <b>dondoc</b> lúc {stamp}.</p>"
+        f'<p>Hệ thống đôn đốc hoạt động bình thường: <a href="{link}">{link}</a></p>'
+    )
+    return OutgoingMessage(
+        key=f"test:{uuid.uuid4().hex[:20]}",  # every test is a new message (providers dedupe by key)
+        channel=channel,
+        to=to,
+        subject=f"[dondoc] Thử kênh {channel} — {stamp}",
+        text=text,
+        html=html if channel == "email" else None,
+        params={"agency": settings.email_from_name, "sent_at": stamp},
+        template="test",
+        link=link,
+    )
+
+
+@app.command("test")
+def test_cmd(
+    channel: str = typer.Option(..., "--channel", help="zalo | sms | email"),
+    to: str = typer.Option(..., "--to", help="Recipient: phone number (zalo, sms) or email address."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """Send one test message through the configured channel and print the answer."""
+    if channel not in CHANNELS:
+        raise fail(f"--channel must be one of {', '.join(CHANNELS)}", 2)
+    from notifiers.base import ChannelError
+    from notifiers.registry import ChannelConfigError, build_channels, close_channels, mask_address
+
+    settings, engine = _prepare()
+    try:
+        channels = build_channels(settings, engine)
+    except (ChannelConfigError, ValueError) as exc:
+        raise fail(f"channel configuration: {exc}", 2) from None
+    target = channels[channel]
+    out: dict[str, Any] = {
+        "channel": channel,
+        "transport": target.transport,
+        "ok": False,
+        "provider_message_id": None,
+        "error_class": None,
+        "error": None,
+        "code": None,
+        "detail": None,
+    }
+    try:
+        result = target.send(_test_message(channel, to, settings))
+        out.update(
+            ok=True,
+            transport=result.transport,
+            provider_message_id=result.provider_message_id,
+            detail=result.detail,
+        )
+    except ChannelError as exc:
+        out.update(error_class=exc.kind, error=str(exc), code=exc.code)
+        if exc.retry_after:
+            out["retry_after_seconds"] = int(exc.retry_after.total_seconds())
+    finally:
+        close_channels(channels)
+        engine.dispose()
+    if as_json:
+        _print_json(out)
+    elif out["ok"]:
+        console.print(
+            f"[green]OK[/green] {channel} → {mask_address(to)} via {out['transport']}: "
+            f"id {out['provider_message_id'] or '-'} {out['detail'] or ''}"
+        )
+    else:
+        console.print(f"[red]{out['error_class']}[/red] {channel} via {out['transport']}: {out['error']}")
+    if not out["ok"]:
+        raise typer.Exit(1)
+
+
+def channel_status(settings: Any, engine: Any) -> dict[str, Any]:
+    """The data of ``dondoc channels status`` (also usable by the web app)."""
+    from sqlalchemy import func, select
+
+    from models.cycle_tables import Notification, NotificationStatus
+    from notifiers.ratelimit import RateLimiter
+    from notifiers.zalo_tokens import PROVIDER, token_status
+
+    configured = bool(settings.zalo_app_id and settings.zalo_secret_key and settings.zalo_refresh_token)
+    token = token_status(engine, has_seed=bool(settings.zalo_refresh_token))
+    quotas = RateLimiter(engine).quotas_today()
+    N = Notification
+    with engine.connect() as conn:
+        dead_count = conn.execute(select(func.count()).where(N.status == NotificationStatus.dead)).scalar() or 0
+        latest = conn.execute(
+            select(N.id, N.key, N.channel, N.transport, N.error_class, N.last_error, N.next_attempt_at)
+            .where(N.status == NotificationStatus.dead)
+            .order_by(N.id.desc())  # type: ignore[union-attr]
+            .limit(1)
+        ).first()
+    return {
+        "zalo": {
+            "provider": PROVIDER,
+            "configured": configured,
+            "has_access_token": token.has_access_token,
+            "access_expires_at": token.access_expires_at,
+            "refreshed_at": token.refreshed_at,
+            "has_refresh_token": token.has_refresh_token,
+            "token_version": token.version,
+            "last_error": token.last_error,
+        },
+        "quotas": [
+            {
+                "name": q.name,
+                "day": q.day,
+                "used_today": q.used_today,
+                "remaining": q.remaining,
+                "exhausted": q.exhausted,
+            }
+            for q in quotas
+        ],
+        "dead": {
+            "count": int(dead_count),
+            "latest": None
+            if latest is None
+            else {
+                "id": latest.id,
+                "key": latest.key,
+                "channel": latest.channel,
+                "transport": latest.transport,
+                "error_class": latest.error_class,
+                "last_error": latest.last_error,
+                "at": latest.next_attempt_at,
+            },
+        },
+    }
+
+
+@app.command("status")
+def status_cmd(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
+    """Zalo token expiry, today's quota use, dead notifications."""
+    settings, engine = _prepare()
+    try:
+        data = channel_status(settings, engine)
+    finally:
+        engine.dispose()
+    if as_json:
+        _print_json(data)
+        return
+    z = data["zalo"]
+    if not z["configured"]:
+        console.print("Zalo: chưa cấu hình (not configured) — messages go to the file channel")
+    else:
+        console.print(
+            f"Zalo token: hết hạn / expires {z['access_expires_at'] or '-'}, làm mới / refreshed "
+            f"{z['refreshed_at'] or '-'} (v{z['token_version']})"
+        )
+    if z["last_error"]:
+        console.print(f"[red]Zalo token error:[/red] {z['last_error']}")
+    if data["quotas"]:
+        for q in data["quotas"]:
+            remaining = "?" if q["remaining"] is None else q["remaining"]
+            flag = " [red]HẾT / exhausted[/red]" if q["exhausted"] else ""
+            used = q["used_today"]
+            console.print(f"Quota {q['name']} {q['day']}: used {used}, left {remaining}{flag}")
+    else:
+        console.print("Quota: chưa dùng hôm nay (nothing used today)")
+    dead = data["dead"]
+    console.print(f"Tin không gửi được / dead notifications: {dead['count']}")
+    if dead["latest"]:
+        d = dead["latest"]
+        console.print(f"  gần nhất / latest: #{d['id']} {d['channel']} ({d['error_class']}): {d['last_error']}")

@@ -1,0 +1,1 @@
+"""Test support shared by the cycles, outbox and flow tests (imported as ``support``)."""

@@ -1,0 +1,232 @@
+"""The daily evaluation on the shipped plan (SQLite and PostgreSQL): which cycles exist, catch-up
+folding, idempotency, answers stopping reminders, succession, rounds, the digest and dry runs."""
+
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import func, select, update
+from sqlmodel import Session
+
+from flows.runtime import build_app
+from models.cycle_tables import Cycle, CycleEvent, CycleStatus, Notification, ReminderLedger, ResponseToken
+from models.cycles import evaluate_day, set_status
+from models.digest import queue_digest
+from models.dryrun import evaluate_dry
+from models.importer import import_plan
+from models.links import check_token
+from models.rounds import RoundError, RoundRequest, open_round
+from models.tables import Agency, Task
+
+
+@pytest.fixture
+def app(cli_env, plan_path):
+    application = build_app()
+    import_plan(application.engine, plan_path, application.runtime.directory)
+    return application
+
+
+def _task_cycles(session: Session, number: str, role: str = "lead") -> list[Cycle]:
+    task = session.execute(select(Task).where(Task.number == number)).scalar_one()
+    return list(
+        session.execute(
+            select(Cycle).where(Cycle.task_id == task.id, Cycle.role == role).order_by(Cycle.due_effective)
+        ).scalars()
+    )
+
+
+def _count(session: Session, model) -> int:  # type: ignore[no-untyped-def]
+    return session.execute(select(func.count()).select_from(model)).scalar_one()
+
+
+def test_task33_yields_a_cycle_each_year(app) -> None:
+    evaluate_day(app.runtime, date(2026, 11, 2))
+    with Session(app.engine) as s:
+        cycles = _task_cycles(s, "33")
+        agency = s.get(Agency, cycles[0].agency_id)
+    assert agency.code == "so-khcn"  # Sở TT&TT's task, routed to its successor
+    assert [c.due_effective for c in cycles] == [date(2025, 12, 1), date(2026, 11, 30)]
+    assert [c.due_nominal for c in cycles] == [date(2025, 11, 30), date(2026, 11, 30)]
+    assert cycles[0].status == CycleStatus.overdue and cycles[1].status == CycleStatus.open
+
+
+def test_effective_due_date_and_routing_of_task5(app) -> None:
+    evaluate_day(app.runtime, date(2025, 8, 5))
+    with Session(app.engine) as s:
+        (cycle,) = _task_cycles(s, "5")
+    assert (cycle.due_nominal, cycle.due_effective) == (date(2025, 8, 31), date(2025, 9, 3))
+    assert cycle.status == CycleStatus.open
+
+
+def test_opening_message_then_each_step_once_and_rerun_queues_nothing(app) -> None:
+    rt = app.runtime
+    day = date(2025, 6, 20)
+    while day <= date(2025, 8, 31):
+        evaluate_day(rt, day)
+        day += timedelta(days=1)
+    with Session(app.engine) as s:
+        (cycle,) = _task_cycles(s, "1")
+        rows = s.execute(
+            select(Notification.step, Notification.recipient, Notification.channel)
+            .where(Notification.cycle_id == cycle.id)
+            .order_by(Notification.id)
+        ).all()
+        total = _count(s, Notification)
+    assert len(rows) == len(set(rows))  # nothing twice
+    agency_steps = [step for step, recipient, _ in rows if recipient == "so-khcn"]
+    # each step once, in order; overdue_2 (14/08) coincides with the escalation and is folded into it
+    assert agency_steps == [
+        "open",
+        "before_14",
+        "before_7",
+        "before_3",
+        "before_1",
+        "due",
+        "overdue_1",
+        "escalation",
+        "overdue_3",
+        "overdue_4",
+    ]
+    assert {channel for _, _, channel in rows} == {"zalo"}  # the instant channel; email copy is off
+    # re-running any day of the period queues nothing new
+    for again in (date(2025, 7, 1), date(2025, 7, 31), date(2025, 8, 31)):
+        assert evaluate_day(rt, again).queued == 0
+    with Session(app.engine) as s:
+        assert _count(s, Notification) == total
+
+
+def test_escalation_reaches_head_and_standing_agency(app) -> None:
+    evaluate_day(app.runtime, date(2025, 7, 1))
+    evaluate_day(app.runtime, date(2025, 8, 20))  # 20 days overdue: escalation step passed
+    with Session(app.engine) as s:
+        (cycle,) = _task_cycles(s, "1")
+        recipients = set(s.execute(select(Notification.recipient).where(Notification.cycle_id == cycle.id)).scalars())
+    assert {"so-khcn", "so-khcn#head"} <= recipients  # the standing agency is the agency itself here
+    with Session(app.engine) as s:
+        (c5,) = _task_cycles(s, "5")  # Sở Nội vụ
+    evaluate_day(app.runtime, date(2025, 9, 25))
+    with Session(app.engine) as s:
+        recipients = set(s.execute(select(Notification.recipient).where(Notification.cycle_id == c5.id)).scalars())
+    assert {"so-noi-vu", "so-noi-vu#head", "so-khcn#standing"} <= recipients
+
+
+def test_missed_days_fold_into_one_message_per_cycle(app) -> None:
+    evaluate_day(app.runtime, date(2025, 6, 20))
+    report = evaluate_day(app.runtime, date(2025, 8, 6))  # the machine was off for six weeks
+    assert report.folded > 0
+    with Session(app.engine) as s:
+        (cycle,) = _task_cycles(s, "1")
+        rows = s.execute(select(Notification).where(Notification.cycle_id == cycle.id)).scalars().all()
+        ledger = s.execute(select(ReminderLedger.step).where(ReminderLedger.cycle_id == cycle.id)).scalars().all()
+    assert len(rows) == 1  # one message, not a flood
+    (row,) = rows
+    assert row.folded_steps[0] == "open" and row.step == row.folded_steps[-1] == "due"
+    assert set(ledger) == set(row.folded_steps)
+    assert "quá hạn" in row.body_text and row.template == "overdue"  # a late "due" speaks of today
+
+
+def test_answer_stops_reminders_and_return_restarts_them(app) -> None:
+    evaluate_day(app.runtime, date(2025, 7, 1))
+    with Session(app.engine) as s:
+        (cycle,) = _task_cycles(s, "1")
+        assert set_status(s, cycle.id, CycleStatus.open, CycleStatus.answered, "agency", "đã báo cáo")
+        s.commit()
+        before = s.execute(select(func.count()).where(Notification.cycle_id == cycle.id)).scalar_one()
+    for offset in range(1, 40):
+        evaluate_day(app.runtime, date(2025, 7, 1) + timedelta(days=offset))
+    with Session(app.engine) as s:
+        assert s.execute(select(func.count()).where(Notification.cycle_id == cycle.id)).scalar_one() == before
+        assert s.get(Cycle, cycle.id).status == CycleStatus.answered  # not overdue: it answered
+        assert set_status(s, cycle.id, CycleStatus.answered, CycleStatus.returned, "officer:a", "bổ sung")
+        s.commit()
+    evaluate_day(app.runtime, date(2025, 8, 12))
+    with Session(app.engine) as s:
+        assert s.execute(select(func.count()).where(Notification.cycle_id == cycle.id)).scalar_one() > before
+        history = s.execute(select(CycleEvent.to_status).where(CycleEvent.cycle_id == cycle.id)).scalars().all()
+    assert history[:2] == ["open", "answered"] and "returned" in history
+
+
+def test_extension_replans_reminders(app) -> None:
+    evaluate_day(app.runtime, date(2025, 7, 1))
+    evaluate_day(app.runtime, date(2025, 8, 1))
+    with Session(app.engine) as s:
+        (cycle,) = _task_cycles(s, "1")
+        cycle_id = cycle.id
+        s.execute(
+            update(Cycle)
+            .where(Cycle.id == cycle_id)
+            .values(
+                due_extended=date(2025, 9, 30),
+                schedule_version=1,
+                status=CycleStatus.extended,
+                next_reminder_on=None,
+            )
+        )
+        s.commit()
+    evaluate_day(app.runtime, date(2025, 9, 10))
+    evaluate_day(app.runtime, date(2025, 9, 30))
+    with Session(app.engine) as s:
+        steps = s.execute(select(Notification.step).where(Notification.cycle_id == cycle_id)).scalars().all()
+        cycle = s.get(Cycle, cycle_id)
+    assert "before_14@v1" in steps and "due@v1" in steps
+    assert cycle.status == CycleStatus.extended  # 30/09 is the new due date: not overdue yet
+
+
+def test_district_cycles_move_to_communes(app) -> None:
+    """Task 3 is led by the districts: after 01/07/2025 the commune-level UBNDs hold it."""
+    evaluate_day(app.runtime, date(2025, 6, 5))
+    evaluate_day(app.runtime, date(2025, 7, 2))
+    with Session(app.engine) as s:
+        codes = dict(s.execute(select(Agency.id, Agency.code)).all())
+        rows = [(codes[c.agency_id], c.status, c.period_key) for c in _task_cycles(s, "3")]
+    h1 = [(code, status) for code, status, key in rows if key == "report-2025-H1"]
+    assert ("ubnd-huyen-phu-binh", CycleStatus.cancelled) in h1
+    assert any(code.startswith("ubnd-x-") or code.startswith("ubnd-p-") for code, status in h1 if status != "cancelled")
+
+
+def test_tokens_are_hashed_and_scoped(app) -> None:
+    evaluate_day(app.runtime, date(2025, 7, 1))
+    with Session(app.engine) as s:
+        row = s.execute(select(Notification).where(Notification.link.is_not(None))).scalars().first()
+        token = row.link.rsplit("/", 1)[1]
+        assert len(token) >= 22  # 128 bits, URL-safe
+        assert s.execute(select(func.count()).where(ResponseToken.token_hash == token)).scalar_one() == 0
+        check = check_token(s, token)
+        assert check.ok and check.token.cycle_id == row.cycle_id
+        assert not check_token(s, token[:-1] + ("A" if token[-1] != "A" else "B")).ok
+
+
+def test_round_opens_once_and_notifies(app) -> None:
+    rt = app.runtime
+    from models.cycles import queue_batch
+
+    req = RoundRequest(title="Báo cáo sơ kết 6 tháng", due_on=date(2025, 7, 15), tasks=["1", "33"])
+    with Session(app.engine) as s:
+        result = open_round(rt, s, req, date(2025, 7, 1))
+        s.commit()
+    assert result.created and len(result.cycles) == 2
+    report = queue_batch(rt, result.cycles, date(2025, 7, 1))
+    assert report.queued == 2
+    with Session(app.engine) as s:
+        again = open_round(rt, s, req, date(2025, 7, 1))
+        s.commit()
+        steps = s.execute(select(Notification.step).where(Notification.cycle_id.in_(result.cycles))).scalars().all()
+        assert "Báo cáo sơ kết 6 tháng" in s.execute(select(Notification.subject)).scalars().first() or steps
+    assert not again.created and sorted(again.cycles) == sorted(result.cycles)
+    assert set(steps) == {"round"}
+    assert queue_batch(rt, result.cycles, date(2025, 7, 1)).queued == 0
+    with Session(app.engine) as s, pytest.raises(RoundError):
+        open_round(rt, s, RoundRequest(title="x", due_on=date(2025, 7, 15), tasks=["999"]), date(2025, 7, 1))
+
+
+def test_dry_run_changes_nothing(app) -> None:
+    result = evaluate_dry(app, date(2025, 8, 1))
+    assert result["created"] > 0 and result["queued"] > 0
+    with Session(app.engine) as s:
+        assert _count(s, Cycle) == 0 and _count(s, Notification) == 0
+
+
+def test_digest_once_a_week(app) -> None:
+    evaluate_day(app.runtime, date(2025, 8, 20))
+    first = queue_digest(app.runtime, date(2025, 8, 25))
+    assert first["queued"] >= 1 and first["overdue"] > 0
+    assert queue_digest(app.runtime, date(2025, 8, 26))["queued"] == 0  # same ISO week
