@@ -18,11 +18,14 @@ WORKERS = Path(__file__).resolve().parent / "servers" / "workers.py"
 
 
 def assert_within_limit(times: list[float], rate: float, burst: int) -> None:
-    """In every window [t_i, t_j] at most burst + rate·(t_j − t_i) sends (a little slack for clocks)."""
+    """In every window [t_i, t_j] at most burst + rate·(t_j − t_i) sends, with 100 ms of slack: times are
+    read after ``acquire`` returns, and on a loaded 2-core machine a thread can be scheduled that late,
+    which squeezes a window. A limiter that does not share its bucket would exceed this by far (each
+    process would send at the full rate)."""
     times = sorted(times)
     for i in range(len(times)):
         for j in range(i, len(times)):
-            allowed = burst + rate * (times[j] - times[i]) + 1e-6 + rate * 0.005
+            allowed = burst + rate * (times[j] - times[i]) + 1e-6 + rate * 0.1
             assert j - i + 1 <= allowed, f"{j - i + 1} sends in {times[j] - times[i]:.3f} s"
 
 
