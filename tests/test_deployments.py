@@ -1,0 +1,37 @@
+"""prefect.yaml deploys the four flows with their schedules in Asia/Ho_Chi_Minh; flows/serve.py builds
+the same deployments for a single-process setup."""
+
+import importlib
+from pathlib import Path
+
+import yaml
+from prefect import Flow
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_prefect_yaml_deploys_the_four_flows() -> None:
+    spec = yaml.safe_load((ROOT / "prefect.yaml").read_text(encoding="utf-8"))
+    deployments = {d["name"]: d for d in spec["deployments"]}
+    assert set(deployments) == {"daily", "dispatch", "digest", "round"}
+    for name, dep in deployments.items():
+        path, _, func = dep["entrypoint"].partition(":")
+        module = importlib.import_module(path.removesuffix(".py").replace("/", "."))
+        flow = getattr(module, func)
+        assert isinstance(flow, Flow), name
+        for schedule in dep.get("schedules", []):
+            assert schedule["timezone"] == "Asia/Ho_Chi_Minh"
+            assert len([k for k in ("cron", "interval", "rrule") if k in schedule]) == 1
+    assert deployments["daily"]["schedules"][0]["cron"] == "0 7 * * *"
+    assert deployments["digest"]["schedules"][0]["cron"] == "30 7 * * 1"
+    assert deployments["daily"]["concurrency_limit"] == 1
+    assert not deployments["round"]["schedules"]  # officer-triggered
+
+
+def test_flow_names_match_the_deployment_commands() -> None:
+    from flows.daily import daily
+    from flows.digest import digest
+    from flows.dispatch import dispatch
+    from flows.round import round_flow
+
+    assert [f.name for f in (daily, dispatch, digest, round_flow)] == ["daily", "dispatch", "digest", "round"]
