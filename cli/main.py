@@ -15,6 +15,7 @@ from cli import channels as channels_cli
 from cli import db as db_cli
 from cli import deadline as deadline_cli
 from cli import plan as plan_cli
+from cli import web as web_cli
 from cli import work
 from cli.common import console, prefect_env, prepare_database
 
@@ -31,6 +32,9 @@ app.add_typer(agencies_cli.app, name="agencies", help="The agency directory and 
 app.add_typer(deadline_cli.app, name="deadline", help="Read deadline phrases.")
 app.add_typer(work.round_app, name="round")
 app.add_typer(channels_cli.app, name="channels", help="Delivery channels: test sends, token and quota status.")
+app.command("serve")(web_cli.serve_cmd)
+app.add_typer(web_cli.users_app, name="users", help="Officers' accounts for the web pages.")
+app.command("report")(web_cli.report_cmd)
 app.command("daily")(work.daily_cmd)
 app.command("dispatch")(work.dispatch_cmd)
 app.command("digest")(work.digest_cmd)

@@ -1,0 +1,193 @@
+"""``dondoc serve``, ``dondoc users add|list`` and ``dondoc report``: the web application's commands.
+
+Mounted by ``cli.main``::
+
+    app.command("serve")(web_cli.serve_cmd)
+    app.add_typer(web_cli.users_app, name="users", help="Officers' accounts for the web pages.")
+    app.command("report")(web_cli.report_cmd)
+
+(``web_cli.app`` holds the same three, for running this module alone.)
+"""
+
+import sys
+from pathlib import Path
+
+import typer
+
+from cli.common import console, fail
+
+app = typer.Typer(no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
+users_app = typer.Typer(no_args_is_help=True, add_completion=False, help="Officers' accounts for the web pages.")
+
+
+def serve_cmd(
+    host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on (0.0.0.0: every interface)."),
+    port: int = typer.Option(8000, "--port", help="TCP port."),
+    forwarded_allow_ips: str | None = typer.Option(
+        None,
+        "--forwarded-allow-ips",
+        help="Reverse proxies whose X-Forwarded-For is trusted (e.g. 127.0.0.1): rate limits then see the "
+        "real client address.",
+    ),
+) -> None:
+    """Serve the answer pages and the officers' pages (uvicorn); the schema is brought up to date first."""
+    import uvicorn
+
+    from config.settings import get_settings
+    from web.app import create_app
+
+    settings = get_settings()
+    application = create_app(settings)
+    console.print(
+        f"dondoc web: http://{host}:{port}/officers — answer links: {settings.public_base_url.rstrip('/')}/r/…"
+    )
+    uvicorn.run(
+        application,
+        host=host,
+        port=port,
+        proxy_headers=forwarded_allow_ips is not None,
+        forwarded_allow_ips=forwarded_allow_ips,
+        server_header=False,
+        log_level="info",
+    )
+
+
+@users_app.command("add")
+def users_add(
+    login: str = typer.Argument(..., help="Login name (lower case letters, digits, . _ -)."),
+    name: str = typer.Option(..., "--name", help="The officer's full name, e.g. 'Nguyễn Văn An'."),
+    password_stdin: bool = typer.Option(
+        False, "--password-stdin", help="Read the password from standard input (first line) instead of a prompt."
+    ),
+) -> None:
+    """Create an officer's account, or set a new password for an existing login."""
+    import re
+
+    from sqlmodel import Session, select
+
+    from cli.common import prepare_database
+    from models.answer_tables import OfficerUser
+    from models.db import utcnow
+    from models.text import nfc
+    from web.security import hash_password, password_problem
+
+    login = login.strip().lower()
+    if not re.fullmatch(r"[a-z0-9][a-z0-9._-]{1,63}", login):
+        raise fail("login: 2–64 characters, lower case letters, digits, '.', '_' or '-' (tên đăng nhập không hợp lệ)")
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = typer.prompt("Mật khẩu / password", hide_input=True, confirmation_prompt=True)
+    problem = password_problem(password)
+    if problem:
+        raise fail(problem)
+    engine, _ = prepare_database()
+    with Session(engine) as session:
+        user = session.exec(select(OfficerUser).where(OfficerUser.login == login)).first()
+        if user is None:
+            session.add(
+                OfficerUser(
+                    login=login, name=nfc(name), password_hash=hash_password(password), active=True, created_at=utcnow()
+                )
+            )
+            verb = "created"
+        else:
+            user.name, user.password_hash, user.active = nfc(name), hash_password(password), True
+            session.add(user)
+            verb = "updated"
+        session.commit()
+    console.print(f"Officer {login} {verb} (tài khoản đã {'tạo' if verb == 'created' else 'cập nhật'}).")
+
+
+@users_app.command("list")
+def users_list(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
+    """List officers' accounts (never their password hashes)."""
+    import json
+
+    from sqlmodel import Session, select
+
+    from cli.common import prepare_database
+    from models.answer_tables import OfficerUser
+
+    engine, _ = prepare_database()
+    with Session(engine) as session:
+        users = list(session.exec(select(OfficerUser).order_by(OfficerUser.login)))
+    rows = [
+        {
+            "login": u.login,
+            "name": u.name,
+            "active": u.active,
+            "created_at": u.created_at.isoformat(),
+            "last_login_at": u.last_login_at.isoformat() if u.last_login_at else None,
+        }
+        for u in users
+    ]
+    if as_json:
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    for r in rows:
+        state = "" if r["active"] else " (inactive)"
+        console.print(f"{r['login']}\t{r['name']}{state}\tlast login: {r['last_login_at'] or '—'}")
+
+
+@users_app.command("disable")
+def users_disable(login: str = typer.Argument(..., help="Login to disable.")) -> None:
+    """Disable an account (its sessions stop working at once)."""
+    from sqlmodel import Session, select
+
+    from cli.common import prepare_database
+    from models.answer_tables import OfficerUser
+
+    engine, _ = prepare_database()
+    with Session(engine) as session:
+        user = session.exec(select(OfficerUser).where(OfficerUser.login == login.strip().lower())).first()
+        if user is None:
+            raise fail(f"no officer {login!r}")
+        user.active = False
+        session.add(user)
+        session.commit()
+    console.print(f"Officer {login} disabled.")
+
+
+def report_cmd(
+    fmt: str = typer.Option("xlsx", "--format", help="xlsx | json | csv"),
+    out: Path = typer.Option(..., "--out", help="File to write."),
+    plan: str | None = typer.Option(None, "--plan", help="Plan number (default: the latest imported)."),
+    today: str | None = typer.Option(None, "--today", help="Report as of this date (default: today)."),
+) -> None:
+    """Export the plan's status: Phụ lục II with status columns and a sheet per agency (xlsx), or the
+    same rows as JSON or CSV."""
+    from sqlmodel import Session
+
+    from cli.common import prepare_database
+    from models.clock import parse_day, today_local
+    from models.reports import build_report, find_plan, write_csv, write_json, write_xlsx
+
+    if fmt not in ("xlsx", "json", "csv"):
+        raise fail("--format must be xlsx, json or csv")
+    try:
+        day = parse_day(today) if today else today_local()
+    except ValueError as exc:
+        raise fail(str(exc)) from exc
+    engine, directory = prepare_database()
+    with Session(engine) as session:
+        found = find_plan(session, plan)
+        if found is None:
+            raise fail(f"no plan {plan or ''} in the database (chưa có kế hoạch)".replace("  ", " "))
+        report = build_report(session, found, day, directory)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    if fmt == "xlsx":
+        write_xlsx(report, out)
+    else:
+        with out.open("w", encoding="utf-8", newline="") as stream:
+            (write_json if fmt == "json" else write_csv)(report, stream)
+    counts = report.counts()
+    console.print(
+        f"{out}: {len(report.tasks)} tasks, {len(report.indicators)} indicators, {len(report.agencies)} agencies; "
+        f"quá hạn {counts['overdue']}, chờ xem xét {counts['awaiting_review']}"
+    )
+
+
+app.command("serve")(serve_cmd)
+app.add_typer(users_app, name="users")
+app.command("report")(report_cmd)

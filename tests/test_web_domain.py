@@ -1,0 +1,279 @@
+# ruff: noqa: F811  (pytest fixtures imported from test_web_support are parameters here)
+"""The pure parts behind the pages: office states of a cycle, the current period of a task, CSRF tokens,
+the rate limiter, file sniffing, form validation, log redaction; and the domain operations called
+directly (no web), on both backends."""
+
+import io
+import logging
+import unicodedata
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import select, update
+from sqlmodel import Session
+from test_web_support import DAY, _cached_config, _seed_pg, _seed_sqlite, seeded_url  # noqa: F401
+
+from models import answers as domain
+from models.answer_tables import Answer
+from models.cycle_tables import Cycle, CycleEvent, CycleKind, CycleStatus
+from models.db import make_engine
+from models.reports import CycleFacts, State, current_period, cycle_state, days_overdue
+from web.app import RedactTokens
+from web.security import Csrf, Limit, RateLimiter
+from web.uploads import sniff
+
+DUE = date(2025, 7, 31)
+
+
+def facts(status: str, kind: str = CycleKind.deadline, **kw: object) -> CycleFacts:
+    base: dict[str, object] = dict(
+        cycle_id=1,
+        subject="task:1",
+        task_id=1,
+        indicator_id=None,
+        agency_id=1,
+        agency_name="Sở A",
+        role="lead",
+        kind=kind,
+        period_key="2025-07",
+        label="Tháng 7/2025",
+        status=status,
+        opens_on=DUE - timedelta(days=30),
+        due_nominal=DUE,
+        due_effective=DUE,
+        due_extended=None,
+    )
+    base.update(kw)
+    return CycleFacts(**base)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("f", "today", "state"),
+    [
+        (facts("open"), DUE, State.in_time),
+        (facts("open"), DUE + timedelta(days=1), State.overdue),
+        (facts("overdue"), DUE + timedelta(days=3), State.overdue),
+        (facts("extended", due_extended=DUE + timedelta(days=30)), DUE + timedelta(days=10), State.in_time),
+        (facts("returned"), DUE + timedelta(days=2), State.overdue),
+        (facts("answered", answered_on=DUE, answer_status="done"), DUE + timedelta(days=5), State.awaiting_review),
+        (facts("answered", extension_to=DUE + timedelta(days=9)), DUE, State.extension_requested),
+        (facts("accepted", answered_on=DUE, answer_status="done"), DUE + timedelta(days=9), State.done_on_time),
+        (
+            facts("accepted", answered_on=DUE + timedelta(days=4), answer_status="done"),
+            DUE + timedelta(days=9),
+            State.done_late,
+        ),
+        # An extension moves "on time": the agreed date counts.
+        (
+            facts(
+                "accepted",
+                answered_on=DUE + timedelta(days=4),
+                answer_status="done",
+                due_extended=DUE + timedelta(days=5),
+            ),
+            DUE + timedelta(days=9),
+            State.done_on_time,
+        ),
+        # A deadline cycle accepted with work in progress is not done.
+        (facts("accepted", answered_on=DUE, answer_status="in_progress"), DUE + timedelta(days=1), State.overdue),
+        # A periodic report accepted is done (the report was the work).
+        (facts("accepted", CycleKind.periodic, answered_on=DUE, answer_status="in_progress"), DUE, State.done_on_time),
+    ],
+)
+def test_cycle_state(f: CycleFacts, today: date, state: State) -> None:
+    assert cycle_state(f, today) == state
+
+
+def test_days_overdue() -> None:
+    late = facts("accepted", answered_on=DUE + timedelta(days=4), answer_status="done")
+    assert days_overdue(late, State.done_late, DUE + timedelta(days=20)) == 4
+    assert days_overdue(facts("overdue"), State.overdue, DUE + timedelta(days=6)) == 6
+    assert days_overdue(facts("open"), State.in_time, DUE) == 0
+
+
+def test_current_period_is_the_earliest_open_one_not_accepted() -> None:
+    june = facts(
+        "accepted", period_key="2025-06", due_effective=DUE - timedelta(days=31), opens_on=DUE - timedelta(days=61)
+    )
+    july = facts("open", cycle_id=2)
+    coord = facts("open", cycle_id=3, role="coordinating")
+    assert current_period([june, july, coord], DUE) == [july]
+    accepted_july = facts("accepted", cycle_id=2)
+    assert current_period([june, accepted_july], DUE) == [accepted_july]  # all done: the latest
+    future = facts("scheduled", cycle_id=4, opens_on=DUE + timedelta(days=5))
+    assert current_period([future], DUE) == [future]  # nothing opened: the next one
+
+
+def test_csrf_tokens_are_bound_and_expire() -> None:
+    csrf = Csrf(b"k" * 32)
+    token = csrf.issue("answer", "hash-1", now=1000)
+    assert csrf.check(token, "answer", "hash-1", 60, now=1030)
+    assert not csrf.check(token, "answer", "hash-2", 60, now=1030)  # another link
+    assert not csrf.check(token, "officer", "hash-1", 60, now=1030)  # another purpose
+    assert not csrf.check(token, "answer", "hash-1", 60, now=1061)  # too old
+    assert not Csrf(b"x" * 32).check(token, "answer", "hash-1", 60, now=1030)  # another key
+    stamp, nonce, mac = token.split(".")
+    assert not csrf.check(f"{int(stamp) + 1}.{nonce}.{mac}", "answer", "hash-1", 60, now=1030)
+    assert csrf.issue("answer", "hash-1") != csrf.issue("answer", "hash-1")  # a nonce per form
+
+
+def test_rate_limiter_sliding_window() -> None:
+    limiter = RateLimiter()
+    clock = [100.0]
+    limiter._now = lambda: clock[0]  # type: ignore[method-assign]
+    limit = Limit(2, 10)
+    assert [limiter.hit("k", limit) for _ in range(3)] == [True, True, False]
+    assert limiter.hit("other", limit)
+    clock[0] += 10.5
+    assert limiter.hit("k", limit)
+    small = RateLimiter(max_keys=10)
+    for i in range(50):
+        small.hit(f"key{i}", limit)
+    assert len(small._hits) <= 10
+
+
+def test_sniff() -> None:
+    assert sniff(io.BytesIO(b"%PDF-1.7 ...")).kind == "pdf"  # type: ignore[union-attr]
+    assert sniff(io.BytesIO(b"\x89PNG\r\n\x1a\n....")).kind == "png"  # type: ignore[union-attr]
+    assert sniff(io.BytesIO(b"GIF89a")) is None
+    assert sniff(io.BytesIO(b"")) is None
+
+
+def test_log_redaction() -> None:
+    record = logging.LogRecord(
+        "uvicorn.access",
+        logging.INFO,
+        "",
+        0,
+        '%s - "%s %s HTTP/%s" %d',
+        ("1.2.3.4", "GET", "/r/SECRETtoken123?x=1", "1.1", 200),
+        None,
+    )
+    RedactTokens().filter(record)
+    assert "SECRET" not in record.getMessage() and "/r/<token>?x=1" in record.getMessage()
+
+
+def test_validation_keeps_text_in_nfc() -> None:
+    cycle = Cycle(due_effective=DUE, due_nominal=DUE, opens_on=DUE, status="open")  # type: ignore[call-arg]
+    decomposed = unicodedata.normalize("NFD", "Đã hoàn thành báo cáo\r\ndòng hai\x00")
+    clean = domain.validate_answer(
+        cycle, domain.AnswerInput(status="in_progress", done_text=decomposed), DUE, is_indicator=False
+    )
+    assert not clean.errors
+    assert clean.done_text == "Đã hoàn thành báo cáo\ndòng hai" and unicodedata.is_normalized("NFC", clean.done_text)
+
+
+# --------------------------------------------------------------------------------------------------
+# Domain operations without the web
+# --------------------------------------------------------------------------------------------------
+
+
+def _open_cycle(session: Session) -> Cycle:
+    return (
+        session.execute(
+            select(Cycle).where(Cycle.status == CycleStatus.open, Cycle.kind == CycleKind.periodic).order_by(Cycle.id)
+        )
+        .scalars()
+        .first()
+    )  # type: ignore[return-value]
+
+
+def test_record_answer_moves_the_cycle_once(seeded_url: str) -> None:
+    engine = make_engine(seeded_url)
+    try:
+        with Session(engine, expire_on_commit=False) as s:
+            cycle = _open_cycle(s)
+            clean = domain.validate_answer(
+                cycle, domain.AnswerInput(status="in_progress", done_text="x"), DAY, is_indicator=False
+            )
+            first = domain.record_answer(
+                s, cycle_id=cycle.id, agency_id=cycle.agency_id, answer=clean, submission_key="k1"
+            )
+            again = domain.record_answer(
+                s, cycle_id=cycle.id, agency_id=cycle.agency_id, answer=clean, submission_key="k1"
+            )
+            s.commit()
+        assert first.created and not again.created and again.answer.id == first.answer.id
+        with Session(engine) as s:
+            assert s.get(Cycle, cycle.id).status == "answered"
+            assert len(s.execute(select(Answer)).all()) == 1
+            moves = s.execute(
+                select(CycleEvent).where(CycleEvent.cycle_id == cycle.id, CycleEvent.to_status == "answered")
+            ).all()
+            assert len(moves) == 1
+    finally:
+        engine.dispose()
+
+
+def test_closed_cycle_refuses_answers_and_decisions(seeded_url: str) -> None:
+    engine = make_engine(seeded_url)
+    try:
+        with Session(engine, expire_on_commit=False) as s:
+            cycle = _open_cycle(s)
+            s.execute(update(Cycle).where(Cycle.id == cycle.id).values(status="cancelled"))
+            s.commit()
+            clean = domain.validate_answer(cycle, domain.AnswerInput(status="not_started"), DAY, is_indicator=False)
+            with pytest.raises(domain.DecisionError):
+                domain.record_answer(s, cycle_id=cycle.id, agency_id=cycle.agency_id, answer=clean, submission_key="k2")
+            with pytest.raises(domain.DecisionError):
+                domain.accept(s, cycle.id, "officer")
+            with pytest.raises(domain.DecisionError):
+                domain.grant_extension(s, None, cycle.id, "officer", DUE + timedelta(days=100))
+    finally:
+        engine.dispose()
+
+
+def test_decision_loses_a_race_cleanly(seeded_url: str) -> None:
+    """Two officers accept at once: the conditional update lets one win; the other changes nothing."""
+    engine = make_engine(seeded_url)
+    try:
+        with Session(engine, expire_on_commit=False) as s:
+            cycle = _open_cycle(s)
+            clean = domain.validate_answer(cycle, domain.AnswerInput(status="not_started"), DAY, is_indicator=False)
+            domain.record_answer(s, cycle_id=cycle.id, agency_id=cycle.agency_id, answer=clean, submission_key="k3")
+            s.commit()
+        with Session(engine) as a, Session(engine) as b:
+            assert domain._cycle(a, cycle.id).status == "answered"
+            assert domain._cycle(b, cycle.id).status == "answered"
+            assert domain.accept(a, cycle.id, "an")
+            a.commit()
+            # b read "answered" before a committed; its conditional update now finds nothing to change.
+            assert not domain.set_status(b, cycle.id, "answered", "accepted", "officer:binh", "late")
+            b.commit()
+        with Session(engine) as s:
+            events = s.execute(
+                select(CycleEvent).where(CycleEvent.cycle_id == cycle.id, CycleEvent.to_status == "accepted")
+            ).all()
+            assert len(events) == 1
+    finally:
+        engine.dispose()
+
+
+def test_migration_0003_matches_the_tables(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """The migration creates exactly the tables of ``models.answer_tables``, and goes down to 0002 and back."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+    from sqlmodel import SQLModel
+
+    import models.all_tables  # noqa: F401
+    from models.db import current_revision, upgrade
+
+    url = f"sqlite:///{tmp_path / 'm.db'}"
+    upgrade(url)
+    engine = make_engine(url)
+    try:
+        with engine.connect() as conn:
+            diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), SQLModel.metadata)
+        mine = {"answer", "answerreview", "officeruser", "officersession"}
+        assert [d for d in diff if any(name in str(d) for name in mine)] == []
+    finally:
+        engine.dispose()
+    from alembic import command
+
+    from models.db import alembic_config
+
+    head = current_revision(url)
+    command.downgrade(alembic_config(url), "0002")
+    assert current_revision(url) == "0002"
+    upgrade(url)
+    assert current_revision(url) == head

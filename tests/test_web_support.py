@@ -1,0 +1,272 @@
+"""Fixtures and helpers of the web tests (imported by the other ``test_web_*`` modules).
+
+``web``: the shipped plan imported into a fresh database (SQLite and PostgreSQL), the daily evaluation of
+20/06/2025 run (periodic reports open, one task overdue, their messages queued with links), and the web
+application over it with its clock on that day. ``officer``: the same, with an officer logged in.
+"""
+
+import os
+import re
+import shutil
+import uuid
+import warnings
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select, text
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, SQLModel
+
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore")  # starlette's note about httpx2
+    from fastapi.testclient import TestClient
+
+from config.settings import Settings
+from models.answer_tables import Answer, AnswerReview, OfficerUser
+from models.cycle_tables import Cycle, CycleEvent, Notification, ReminderLedger, ResponseToken
+from models.cycles import evaluate_day
+from models.db import make_engine, upgrade, utcnow
+from models.importer import import_plan
+from web.app import create_app
+from web.security import Limits, hash_password
+
+DAY = date(2025, 6, 20)
+PASSWORD = "mat-khau-rat-dai-2025"
+# The server of the suite's PostgreSQL tests (as in conftest.py; "conftest" is not importable by name here:
+# tests/e2e has one too).
+PG_URL = os.environ.get("DONDOC_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+
+
+@dataclass
+class Web:
+    client: TestClient
+    app: Any
+    settings: Settings
+    engine: Engine
+    today: date
+    links: dict[int, str] = field(default_factory=dict)  # cycle id → answer path /r/<token>
+
+    @property
+    def ctx(self) -> Any:
+        return self.app.state.ctx
+
+    def session(self) -> Session:
+        return Session(self.engine, expire_on_commit=False)
+
+    def path_for(self, **where: Any) -> tuple[int, str]:
+        """(cycle id, answer path) of the first cycle with a link matching ``where`` (Cycle columns)."""
+        with self.session() as s:
+            stmt = select(Cycle.id).where(*[getattr(Cycle, k) == v for k, v in where.items()]).order_by(Cycle.id)
+            for (cycle_id,) in s.execute(stmt):
+                if cycle_id in self.links:
+                    return cycle_id, self.links[cycle_id]
+        raise LookupError(f"no cycle with a link where {where}")
+
+    def csrf(self, html: str) -> str:
+        found = re.search(r'name="csrf" value="([^"]+)"', html)
+        assert found, "no CSRF field on the page"
+        return found.group(1)
+
+    def form(self, path: str) -> str:
+        response = self.client.get(path)
+        assert response.status_code == 200, response.text[:500]
+        return self.csrf(response.text)
+
+    def answer(self, path: str, data: dict[str, str], files: Any = None, **kwargs: Any) -> Any:
+        payload = {"csrf": self.form(path), **data}
+        return self.client.post(path, data=payload, files=files, follow_redirects=False, **kwargs)
+
+    def login(self, login: str = "can.bo", password: str = PASSWORD) -> None:
+        page = self.client.get("/officers/login")
+        response = self.client.post(
+            "/officers/login",
+            data={"csrf": self.csrf(page.text), "login": login, "password": password, "next": "/officers"},
+            follow_redirects=False,
+        )
+        assert response.status_code == 303, response.text[:500]
+
+    def officer_csrf(self, path: str = "/officers/review") -> str:
+        return self.csrf(self.client.get(path).text)
+
+    def act(self, cycle_id: int, action: str, **data: str) -> Any:
+        return self.client.post(
+            f"/officers/cycles/{cycle_id}/{action}",
+            data={"csrf": self.officer_csrf(), **data},
+            follow_redirects=False,
+        )
+
+
+def snapshot(engine: Engine) -> dict[str, Any]:
+    """What GET must never change: every row of the reporting tables that a request could touch."""
+    with Session(engine) as s:
+        return {
+            "cycles": [tuple(r) for r in s.execute(select(Cycle.__table__).order_by(Cycle.id))],  # type: ignore[attr-defined]
+            "tokens": [tuple(r) for r in s.execute(select(ResponseToken.__table__).order_by(ResponseToken.id))],  # type: ignore[attr-defined]
+            "events": s.execute(select(func.count()).select_from(CycleEvent)).scalar_one(),
+            "answers": s.execute(select(func.count()).select_from(Answer)).scalar_one(),
+            "reviews": s.execute(select(func.count()).select_from(AnswerReview)).scalar_one(),
+            "notifications": s.execute(select(func.count()).select_from(Notification)).scalar_one(),
+            "ledger": s.execute(select(func.count()).select_from(ReminderLedger)).scalar_one(),
+        }
+
+
+def attachments(data_dir: Path) -> list[Path]:
+    root = data_dir / "attachments"
+    return [p for p in root.rglob("*") if p.is_file()] if root.exists() else []
+
+
+def seed(url: str, plan_path: Path, data_dir: Path) -> None:
+    """The shipped plan, the daily evaluation of ``DAY`` and an officer, written into the database at ``url``."""
+    from flows.runtime import build_app
+
+    core = build_app(Settings(database_url=url, data_dir=data_dir, public_base_url="http://testserver"), migrate=False)
+    import_plan(core.engine, plan_path, core.runtime.directory)
+    core.runtime.forget()
+    evaluate_day(core.runtime, DAY)
+    with Session(core.engine) as s:
+        s.add(
+            OfficerUser(
+                login="can.bo", name="Nguyễn Thị Cán Bộ", password_hash=hash_password(PASSWORD), created_at=utcnow()
+            )
+        )
+        s.commit()
+    core.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def _cached_config() -> tuple[Any, Any]:
+    """The directory and the policy, parsed once per test session (~0.5 s each time otherwise)."""
+    from config.policy import load_policy
+    from models.agencies import Directory
+
+    return Directory.load(None), load_policy(None)
+
+
+@pytest.fixture(scope="session")
+def _seed_sqlite(tmp_path_factory: pytest.TempPathFactory, plan_path: Path, _sqlite_template: Path) -> Path:
+    folder = tmp_path_factory.mktemp("web-seed")
+    path = folder / "seed.db"
+    shutil.copy(_sqlite_template, path)
+    seed(f"sqlite:///{path}", plan_path, folder)
+    return path
+
+
+@pytest.fixture(scope="session")
+def _seed_pg(tmp_path_factory: pytest.TempPathFactory, plan_path: Path, _pg_schema: str) -> Iterator[str]:
+    """A seeded PostgreSQL schema beside the tests' own; each test copies its rows (fast) instead of seeding."""
+    schema = f"dondoc_webseed_{uuid.uuid4().hex[:10]}"
+    admin = make_engine(PG_URL)
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    sep = "&" if "?" in PG_URL else "?"
+    url = f"{PG_URL}{sep}options=-csearch_path%3D{schema}"
+    try:
+        upgrade(url)
+        seed(url, plan_path, tmp_path_factory.mktemp("web-seed-pg"))
+        yield schema
+    finally:
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+def _copy_pg(url: str, schema: str) -> None:
+    import models.all_tables  # noqa: F401
+
+    engine = make_engine(url)
+    try:
+        with engine.begin() as conn:
+            for table in SQLModel.metadata.sorted_tables:
+                conn.execute(text(f'INSERT INTO "{table.name}" SELECT * FROM "{schema}"."{table.name}"'))
+                if "id" in table.c:
+                    conn.execute(
+                        text(
+                            f"SELECT setval(pg_get_serial_sequence('\"{table.name}\"', 'id'), "
+                            f'coalesce((SELECT max(id) FROM "{table.name}"), 0) + 1, false)'
+                        )
+                    )
+    finally:
+        engine.dispose()
+
+
+@pytest.fixture
+def seeded_url(request: pytest.FixtureRequest, db_url: str, _cached_config: tuple[Any, Any]) -> Iterator[str]:
+    """``db_url`` (a fresh database on each backend) holding the seed."""
+    _SHARED["config"] = _cached_config
+    if db_url.startswith("sqlite"):
+        shutil.copy(request.getfixturevalue("_seed_sqlite"), db_url.removeprefix("sqlite:///"))
+    else:
+        _copy_pg(db_url, request.getfixturevalue("_seed_pg"))
+    yield db_url
+    while _ENGINES:
+        _ENGINES.pop().dispose()
+
+
+def make_web(url: str, tmp_path: Path, limits: Limits | None = None, **kwargs: Any) -> Web:
+    """The web application over a seeded database (its own engine: ``web.engine.dispose()`` when done)."""
+    from config.policy import load_policy
+    from flows.runtime import App
+    from models.agencies import Directory
+    from models.cycles import Runtime
+    from models.messages import Templates
+
+    settings = Settings(
+        database_url=url,
+        data_dir=tmp_path / "data",
+        public_base_url="http://testserver",
+        secret_key="test-secret-key-for-web-tests",  # type: ignore[arg-type]
+    )
+    directory, config = _SHARED.get("config") or (Directory.load(None), load_policy(None))
+    engine = make_engine(url)
+    runtime = Runtime(
+        engine=engine,
+        directory=directory,
+        config=config,
+        policy=config.reporting_policy(),
+        calendar=config.calendar(),
+        templates=Templates(),
+        public_base_url=settings.public_base_url,
+        channel_order=list(settings.channel_order),
+        email_copy=settings.email_copy,
+    )
+    core = App(settings=settings, engine=engine, runtime=runtime)
+    app = create_app(settings, migrate=False, today=lambda: DAY, limits=limits, core=core, **kwargs)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        client = TestClient(app)
+    web = Web(client=client, app=app, settings=settings, engine=engine, today=DAY)
+    with web.session() as s:
+        for cycle_id, link in s.execute(
+            select(Notification.cycle_id, Notification.link).where(Notification.link.is_not(None))  # type: ignore[union-attr]
+        ):
+            web.links.setdefault(cycle_id, link.removeprefix("http://testserver"))
+    _ENGINES.append(engine)
+    return web
+
+
+# Shared parsed configuration (set by the ``seeded_url`` fixture) and engines to dispose after each test.
+_SHARED: dict[str, Any] = {}
+_ENGINES: list[Engine] = []
+
+
+@pytest.fixture
+def web(seeded_url: str, tmp_path: Path) -> Web:
+    return make_web(seeded_url, tmp_path)
+
+
+@pytest.fixture
+def officer(web: Web) -> Web:
+    web.login()
+    return web
+
+
+def test_fixture_has_links_for_open_cycles(web: Web) -> None:
+    with web.session() as s:
+        open_ids = set(s.execute(select(Cycle.id).where(Cycle.status.in_(["open", "overdue"]))).scalars())  # type: ignore[attr-defined]
+    assert open_ids and set(web.links) <= open_ids
+    assert all(p.startswith("/r/") for p in web.links.values())
