@@ -50,7 +50,8 @@ def _contact_values(agency: Any) -> dict[str, Any]:
     }
 
 
-def _assign(row: Any, values: dict[str, Any]) -> bool:
+def assign_changed(row: Any, values: dict[str, Any]) -> bool:
+    """Set ``values`` on ``row``; True when anything differed (so re-imports can say "no change")."""
     changed = False
     for key, value in values.items():
         if getattr(row, key) != value:
@@ -72,9 +73,9 @@ def sync_directory(session: Session, directory: Directory) -> tuple[DirectoryIds
             agencies[code] = row
             changed = True
         else:
-            changed |= _assign(row, values)
+            changed |= assign_changed(row, values)
             if row.contacts_source != "loaded":
-                changed |= _assign(row, _contact_values(entry))
+                changed |= assign_changed(row, _contact_values(entry))
     groups = {g.code: g for g in session.exec(select(AgencyGroup))}
     for code, entry in directory.groups.items():
         row = groups.get(code)
@@ -85,7 +86,7 @@ def sync_directory(session: Session, directory: Directory) -> tuple[DirectoryIds
             groups[code] = row
             changed = True
         else:
-            changed |= _assign(row, values)
+            changed |= assign_changed(row, values)
     session.flush()
     ids = DirectoryIds(
         agency={code: row.id for code, row in agencies.items() if row.id is not None},
@@ -119,7 +120,7 @@ def sync_directory(session: Session, directory: Directory) -> tuple[DirectoryIds
             session.add(AgencyAlias(alias=name, alias_key=key[:255], agency_id=agency_id, group_id=group_id))
             changed = True
         else:
-            changed |= _assign(row, {"alias": name, "agency_id": agency_id, "group_id": group_id})
+            changed |= assign_changed(row, {"alias": name, "agency_id": agency_id, "group_id": group_id})
     if have_aliases:
         session.exec(delete(AgencyAlias).where(AgencyAlias.alias_key.in_(list(have_aliases))))  # type: ignore[call-overload,attr-defined]
         changed = True

@@ -17,6 +17,7 @@ from sqlmodel import Session, delete, select
 
 from models.agencies import Directory
 from models.db import session_scope, utcnow
+from models.directory_sync import assign_changed as _assign
 from models.directory_sync import sync_directory
 from models.plan_reader import ParsedIndicator, ParsedPlan, ParsedTask, read_plan_file
 from models.tables import Indicator, IndicatorAgency, Plan, Role, Task, TaskAgency
@@ -143,16 +144,6 @@ def import_plan(engine: Engine, path: str | Path, directory: Directory, policy: 
         warnings=warnings,
         changed=changed,
     )
-
-
-def _assign(row: Any, values: dict[str, Any]) -> bool:
-    """Set ``values`` on ``row``; True when anything differed."""
-    differs = False
-    for key, value in values.items():
-        if getattr(row, key) != value:
-            setattr(row, key, value)
-            differs = True
-    return differs
 
 
 def _role_rows(cells: Iterable[tuple[str, _Cell]], ids: Any) -> list[tuple[str, int, str, int | None, int | None]]:
