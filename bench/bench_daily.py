@@ -12,9 +12,10 @@ The mix is meant to look like the plans dondoc reads:
   "Tháng 07/…"), "Quý {I..IV}/{y}", "Năm {y}", "Hằng năm", "Thường xuyên", "{y} - {y+1}", "Năm {y} và
   những năm tiếp theo", "Tháng 11 của năm trước", and 1 % "Khi có yêu cầu" (no date: no cycle);
   ``deadline_kind`` is ``parse_deadline(phrase).kind``;
-* lead agency: 93 % one provincial department (a current ``so``-kind agency), 5 % another single agency
-  of any kind, dissolved ones included (the plan predates the 2025 reorganisation: routing follows the
-  succession), 2 % a group ("Các Sở, ban, ngành", "UBND các xã, phường"…, which expands to many cycles);
+* lead agency: 93 % one provincial department (a current ``so``-kind agency), 5 % a single agency of
+  another kind — boards, mass organisations, and the district UBNDs dissolved in 2025, which route to
+  their successor (the commune UBNDs) —, 2 % a group ("Các Sở, ban, ngành", "UBND các xã, phường"…, which
+  expands to many cycles);
 * 0–3 coordinating agencies (rarely a group, open-ended ones included); 0.5 % of the tasks withdrawn.
 
 Measured for one day (default 2026-06-15), on SQLite (a temporary file) and PostgreSQL (a throwaway
@@ -24,9 +25,10 @@ schema ``bench_<random>`` in ``postgresql+psycopg://postgres@127.0.0.1:5432/test
    the cycles since the plan's issue (catch-up of 17 months), open them and mark them overdue, queue the
    (folded) reminders. Wall time per step (materialise / transitions / queue reminders, by wrapping the
    module functions), the ``DayReport`` counts, and memory: the process's max RSS (``getrusage``, before
-   and after) and the tracemalloc peak. Tracing slows Python down, so by default the tracemalloc peak
-   comes from a separate run on an identical second database (same seed) and the timed run is untraced;
-   ``--trace same`` traces the timed run instead (faster, times inflated), ``--trace off`` skips it;
+   and after) and the tracemalloc peak. Tracing slows this code down about 4–5 times, so by default the
+   tracemalloc peak comes from a separate run on an identical second database (same seed) and the timed
+   run is untraced; ``--trace same`` traces the timed run instead (times inflated), ``--trace off`` skips
+   it (a quick run: about a fifth of the default's time);
 2. a second ``evaluate_day`` for the same day with the same ``Runtime`` (its caches warm) — it should
    queue nothing — and again with a fresh ``Runtime`` (what re-running ``dondoc daily`` costs);
 3. the next day with a fresh ``Runtime``: the steady-state cost of one daily run;
