@@ -38,7 +38,7 @@ from servers.smtp import LocalSMTP  # noqa: E402
 from servers.zalo import FakeZalo  # noqa: E402
 
 from config.channels import load_channels_config  # noqa: E402
-from models.db import make_engine, upgrade  # noqa: E402
+from models.store.db import make_engine, upgrade  # noqa: E402
 from notifiers.base import OutgoingMessage  # noqa: E402
 from notifiers.email import WIRE, EmailChannel, build_email  # noqa: E402
 from notifiers.ratelimit import RateLimiter  # noqa: E402

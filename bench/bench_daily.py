@@ -1,7 +1,7 @@
 """Benchmark of the daily evaluation: time and peak memory of ``evaluate_day`` over a large synthetic plan.
 
 A seeded generator (``random.Random(2025)``) writes a plan of N tasks (default 100,000) straight into a
-fresh database — schema by ``models.db.upgrade``, the shipped agency directory (with its demo contacts) by
+fresh database — schema by ``models.store.db.upgrade``, the shipped agency directory (with its demo contacts) by
 ``models.directory_sync.sync_directory``, then one ``Plan`` (issued 24/01/2025) and the ``Task`` and
 ``TaskAgency`` rows by bulk Core inserts (not the text importer: it would be the benchmark then).
 
@@ -141,7 +141,7 @@ def phrase(rng: random.Random, real: list[str]) -> str:
 
 @cache
 def phrase_kind(text: str) -> str:
-    from models.deadlines import parse_deadline
+    from models.domain.deadlines import parse_deadline
 
     return parse_deadline(text).kind.value
 
@@ -156,10 +156,12 @@ def generate(url: str, n_tasks: int) -> dict[str, Any]:
     from sqlalchemy import insert, select
     from sqlmodel import Session
 
-    from models.agencies import Directory
-    from models.db import make_engine, upgrade, utcnow
-    from models.directory_sync import sync_directory
-    from models.tables import Plan, Role, Task, TaskAgency
+    from models.domain.agencies import Directory
+    from models.domain.clock import utcnow
+    from models.domain.states import Role
+    from models.services.directory_sync import sync_directory
+    from models.store.db import make_engine, upgrade
+    from models.store.plan_tables import Plan, Task, TaskAgency
 
     t0 = time.perf_counter()
     upgrade(url)
@@ -292,7 +294,7 @@ class StepTimer:
     """Times the steps of ``evaluate_day`` by wrapping the module functions it calls."""
 
     def __init__(self) -> None:
-        import models.cycles as cycles
+        import models.services.cycles as cycles
 
         self.module = cycles
         self.times: dict[str, float] = {}
@@ -319,7 +321,7 @@ def table_counts(engine: Any) -> dict[str, int]:
     from sqlalchemy import func, select
     from sqlmodel import Session
 
-    from models.cycle_tables import Cycle, CycleEvent, Notification, ReminderLedger, ResponseToken
+    from models.store.cycle_tables import Cycle, CycleEvent, Notification, ReminderLedger, ResponseToken
 
     with Session(engine) as session:
         counts: dict[str, Any] = {
@@ -351,8 +353,8 @@ def settings_for(url: str, data_dir: Path) -> Any:
 def measure(url: str, data_dir: Path, day: date, *, trace: bool, full: bool, dispatch: int | None) -> dict[str, Any]:
     """Evaluate ``day`` on the generated database at ``url``; with ``full`` also the re-runs, the next day
     and (``dispatch`` not None) the dispatch. Returns the figures."""
-    from flows.runtime import build_app
-    from models.cycles import evaluate_day
+    from config.app import build_app
+    from models.services.cycles import evaluate_day
 
     out: dict[str, Any] = {}
     timer = StepTimer()

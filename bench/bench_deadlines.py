@@ -26,7 +26,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from models.deadlines import WorkingCalendar, expand, parse_deadline
+from models.domain.deadlines import WorkingCalendar, expand, parse_deadline
 
 SEED = 20250124
 ISSUED = date(2025, 1, 24)
@@ -102,9 +102,7 @@ def plan_like(rng: random.Random) -> str:
 def noise(rng: random.Random) -> str:
     kind = rng.random()
     if kind < 0.3:
-        return rng.choice(
-            ["Tháng 13/2025", "31/02/2027", "Quý V/2025", "Năm 1850", "Đầu năm 2026", "Sớm nhất có thể"]
-        )
+        return rng.choice(["Tháng 13/2025", "31/02/2027", "Quý V/2025", "Năm 1850", "Đầu năm 2026", "Sớm nhất có thể"])
     if kind < 0.6:  # a plan phrase with a typo or a stray character
         text = list(rng.choice(PLAN_25))
         text[rng.randrange(len(text))] = rng.choice("xq#?~")
@@ -172,9 +170,7 @@ def main() -> None:
         f"parse + expand:      {cached_s:.2f} s  ({n / cached_s:,.0f} phrases/s), "
         f"memoised parse ({distinct:,} distinct phrases)"
     )
-    print(
-        f"peak memory (tracemalloc, all {len(kept):,} rules and due items kept): {peak / 1_048_576:.1f} MiB"
-    )
+    print(f"peak memory (tracemalloc, all {len(kept):,} rules and due items kept): {peak / 1_048_576:.1f} MiB")
     del parsed
 
 

@@ -33,14 +33,14 @@ from e2e_support import free_port, start_server  # noqa: E402
 from sqlalchemy import func, select, text  # noqa: E402
 from sqlmodel import Session  # noqa: E402
 
+from config.app import build_app  # noqa: E402
 from config.settings import Settings  # noqa: E402
-from flows.runtime import build_app  # noqa: E402
-from models.answer_tables import Answer  # noqa: E402
-from models.cycle_tables import Notification  # noqa: E402
-from models.cycles import evaluate_day  # noqa: E402
-from models.db import make_engine, upgrade  # noqa: E402
-from models.importer import import_plan  # noqa: E402
-from models.links import hash_token  # noqa: E402
+from models.domain.tokens import hash_token  # noqa: E402
+from models.services.cycles import evaluate_day  # noqa: E402
+from models.services.importer import import_plan  # noqa: E402
+from models.store.answer_tables import Answer  # noqa: E402
+from models.store.cycle_tables import Notification  # noqa: E402
+from models.store.db import make_engine, upgrade  # noqa: E402
 from web.security import Csrf  # noqa: E402
 
 DAY = date(2025, 6, 20)

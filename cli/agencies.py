@@ -13,8 +13,8 @@ app = typer.Typer(invoke_without_command=True)
 
 
 def _sync(engine: Any, directory: Any) -> None:
-    from models.db import session_scope
-    from models.directory_sync import sync_directory
+    from models.services.directory_sync import sync_directory
+    from models.store.db import session_scope
 
     with session_scope(engine) as session:
         sync_directory(session, directory)
@@ -29,7 +29,7 @@ def list_cmd(
     """List the agencies of the directory with their contacts and succession."""
     if ctx.invoked_subcommand is not None:
         return
-    from models.tables import Agency
+    from models.store.plan_tables import Agency
     from notifiers.masking import mask_address
 
     engine, directory = prepare_database()
@@ -73,9 +73,10 @@ def load_cmd(
 ) -> None:
     """Update contacts from a spreadsheet. Bad rows are reported with their row number; good rows are kept.
     Exit code 0 when every row was good, 1 when some were refused."""
-    from models.contacts import ContactsFileError, MissingColumnError, UnsupportedFileError, read_contacts
-    from models.db import session_scope, utcnow
-    from models.tables import Agency
+    from models.domain.clock import utcnow
+    from models.domain.contacts import ContactsFileError, MissingColumnError, UnsupportedFileError, read_contacts
+    from models.store.db import session_scope
+    from models.store.plan_tables import Agency
 
     engine, directory = prepare_database()
     try:

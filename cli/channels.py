@@ -28,7 +28,7 @@ def _print_json(data: Any) -> None:
 
 def _prepare():  # type: ignore[no-untyped-def]
     from config.settings import get_settings
-    from models.db import make_engine, upgrade
+    from models.store.db import make_engine, upgrade
 
     settings = get_settings()
     upgrade(settings.effective_database_url)
@@ -36,7 +36,7 @@ def _prepare():  # type: ignore[no-untyped-def]
 
 
 def _test_message(channel: str, to: str, settings: Any) -> Any:
-    from models.clock import TZ
+    from models.domain.clock import TZ
     from notifiers.base import OutgoingMessage
 
     now = datetime.now(TZ)
@@ -120,7 +120,8 @@ def channel_status(settings: Any, engine: Any) -> dict[str, Any]:
     """The data of ``dondoc channels status`` (also usable by the web app)."""
     from sqlalchemy import func, select
 
-    from models.cycle_tables import Notification, NotificationStatus
+    from models.domain.states import NotificationStatus
+    from models.store.cycle_tables import Notification
     from notifiers.ratelimit import RateLimiter
     from notifiers.zalo_tokens import PROVIDER, token_status
 

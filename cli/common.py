@@ -19,7 +19,7 @@ def fail(message: str, code: int = 1) -> "typer.Exit":
 
 @lru_cache
 def _engine(url: str) -> Engine:
-    from models.db import make_engine
+    from models.store.db import make_engine
 
     return make_engine(url)
 
@@ -34,7 +34,7 @@ def get_engine() -> Engine:
 def load_directory():  # type: ignore[no-untyped-def]
     """The agency directory named by the settings (or the shipped one)."""
     from config.settings import get_settings
-    from models.agencies import Directory
+    from models.domain.agencies import Directory
 
     return Directory.load(get_settings().agencies_file)
 
@@ -42,7 +42,7 @@ def load_directory():  # type: ignore[no-untyped-def]
 def prepare_database():  # type: ignore[no-untyped-def]
     """Bring the configured database up to the newest schema; return (engine, directory)."""
     from config.settings import get_settings
-    from models.db import upgrade
+    from models.store.db import upgrade
 
     upgrade(get_settings().effective_database_url)
     return get_engine(), load_directory()

@@ -17,8 +17,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from models.clock import parse_day, today_local
-from models.deadlines import (
+from models.domain.clock import parse_day, today_local
+from models.domain.deadlines import (
     DeadlineRule,
     Due,
     Kind,
@@ -124,22 +124,14 @@ def _print_human(view: dict[str, Any]) -> None:
 
 @app.command("explain")
 def explain_cmd(
-    phrases: Annotated[
-        list[str] | None, typer.Argument(help='Deadline phrases, e.g. "Tháng 8/2025".')
-    ] = None,
-    file: Annotated[
-        Path | None, typer.Option("--file", "-f", help="Read phrases from a file, one per line.")
-    ] = None,
+    phrases: Annotated[list[str] | None, typer.Argument(help='Deadline phrases, e.g. "Tháng 8/2025".')] = None,
+    file: Annotated[Path | None, typer.Option("--file", "-f", help="Read phrases from a file, one per line.")] = None,
     start: Annotated[
         str | None,
-        typer.Option(
-            "--from", help="The plan's issue date, YYYY-MM-DD (default: today in Asia/Ho_Chi_Minh)."
-        ),
+        typer.Option("--from", help="The plan's issue date, YYYY-MM-DD (default: today in Asia/Ho_Chi_Minh)."),
     ] = None,
     count: Annotated[int, typer.Option("--count", "-n", min=1, help="How many due dates to show.")] = 5,
-    role: Annotated[
-        str, typer.Option("--role", help="Reminders for the 'lead' or a 'coordinating' agency.")
-    ] = "lead",
+    role: Annotated[str, typer.Option("--role", help="Reminders for the 'lead' or a 'coordinating' agency.")] = "lead",
     policy_file: Annotated[
         Path | None, typer.Option("--policy", help="Policy YAML (default: the configured or shipped one).")
     ] = None,

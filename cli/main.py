@@ -53,8 +53,8 @@ def run(
     from sqlmodel import Session, select
 
     from config.settings import get_settings
-    from models.importer import import_plan
-    from models.tables import Plan
+    from models.services.importer import import_plan
+    from models.store.plan_tables import Plan
 
     settings = get_settings()
     engine, directory = prepare_database()

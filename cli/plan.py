@@ -36,8 +36,8 @@ def import_cmd(
     as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
 ) -> None:
     """Import a plan in one transaction; importing the same file again changes nothing."""
-    from models.importer import import_plan
-    from models.plan_reader import PlanFormatError
+    from models.domain.plan_reader import PlanFormatError
+    from models.services.importer import import_plan
 
     engine, directory = prepare_database()
     try:
@@ -54,7 +54,7 @@ def import_cmd(
 
 def plan_view(engine: Engine, directory: Any, *, number: str | None, on: date) -> dict[str, Any] | None:
     """The plan as data: tasks and indicators with agencies as written and as routed on ``on``."""
-    from models.tables import Agency, AgencyGroup, Indicator, IndicatorAgency, Plan, Task, TaskAgency
+    from models.store.plan_tables import Agency, AgencyGroup, Indicator, IndicatorAgency, Plan, Task, TaskAgency
 
     with Session(engine) as session:
         query = select(Plan).order_by(Plan.imported_at.desc())  # type: ignore[union-attr]
@@ -165,7 +165,7 @@ def show_plan(
     engine: Engine, directory: Any, *, number: str | None = None, on: date | None = None, task: str | None = None
 ) -> None:
     """Print the plan's tasks for people: agencies as written and as routed on ``on`` (default today)."""
-    from models.clock import today_local
+    from models.domain.clock import today_local
 
     view = plan_view(engine, directory, number=number, on=on or today_local())
     if view is None:
@@ -195,7 +195,7 @@ def show_cmd(
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
     """List tasks with section, agencies as written and as routed today, and the deadline phrase."""
-    from models.clock import parse_day, today_local
+    from models.domain.clock import parse_day, today_local
 
     day = parse_day(on) if on else today_local()
     engine, directory = prepare_database()

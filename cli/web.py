@@ -66,9 +66,9 @@ def users_add(
     from sqlmodel import Session, select
 
     from cli.common import prepare_database
-    from models.answer_tables import OfficerUser
-    from models.db import utcnow
-    from models.text import nfc
+    from models.domain.clock import utcnow
+    from models.domain.text import nfc
+    from models.store.answer_tables import OfficerUser
     from web.security import hash_password, password_problem
 
     login = login.strip().lower()
@@ -107,7 +107,7 @@ def users_list(as_json: bool = typer.Option(False, "--json", help="Print JSON.")
     from sqlmodel import Session, select
 
     from cli.common import prepare_database
-    from models.answer_tables import OfficerUser
+    from models.store.answer_tables import OfficerUser
 
     engine, _ = prepare_database()
     with Session(engine) as session:
@@ -136,7 +136,7 @@ def users_disable(login: str = typer.Argument(..., help="Login to disable.")) ->
     from sqlmodel import Session, select
 
     from cli.common import prepare_database
-    from models.answer_tables import OfficerUser
+    from models.store.answer_tables import OfficerUser
 
     engine, _ = prepare_database()
     with Session(engine) as session:
@@ -160,8 +160,8 @@ def report_cmd(
     from sqlmodel import Session
 
     from cli.common import prepare_database
-    from models.clock import parse_day, today_local
-    from models.reports import build_report, find_plan, write_csv, write_json, write_xlsx
+    from models.domain.clock import parse_day, today_local
+    from models.services.reports import build_report, find_plan, write_csv, write_json, write_xlsx
 
     if fmt not in ("xlsx", "json", "csv"):
         raise fail("--format must be xlsx, json or csv")

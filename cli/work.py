@@ -15,7 +15,7 @@ round_app = typer.Typer(no_args_is_help=True, help="Ad hoc reporting rounds.")
 
 
 def _day(value: str | None) -> date | None:
-    from models.clock import parse_day
+    from models.domain.clock import parse_day
 
     if value is None:
         return None
@@ -139,7 +139,7 @@ def round_open_cmd(
     """Open an ad hoc reporting round and notify every responsible agency at once."""
     prefect_env()
     from flows.round import round_flow
-    from models.rounds import RoundError
+    from models.services.rounds import RoundError
 
     try:
         result = round_flow(
@@ -170,8 +170,8 @@ def cycles_cmd(
 ) -> None:
     """List reporting cycles."""
     from cli.common import prepare_database
-    from models.cycle_tables import Cycle
-    from models.tables import Agency, Indicator, Task
+    from models.store.cycle_tables import Cycle
+    from models.store.plan_tables import Agency, Indicator, Task
 
     engine, _ = prepare_database()
     with Session(engine) as session:
@@ -226,8 +226,8 @@ def outbox_cmd(
 ) -> None:
     """List outbox messages (recipients masked)."""
     from cli.common import prepare_database
-    from models.cycle_tables import Cycle, Notification
-    from models.tables import Agency, Task
+    from models.store.cycle_tables import Cycle, Notification
+    from models.store.plan_tables import Agency, Task
     from notifiers.masking import mask_address
 
     engine, _ = prepare_database()

@@ -25,7 +25,7 @@ from pydantic import (
     model_validator,
 )
 
-from models.deadlines import (
+from models.domain.deadlines import (
     DeadlineOverride,
     DeadlineRule,
     ReportingPolicy,
@@ -34,7 +34,7 @@ from models.deadlines import (
     parse_deadline,
     validate_override,
 )
-from models.text import fold, nfc
+from models.domain.text import fold, nfc
 
 SHIPPED_POLICY = Path(__file__).resolve().parent / "policy.yaml"
 
@@ -132,9 +132,7 @@ class PolicyConfig(_Strict):
         # YAML reads `33:` as an integer; task numbers are compared as text.
         if isinstance(value, dict):
             return {
-                str(plan): {str(task): entry for task, entry in tasks.items()}
-                if isinstance(tasks, dict)
-                else tasks
+                str(plan): {str(task): entry for task, entry in tasks.items()} if isinstance(tasks, dict) else tasks
                 for plan, tasks in value.items()
             }
         return value
@@ -151,8 +149,7 @@ class PolicyConfig(_Strict):
         both = sorted(set(self.extra_holidays) & set(self.extra_working_days))
         if both:
             raise ValueError(
-                "dates listed both in extra_holidays and extra_working_days: "
-                + ", ".join(d.isoformat() for d in both)
+                "dates listed both in extra_holidays and extra_working_days: " + ", ".join(d.isoformat() for d in both)
             )
         return self
 

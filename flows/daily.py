@@ -2,7 +2,7 @@
 
 Tasks (coarse, see ``flows/__init__``): ``prepare`` (materialise + transitions), one ``queue`` task per
 chunk of reminding cycles, then ``dispatch`` batches. Re-running a day, or two runs at once, sends
-nothing twice: the cycle claim and the outbox keys make it so (``models.cycles``, ``models.outbox``).
+nothing twice: the cycle claim and the outbox keys make it so (``models.services.cycles``, ``notifiers.outbox``).
 """
 
 from datetime import date
@@ -11,8 +11,8 @@ from typing import Any
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
-from flows.runtime import build_app
-from models.clock import today_local
+from config.app import build_app
+from models.domain.clock import today_local
 
 MAX_QUEUE_TASKS = 100
 
@@ -22,7 +22,7 @@ def prepare(day: date) -> dict[str, int]:
     """Materialise cycles and apply state transitions for ``day``."""
     from sqlmodel import Session
 
-    from models.cycles import materialise, transition
+    from models.services.cycles import materialise, transition
 
     app = build_app(migrate=False)
     with Session(app.engine) as session:
@@ -38,7 +38,7 @@ def prepare(day: date) -> dict[str, int]:
 def candidates(day: date) -> list[int]:
     from sqlmodel import Session
 
-    from models.cycles import reminding_candidates
+    from models.services.cycles import reminding_candidates
 
     with Session(build_app(migrate=False).engine) as session:
         return reminding_candidates(session, day)
@@ -47,7 +47,7 @@ def candidates(day: date) -> list[int]:
 @task(name="queue-reminders", cache_policy=NO_CACHE)
 def queue(cycle_ids: list[int], day: date) -> dict[str, Any]:
     """Queue reminders for a chunk of cycles (several claim batches, each one transaction)."""
-    from models.cycles import DayReport, queue_batch
+    from models.services.cycles import DayReport, queue_batch
 
     app = build_app(migrate=False)
     report = DayReport(day=day.isoformat())
@@ -88,7 +88,7 @@ def daily(today: date | None = None, dry_run: bool = False, send: bool = True) -
     day = today or today_local()
     build_app(migrate=True)  # schema up to date before the tasks start
     if dry_run:
-        from models.dryrun import evaluate_dry
+        from models.services.dryrun import evaluate_dry
 
         report = evaluate_dry(build_app(migrate=False), day)
         logger.info("dry run for %s: %s", day, report)

@@ -5,14 +5,14 @@ from typing import Any
 
 from prefect import flow, get_run_logger
 
+from config.app import build_app
 from flows.daily import dispatch_outbox
-from flows.runtime import build_app
-from models.clock import today_local
+from models.domain.clock import today_local
 
 
 @flow(name="digest", log_prints=False)
 def digest(today: date | None = None, send: bool = True) -> dict[str, Any]:
-    from models.digest import queue_digest
+    from models.services.digest import queue_digest
 
     day = today or today_local()
     result = queue_digest(build_app().runtime, day)

@@ -7,9 +7,9 @@ from typing import Any
 from prefect import flow, get_run_logger
 from sqlmodel import Session
 
+from config.app import build_app
 from flows.daily import dispatch_outbox
-from flows.runtime import build_app
-from models.clock import today_local
+from models.domain.clock import today_local
 
 
 @flow(name="round", log_prints=False)
@@ -25,8 +25,8 @@ def round_flow(
     idempotency_key: str | None = None,
     send: bool = True,
 ) -> dict[str, Any]:
-    from models.cycles import queue_batch
-    from models.rounds import RoundRequest, open_round
+    from models.services.cycles import queue_batch
+    from models.services.rounds import RoundRequest, open_round
 
     logger = get_run_logger()
     app = build_app()

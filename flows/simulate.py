@@ -9,14 +9,14 @@ from typing import Any
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
-from flows.runtime import build_app
+from config.app import build_app
 
 
 def simulate_days(
     start: date, end: date, progress: Callable[[date, dict[str, Any]], None] | None = None
 ) -> list[dict[str, Any]]:
     """Evaluate and dispatch each day from ``start`` to ``end`` inclusive; per-day counts."""
-    from models.cycles import evaluate_day
+    from models.services.cycles import evaluate_day
     from notifiers.file import FileChannel
 
     app = build_app()

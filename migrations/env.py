@@ -1,11 +1,10 @@
-"""Alembic environment: the URL comes from the config built by ``models.db.alembic_config``
+"""Alembic environment: the URL comes from the config built by ``models.store.db.alembic_config``
 (itself from ``Settings``); the target metadata is every SQLModel table."""
 
 from alembic import context
 from sqlmodel import SQLModel
 
-import models.all_tables  # noqa: F401  (registers every table on SQLModel.metadata)
-from models.db import make_engine
+from models.store.db import make_engine
 
 config = context.config
 target_metadata = SQLModel.metadata

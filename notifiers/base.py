@@ -8,7 +8,7 @@ its message id) or raises a ``ChannelError`` classified as:
   Zalo, template rejected): fall back to the next channel;
 - ``AuthError`` — credentials expired or revoked: the channel has already tried to refresh once.
 
-The outbox (``models.outbox``) calls ``send``; adding a channel touches nothing else but the registry.
+The outbox (``notifiers.outbox``) calls ``send``; adding a channel touches nothing else but the registry.
 """
 
 from dataclasses import dataclass, field

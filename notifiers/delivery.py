@@ -28,9 +28,10 @@ from sqlalchemy import select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
 
-from models.channel_tables import DeliveryEvent
-from models.cycle_tables import Notification, NotificationStatus
-from models.db import utcnow
+from models.domain.clock import utcnow
+from models.domain.states import NotificationStatus
+from models.store.channel_tables import DeliveryEvent
+from models.store.cycle_tables import Notification
 from notifiers.registry import short_id
 
 log = logging.getLogger("dondoc.notifiers.delivery")

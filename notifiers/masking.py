@@ -3,7 +3,7 @@ in clear outside the outbox table itself."""
 
 
 def mask_address(address: str | None) -> str:
-    """"+84900000001" → "+8490*****01"; "van.thu@so.example" → "v***@so.example"; other ids keep 3+2."""
+    """ "+84900000001" → "+8490*****01"; "van.thu@so.example" → "v***@so.example"; other ids keep 3+2."""
     if not address:
         return ""
     if "@" in address:

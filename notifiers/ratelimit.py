@@ -27,9 +27,8 @@ from sqlalchemy import and_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
 
-from models.channel_tables import RateBucket
-from models.clock import TZ
-from models.db import utcnow
+from models.domain.clock import TZ, utcnow
+from models.store.channel_tables import RateBucket
 from notifiers.base import RetryableError
 
 log = logging.getLogger("dondoc.notifiers.ratelimit")

@@ -138,7 +138,7 @@ def retry_after_header(response: httpx.Response) -> timedelta | None:
     if value.strip().isdigit():
         return timedelta(seconds=int(value.strip()))
     try:
-        from models.db import utcnow
+        from models.domain.clock import utcnow
 
         return max(timedelta(0), parsedate_to_datetime(value) - utcnow())
     except (TypeError, ValueError):

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy.engine import Engine
 
 from config.channels import ChannelsConfig
-from models.text import strip_diacritics
+from models.domain.text import strip_diacritics
 from notifiers.base import OutgoingMessage, PermanentError, SendResult
 from notifiers.phones import parse_vn_mobile
 from notifiers.ratelimit import RateLimiter

@@ -31,7 +31,7 @@ import httpx
 from sqlalchemy.engine import Engine
 
 from config.channels import ChannelsConfig, ZaloSection, load_channels_config
-from models.db import utcnow
+from models.domain.clock import utcnow
 from notifiers.base import AuthError, OutgoingMessage, PermanentError, RetryableError, SendResult
 from notifiers.phones import parse_vn_mobile
 from notifiers.ratelimit import RateLimiter, until_local_midnight

@@ -34,8 +34,8 @@ from sqlalchemy import select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
 
-from models.channel_tables import ProviderToken
-from models.db import utcnow
+from models.domain.clock import utcnow
+from models.store.channel_tables import ProviderToken
 from notifiers.base import AuthError, RetryableError
 from notifiers.registry import scrub
 

@@ -17,7 +17,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
 from config.settings import get_settings
-from models.db import make_engine, upgrade
+from models.store.db import make_engine, upgrade
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED_PLAN = ROOT.parent / "shared" / "plans" / "25-KH-UBND-2025-thai-nguyen.txt"

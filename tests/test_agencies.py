@@ -10,14 +10,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from models.agencies import (
-    SHIPPED_DIRECTORY,
-    Agency,
-    Directory,
-    DirectoryError,
-    Group,
-    UnknownCodeError,
-)
+from models.domain.agencies import SHIPPED_DIRECTORY, Agency, Directory, DirectoryError, Group, UnknownCodeError
 
 DISTRICTS = [
     "ubnd-tp-thai-nguyen",
@@ -91,9 +84,7 @@ def test_plan_extraction_finds_every_row(plan_path: Path) -> None:
     assert cells["II-1 coord"].endswith("Báo Thái Nguyên Trung tâm Thông tin tỉnh")
 
 
-def test_every_plan_agency_cell_resolves_with_nothing_left_over(
-    directory: Directory, plan_path: Path
-) -> None:
+def test_every_plan_agency_cell_resolves_with_nothing_left_over(directory: Directory, plan_path: Path) -> None:
     problems = {}
     for where, cell in plan_agency_cells(plan_path).items():
         result = directory.resolve_cell(cell)
@@ -133,8 +124,7 @@ def test_every_task_has_a_resolved_lead(directory: Directory, plan_path: Path) -
         ),
         ("UBND huyện Phú Bình, UBND thành phố Phổ Yên", ["ubnd-huyen-phu-binh", "ubnd-tp-pho-yen"]),
         (
-            "Các cơ quan Đảng, HĐND, Tòa án nhân dân, Viện Kiểm sát nhân dân, Công an tỉnh; Sở Tư pháp; "
-            "Thanh tra tỉnh",
+            "Các cơ quan Đảng, HĐND, Tòa án nhân dân, Viện Kiểm sát nhân dân, Công an tỉnh; Sở Tư pháp; Thanh tra tỉnh",
             [
                 "co-quan-dang",
                 "hdnd-tinh",
@@ -184,9 +174,7 @@ def test_enumeration_keeps_the_wording_per_item(directory: Directory) -> None:
 
 
 def test_enumeration_of_districts_and_departments(directory: Directory) -> None:
-    result = directory.resolve_cell(
-        "Các Sở: Tư pháp, Nội vụ và Y tế; UBND các huyện, thành phố: Phú Bình, Phổ Yên"
-    )
+    result = directory.resolve_cell("Các Sở: Tư pháp, Nội vụ và Y tế; UBND các huyện, thành phố: Phú Bình, Phổ Yên")
     assert result.codes == ["so-tu-phap", "so-noi-vu", "so-y-te", "ubnd-huyen-phu-binh", "ubnd-tp-pho-yen"]
     assert result.unresolved == []
 
@@ -304,9 +292,7 @@ def test_names_with_commas_stay_whole(directory: Directory) -> None:
         ("Sở Lao động, Thương binh và Xã hội", "so-ldtbxh"),
     ]:
         assert directory.resolve_cell(cell).codes == [code], cell
-    result = directory.resolve_cell(
-        "Sở Văn hóa, Thể thao và Du lịch, Sở Lao động - Thương binh và Xã hội, Sở Y tế"
-    )
+    result = directory.resolve_cell("Sở Văn hóa, Thể thao và Du lịch, Sở Lao động - Thương binh và Xã hội, Sở Y tế")
     assert result.codes == ["so-vhttdl", "so-ldtbxh", "so-y-te"]
 
 
@@ -596,9 +582,7 @@ def test_shipped_names_are_nfc_and_contacts_are_clearly_fake(directory: Director
             assert phone and re.fullmatch(r"\+8490000\d{4}", phone), agency.code
         assert agency.zalo_user_id and agency.zalo_user_id.startswith("demo-")
         assert agency.head.name and "(demo)" in agency.head.name
-    phones = [a.phone for a in directory.agencies.values()] + [
-        a.head.phone for a in directory.agencies.values()
-    ]
+    phones = [a.phone for a in directory.agencies.values()] + [a.head.phone for a in directory.agencies.values()]
     assert len(phones) == len(set(phones))
 
 
@@ -647,9 +631,7 @@ _JUNK = ["Phòng Kỹ thuật", "Hội đồng Thẩm định", "Ban Vũ trụ",
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
-    parts=st.lists(
-        st.tuples(st.sampled_from(_KNOWN + _JUNK), st.sampled_from([", ", "; ", " và ", ". "])), max_size=6
-    )
+    parts=st.lists(st.tuples(st.sampled_from(_KNOWN + _JUNK), st.sampled_from([", ", "; ", " và ", ". "])), max_size=6)
 )
 def test_property_known_names_found_in_order_and_junk_never_dropped(
     directory: Directory, parts: list[tuple[str, str]]

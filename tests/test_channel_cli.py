@@ -11,9 +11,10 @@ from typer.testing import CliRunner
 
 from cli.channels import app
 from config.settings import get_settings
-from models.channel_tables import ProviderToken
-from models.cycle_tables import Notification
-from models.db import make_engine, utcnow
+from models.domain.clock import utcnow
+from models.store.channel_tables import ProviderToken
+from models.store.cycle_tables import Notification
+from models.store.db import make_engine
 from notifiers.ratelimit import RateLimiter
 
 runner = CliRunner()

@@ -16,9 +16,9 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from config.settings import Settings
-from models.channel_tables import DeliveryEvent
-from models.cycle_tables import Notification
-from models.db import utcnow
+from models.domain.clock import utcnow
+from models.store.channel_tables import DeliveryEvent
+from models.store.cycle_tables import Notification
 from notifiers.registry import short_id
 from web.webhooks import hook_engine, hook_settings, router
 

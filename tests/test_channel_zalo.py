@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
 from config.channels import load_channels_config, parse_channels_config
-from models.channel_tables import ProviderToken, RateBucket
+from models.store.channel_tables import ProviderToken, RateBucket
 from notifiers.base import AuthError, OutgoingMessage, PermanentError, RetryableError
 from notifiers.zalo import ZaloChannel
 

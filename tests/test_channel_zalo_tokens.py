@@ -14,7 +14,7 @@ from servers.zalo import FakeZalo
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
-from models.channel_tables import ProviderToken
+from models.store.channel_tables import ProviderToken
 from notifiers.zalo_tokens import ZaloTokenStore, token_status
 
 WORKERS = Path(__file__).resolve().parent / "servers" / "workers.py"

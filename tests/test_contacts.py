@@ -5,8 +5,8 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook
 
-from models.agencies import Directory
-from models.contacts import (
+from models.domain.agencies import Directory
+from models.domain.contacts import (
     ContactsFileError,
     MissingColumnError,
     UnsupportedFileError,
@@ -143,9 +143,7 @@ def test_unsupported_files_and_missing_columns(directory: Directory, tmp_path: P
     with pytest.raises(ContactsFileError, match="UTF-8"):
         read_contacts(latin, directory)
     doubled = tmp_path / "doubled.csv"
-    doubled.write_text(
-        "agency,email,E-mail\nSở Y tế,a@thainguyen.example,b@thainguyen.example\n", encoding="utf-8"
-    )
+    doubled.write_text("agency,email,E-mail\nSở Y tế,a@thainguyen.example,b@thainguyen.example\n", encoding="utf-8")
     with pytest.raises(ContactsFileError, match="both mean 'email'"):
         read_contacts(doubled, directory)
     with pytest.raises(ContactsFileError, match="no such file"):

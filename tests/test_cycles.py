@@ -7,15 +7,16 @@ import pytest
 from sqlalchemy import func, select, update
 from sqlmodel import Session
 
-from flows.runtime import build_app
-from models.cycle_tables import Cycle, CycleEvent, CycleStatus, Notification, ReminderLedger, ResponseToken
-from models.cycles import evaluate_day, set_status
-from models.digest import queue_digest
-from models.dryrun import evaluate_dry
-from models.importer import import_plan
-from models.links import check_token
-from models.rounds import RoundError, RoundRequest, open_round
-from models.tables import Agency, Task
+from config.app import build_app
+from models.domain.states import CycleStatus
+from models.services.cycles import evaluate_day, set_status
+from models.services.digest import queue_digest
+from models.services.dryrun import evaluate_dry
+from models.services.importer import import_plan
+from models.services.rounds import RoundError, RoundRequest, open_round
+from models.store.cycle_tables import Cycle, CycleEvent, Notification, ReminderLedger, ResponseToken
+from models.store.plan_tables import Agency, Task
+from models.store.tokens import check_token
 
 
 @pytest.fixture
@@ -197,7 +198,7 @@ def test_tokens_are_hashed_and_scoped(app) -> None:
 
 def test_round_opens_once_and_notifies(app) -> None:
     rt = app.runtime
-    from models.cycles import queue_batch
+    from models.services.cycles import queue_batch
 
     req = RoundRequest(title="Báo cáo sơ kết 6 tháng", due_on=date(2025, 7, 15), tasks=["1", "33"])
     with Session(app.engine) as s:

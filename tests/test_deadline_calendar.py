@@ -4,7 +4,7 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
-from models.deadlines import TZ, WorkingCalendar, end_of_day
+from models.domain.deadlines import TZ, WorkingCalendar, end_of_day
 
 CAL = WorkingCalendar()
 

@@ -44,9 +44,7 @@ def test_json_one_object_per_phrase() -> None:
 
 
 def test_count_and_range_due() -> None:
-    code, out = run(
-        "Hằng năm", "Năm 2025 và giai đoạn 2026 - 2030", "--from", "2025-01-24", "--json", "-n", "2"
-    )
+    code, out = run("Hằng năm", "Năm 2025 và giai đoạn 2026 - 2030", "--from", "2025-01-24", "--json", "-n", "2")
     assert code == 0
     yearly, window = lines(out)
     assert [d["nominal"] for d in yearly["due"]] == ["2025-12-31", "2026-12-31"]
@@ -124,7 +122,7 @@ def test_policy_option(tmp_path: Path) -> None:
 
 
 def test_default_from_is_today() -> None:
-    from models.clock import today_local
+    from models.domain.clock import today_local
 
     code, out = run("Hằng tháng", "--json", "-n", "1")
     assert code == 0

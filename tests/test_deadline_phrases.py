@@ -5,7 +5,7 @@ from datetime import date
 
 import pytest
 
-from models.deadlines import (
+from models.domain.deadlines import (
     MAX_PHRASE_CHARS,
     Kind,
     Unit,

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from models.deadlines import Kind, WorkingCalendar, expand, parse_deadline
+from models.domain.deadlines import Kind, WorkingCalendar, expand, parse_deadline
 
 ISSUED = date(2025, 1, 24)
 HORIZON = date(2030, 12, 31)
@@ -141,9 +141,7 @@ def test_plan_phrase_meaning(task: int) -> None:
 
 
 def test_range_final_flag() -> None:
-    items = expand(
-        parse_deadline("Năm 2025 và giai đoạn 2026 - 2030"), start=ISSUED, horizon=HORIZON, calendar=CAL
-    )
+    items = expand(parse_deadline("Năm 2025 và giai đoạn 2026 - 2030"), start=ISSUED, horizon=HORIZON, calendar=CAL)
     assert [d.is_final for d in items] == [False] * 5 + [True]
 
 

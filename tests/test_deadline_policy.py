@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from config.policy import SHIPPED_POLICY, PolicyError, load_policy
-from models.deadlines import (
+from models.domain.deadlines import (
     DeadlineOverride,
     Due,
     Kind,
@@ -82,9 +82,7 @@ def test_overdue_moves_forward_after_the_due_date() -> None:
 
 def test_coordinating_agency_has_an_earlier_deadline() -> None:
     assert internal_deadline(AUG_2025, role="coordinating", policy=POLICY, calendar=CAL) == date(2025, 8, 25)
-    got = {
-        r.step: r.date for r in reminder_schedule(AUG_2025, role="coordinating", policy=POLICY, calendar=CAL)
-    }
+    got = {r.step: r.date for r in reminder_schedule(AUG_2025, role="coordinating", policy=POLICY, calendar=CAL)}
     assert got["due"] == date(2025, 8, 25)
     with pytest.raises(ValueError):
         internal_deadline(AUG_2025, role="boss", policy=POLICY, calendar=CAL)
@@ -119,17 +117,14 @@ def test_periodic_reports_other_kinds() -> None:
 
 def test_progress_reports() -> None:
     ongoing = parse_deadline("Thường xuyên")
-    assert progress_reports(ongoing, start=ISSUED, horizon=HORIZON, policy=POLICY, calendar=CAL)[
-        0
-    ].period_key == ("report-2025-H1")
+    assert progress_reports(ongoing, start=ISSUED, horizon=HORIZON, policy=POLICY, calendar=CAL)[0].period_key == (
+        "report-2025-H1"
+    )
     tail = parse_deadline("Hoàn thành trong năm 2026 và rà soát, cập nhật trong các năm tiếp theo (nếu có)")
     reports = progress_reports(tail, start=ISSUED, horizon=HORIZON, policy=POLICY, calendar=CAL)
     assert reports[0].period_key == "report-2027-H1"
     assert (
-        progress_reports(
-            parse_deadline("Năm 2026"), start=ISSUED, horizon=HORIZON, policy=POLICY, calendar=CAL
-        )
-        == []
+        progress_reports(parse_deadline("Năm 2026"), start=ISSUED, horizon=HORIZON, policy=POLICY, calendar=CAL) == []
     )
 
 
@@ -260,7 +255,5 @@ def test_overrides_from_the_file(tmp_path: Path) -> None:
     assert config.rule_for("25/KH-UBND", 5, "Tháng 8/2025").override.dates == (date(2025, 9, 30),)  # type: ignore[union-attr]
     assert not config.rule_for("25/KH-UBND", 7, "Tháng 8/2025").overridden
     # The configured extra holiday moves a deadline.
-    due = expand(
-        parse_deadline("Tháng 11/2025"), start=ISSUED, horizon=config.horizon, calendar=config.calendar()
-    )
+    due = expand(parse_deadline("Tháng 11/2025"), start=ISSUED, horizon=config.horizon, calendar=config.calendar())
     assert due[0].effective == date(2025, 12, 2)

@@ -9,7 +9,7 @@ from itertools import pairwise
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from models.deadlines import (
+from models.domain.deadlines import (
     DeadlineRule,
     Kind,
     ReportingPolicy,
@@ -107,9 +107,9 @@ def test_expansion_invariants(phrase: str, start: date) -> None:
     if rule.kind is Kind.RANGE:
         assert items[-1].is_final and sum(i.is_final for i in items) == 1
     # The same phrase always gives the same keys (cycle identity).
-    assert [
-        i.period_key for i in expand(parse_deadline(phrase), start=start, horizon=HORIZON, calendar=CAL)
-    ] == [i.period_key for i in items]
+    assert [i.period_key for i in expand(parse_deadline(phrase), start=start, horizon=HORIZON, calendar=CAL)] == [
+        i.period_key for i in items
+    ]
 
 
 @st.composite
@@ -183,9 +183,7 @@ def test_periodic_reports_leave_a_working_day_after_cutoff(start: date) -> None:
     for report in reports:
         cutoff = date(report.nominal.year, report.nominal.month, 14)
         if report.nominal < cutoff:  # submission crossed into the next month
-            cutoff = date(
-                report.nominal.year - (report.nominal.month == 1), (report.nominal.month - 2) % 12 + 1, 14
-            )
+            cutoff = date(report.nominal.year - (report.nominal.month == 1), (report.nominal.month - 2) % 12 + 1, 14)
         assert CAL.working_days_between(cutoff, report.nominal) >= 1
         assert start <= report.nominal <= HORIZON
     assert all(a.nominal < b.nominal for a, b in pairwise(reports))

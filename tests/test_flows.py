@@ -122,9 +122,9 @@ def test_digest_flow(imported) -> None:
 
 @pytest.mark.slow
 def test_simulate_two_years_of_the_shipped_plan(imported) -> None:
-    from models.cycle_tables import Cycle
-    from models.db import make_engine
-    from models.tables import Task
+    from models.store.cycle_tables import Cycle
+    from models.store.db import make_engine
+    from models.store.plan_tables import Task
 
     result = _json(["simulate", "--from", "2025-01-24", "--to", "2026-12-31", "--json"])
     assert len(result["days"]) == 707 and result["queued"] > 1000 and result["sent"] == result["queued"]

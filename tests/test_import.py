@@ -11,10 +11,11 @@ from sqlmodel import Session
 from typer.testing import CliRunner
 
 from cli.main import app as cli
-from models.agencies import Directory
-from models.importer import import_plan, parse_target
-from models.plan_reader import PlanFormatError
-from models.tables import Agency, AgencyAlias, Indicator, IndicatorAgency, Plan, Task, TaskAgency
+from models.domain.agencies import Directory
+from models.domain.indicators import parse_target
+from models.domain.plan_reader import PlanFormatError
+from models.services.importer import import_plan
+from models.store.plan_tables import Agency, AgencyAlias, Indicator, IndicatorAgency, Plan, Task, TaskAgency
 
 DATA = Path(__file__).parent / "data" / "plans"
 runner = CliRunner()

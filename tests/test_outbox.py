@@ -15,12 +15,13 @@ from sqlalchemy import func, select, update
 from sqlmodel import Session
 from support.recording import RecordingChannel, read_log
 
-from flows.runtime import build_app
-from models.cycle_tables import Notification, NotificationStatus
-from models.cycles import evaluate_day
-from models.importer import import_plan
-from models.outbox import Outbox, SendWindow
+from config.app import build_app
+from models.domain.states import NotificationStatus
+from models.services.cycles import evaluate_day
+from models.services.importer import import_plan
+from models.store.cycle_tables import Notification
 from notifiers.base import OutgoingMessage, PermanentError, RetryableError, SendResult
+from notifiers.outbox import Outbox, SendWindow
 
 WORKER = Path(__file__).parent / "support" / "worker.py"
 DAY = date(2025, 8, 6)
@@ -208,7 +209,7 @@ def test_sending_window_holds_messages_to_people(app) -> None:
     box.divert = {}
     from datetime import datetime
 
-    from models.clock import TZ
+    from models.domain.clock import TZ
 
     day = datetime.now(TZ).date() + timedelta(days=1)
     while day.weekday() != 5:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from models.plan_reader import (
+from models.domain.plan_reader import (
     ParsedIndicator,
     ParsedPlan,
     ParsedTask,
@@ -91,9 +91,7 @@ def test_heading(plan: ParsedPlan) -> None:
 
 def test_repeated_title_block_is_reported_once_and_not_duplicated(plan: ParsedPlan) -> None:
     # Lines 9–38 (title block + opening of the body) are repeated from line 39 by the web copy.
-    assert plan.warnings == (
-        "line 39: lines 9–38 reappear at lines 39–68 (copied twice); first copy ignored",
-    )
+    assert plan.warnings == ("line 39: lines 9–38 reappear at lines 39–68 (copied twice); first copy ignored",)
     assert sum("Số: 25/KH-UBND" in line for line in REAL.read_text(encoding="utf-8").split("\n")) == 2
 
 
@@ -104,9 +102,7 @@ def test_content_hash_is_sha256_of_nfc_text(plan: ParsedPlan, real_text: str) ->
 
 def test_nfd_crlf_and_bom_give_the_same_plan(plan: ParsedPlan, real_text: str, tmp_path: Path) -> None:
     variant = tmp_path / "variant.txt"
-    variant.write_bytes(
-        b"\xef\xbb\xbf" + unicodedata.normalize("NFD", real_text).replace("\n", "\r\n").encode()
-    )
+    variant.write_bytes(b"\xef\xbb\xbf" + unicodedata.normalize("NFD", real_text).replace("\n", "\r\n").encode())
     again = read_plan_file(variant)
     assert again.content_hash == plan.content_hash
     assert again.tasks == plan.tasks
@@ -158,9 +154,7 @@ def test_section_titles_from_merged_section_rows(plan: ParsedPlan) -> None:
 def test_task_1(plan: ParsedPlan) -> None:
     first = task(plan, "1")
     assert first.section == "I"
-    assert first.title.startswith(
-        "Xây dựng, trình UBND tỉnh ban hành và tổ chức triển khai thực hiện chương trình"
-    )
+    assert first.title.startswith("Xây dựng, trình UBND tỉnh ban hành và tổ chức triển khai thực hiện chương trình")
     assert first.lead_raw == "Sở Thông tin và Truyền thông"
     assert first.coordinating_raw == (
         "Các Sở, ban, ngành; UBND các huyện, thành phố; Đài phát thanh - truyền hình tỉnh, "
@@ -197,13 +191,8 @@ def test_empty_cells(plan: ParsedPlan) -> None:
 
 def test_typos_and_comma_names_kept_raw(plan: ParsedPlan) -> None:
     assert task(plan, "9").lead_raw == "Sỏ Khoa học và Công nghệ, Sở Nội vụ, Sở Thông tin và Truyền thông"
-    assert (
-        task(plan, "2").lead_raw
-        == "Đài phát thanh - truyền hình tỉnh, Báo Thái Nguyên, Trung tâm Thông tin tỉnh"
-    )
-    assert task(plan, "13").lead_raw == (
-        "Sở Khoa học, Công nghệ, Sở Thông tin và Truyền thông, Sở Kế hoạch và Đầu tư"
-    )
+    assert task(plan, "2").lead_raw == "Đài phát thanh - truyền hình tỉnh, Báo Thái Nguyên, Trung tâm Thông tin tỉnh"
+    assert task(plan, "13").lead_raw == ("Sở Khoa học, Công nghệ, Sở Thông tin và Truyền thông, Sở Kế hoạch và Đầu tư")
     assert task(plan, "25").lead_raw == "UBND các thành phố: Thái Nguyên, Sông Công, Phổ Yên"
 
 
@@ -268,9 +257,7 @@ def test_indicator_cells_raw(plan: ParsedPlan) -> None:
     first = indicator(plan, "1")
     assert first.title == "Tiềm lực, trình độ khoa học, công nghệ và đổi mới sáng tạo"
     assert first.unit_raw == "Thứ bậc"
-    assert (
-        first.target_raw == "Đạt mức tiên tiến ở nhiều lĩnh vực quan trọng, thuộc nhóm dẫn đầu trong cả nước"
-    )
+    assert first.target_raw == "Đạt mức tiên tiến ở nhiều lĩnh vực quan trọng, thuộc nhóm dẫn đầu trong cả nước"
     assert first.monitor_raw == "Sở Khoa học và Công nghệ"
     assert first.line == 166
     assert indicator(plan, "8.1").target_raw == "≥ 85"
@@ -406,9 +393,7 @@ def test_a_repeated_block_with_a_table_is_read_once() -> None:
     parsed = read_plan(HEAD + block + block)  # the copy repeated the whole table body
     assert [t.number for t in parsed.tasks] == ["1", "2", "3"]
     assert [t.line for t in parsed.tasks] == [19, 23, 27]
-    assert parsed.warnings == (
-        "line 19: lines 7–18 reappear at lines 19–30 (copied twice); first copy ignored",
-    )
+    assert parsed.warnings == ("line 19: lines 7–18 reappear at lines 19–30 (copied twice); first copy ignored",)
 
 
 @pytest.mark.parametrize(
@@ -451,9 +436,7 @@ def test_header_roles(header: str, role: str | None) -> None:
 
 
 def test_non_monotonic_and_skipped_numbers_are_warnings() -> None:
-    parsed = read_plan(
-        HEAD + rows(("1.", "A", "Sở A", "2025"), ("3.", "B", "Sở B", "2025"), ("2.", "C", "Sở C", ""))
-    )
+    parsed = read_plan(HEAD + rows(("1.", "A", "Sở A", "2025"), ("3.", "B", "Sở B", "2025"), ("2.", "C", "Sở C", "")))
     assert [t.number for t in parsed.tasks] == ["1", "3", "2"]
     assert parsed.warnings == (
         "line 11: task number 3 comes after 1 (numbers skipped)",
@@ -463,9 +446,7 @@ def test_non_monotonic_and_skipped_numbers_are_warnings() -> None:
 
 
 def test_trailing_text_after_the_table_is_a_warning() -> None:
-    parsed = read_plan(
-        HEAD + rows(("1.", "A", "Sở A", "2025")) + "Một đoạn văn bản sau bảng.\nKhông có dấu gạch.\n"
-    )
+    parsed = read_plan(HEAD + rows(("1.", "A", "Sở A", "2025")) + "Một đoạn văn bản sau bảng.\nKhông có dấu gạch.\n")
     assert len(parsed.tasks) == 1
     assert parsed.warnings == (
         "line 11: text after the task table ignored: 'Một đoạn văn bản sau bảng. Không có dấu gạch.'",
@@ -492,9 +473,7 @@ def test_truncated_fixture() -> None:
     assert info.value.source == str(DATA / "bad-truncated.txt")
 
 
-@pytest.mark.parametrize(
-    ("cut", "line"), [(700, 700), (603, 603), (396, 396), (456, 456), (392, 392), (390, 390)]
-)
+@pytest.mark.parametrize(("cut", "line"), [(700, 700), (603, 603), (396, 396), (456, 456), (392, 392), (390, 390)])
 def test_real_plan_cut_mid_table(real_lines: list[str], cut: int, line: int) -> None:
     error = error_of("\n".join(real_lines[:cut]))
     assert error.line == line
@@ -590,8 +569,7 @@ def test_empty_fixture_and_empty_text() -> None:
 def test_undecodable_file(tmp_path: Path) -> None:
     path = tmp_path / "latin1.txt"
     path.write_bytes(
-        "Số: 1/KH-UBND |\nTT |\nTên nhiệm vụ |\n".encode()
-        + "Cơ quan chủ trì |\n".encode("latin-1", "replace")
+        "Số: 1/KH-UBND |\nTT |\nTên nhiệm vụ |\n".encode() + "Cơ quan chủ trì |\n".encode("latin-1", "replace")
     )
     with pytest.raises(PlanFormatError) as info:
         read_plan_file(path)

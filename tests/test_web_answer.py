@@ -25,11 +25,12 @@ from test_web_support import (  # noqa: F401
     web,
 )
 
-from models.answer_tables import Answer
-from models.cycle_tables import Cycle, CycleEvent, CycleKind, Notification, ResponseToken
-from models.cycles import queue_batch
-from models.db import utcnow
-from models.tables import Indicator, Role, Task
+from models.domain.clock import utcnow
+from models.domain.states import CycleKind, Role
+from models.services.cycles import queue_batch
+from models.store.answer_tables import Answer
+from models.store.cycle_tables import Cycle, CycleEvent, Notification, ResponseToken
+from models.store.plan_tables import Indicator, Task
 from web.security import Limit, Limits
 from web.uploads import MAX_ATTACHMENT
 

@@ -13,11 +13,13 @@ from sqlalchemy import select, update
 from sqlmodel import Session
 from test_web_support import DAY, _cached_config, _seed_pg, _seed_sqlite, seeded_url  # noqa: F401
 
-from models import answers as domain
-from models.answer_tables import Answer
-from models.cycle_tables import Cycle, CycleEvent, CycleKind, CycleStatus
-from models.db import make_engine
-from models.reports import CycleFacts, State, current_period, cycle_state, days_overdue
+from models.domain import answer_form
+from models.domain.states import CycleKind, CycleStatus
+from models.services import answers as domain
+from models.services.reports import CycleFacts, State, current_period, cycle_state, days_overdue
+from models.store.answer_tables import Answer
+from models.store.cycle_tables import Cycle, CycleEvent
+from models.store.db import make_engine
 from web.app import RedactTokens
 from web.security import Csrf, Limit, RateLimiter
 from web.uploads import sniff
@@ -156,8 +158,8 @@ def test_log_redaction() -> None:
 def test_validation_keeps_text_in_nfc() -> None:
     cycle = Cycle(due_effective=DUE, due_nominal=DUE, opens_on=DUE, status="open")  # type: ignore[call-arg]
     decomposed = unicodedata.normalize("NFD", "Đã hoàn thành báo cáo\r\ndòng hai\x00")
-    clean = domain.validate_answer(
-        cycle, domain.AnswerInput(status="in_progress", done_text=decomposed), DUE, is_indicator=False
+    clean = answer_form.validate_answer(
+        cycle, answer_form.AnswerInput(status="in_progress", done_text=decomposed), DUE, is_indicator=False
     )
     assert not clean.errors
     assert clean.done_text == "Đã hoàn thành báo cáo\ndòng hai" and unicodedata.is_normalized("NFC", clean.done_text)
@@ -183,8 +185,8 @@ def test_record_answer_moves_the_cycle_once(seeded_url: str) -> None:
     try:
         with Session(engine, expire_on_commit=False) as s:
             cycle = _open_cycle(s)
-            clean = domain.validate_answer(
-                cycle, domain.AnswerInput(status="in_progress", done_text="x"), DAY, is_indicator=False
+            clean = answer_form.validate_answer(
+                cycle, answer_form.AnswerInput(status="in_progress", done_text="x"), DAY, is_indicator=False
             )
             first = domain.record_answer(
                 s, cycle_id=cycle.id, agency_id=cycle.agency_id, answer=clean, submission_key="k1"
@@ -212,12 +214,14 @@ def test_closed_cycle_refuses_answers_and_decisions(seeded_url: str) -> None:
             cycle = _open_cycle(s)
             s.execute(update(Cycle).where(Cycle.id == cycle.id).values(status="cancelled"))
             s.commit()
-            clean = domain.validate_answer(cycle, domain.AnswerInput(status="not_started"), DAY, is_indicator=False)
-            with pytest.raises(domain.DecisionError):
+            clean = answer_form.validate_answer(
+                cycle, answer_form.AnswerInput(status="not_started"), DAY, is_indicator=False
+            )
+            with pytest.raises(answer_form.DecisionError):
                 domain.record_answer(s, cycle_id=cycle.id, agency_id=cycle.agency_id, answer=clean, submission_key="k2")
-            with pytest.raises(domain.DecisionError):
+            with pytest.raises(answer_form.DecisionError):
                 domain.accept(s, cycle.id, "officer")
-            with pytest.raises(domain.DecisionError):
+            with pytest.raises(answer_form.DecisionError):
                 domain.grant_extension(s, None, cycle.id, "officer", DUE + timedelta(days=100))
     finally:
         engine.dispose()
@@ -229,7 +233,9 @@ def test_decision_loses_a_race_cleanly(seeded_url: str) -> None:
     try:
         with Session(engine, expire_on_commit=False) as s:
             cycle = _open_cycle(s)
-            clean = domain.validate_answer(cycle, domain.AnswerInput(status="not_started"), DAY, is_indicator=False)
+            clean = answer_form.validate_answer(
+                cycle, answer_form.AnswerInput(status="not_started"), DAY, is_indicator=False
+            )
             domain.record_answer(s, cycle_id=cycle.id, agency_id=cycle.agency_id, answer=clean, submission_key="k3")
             s.commit()
         with Session(engine) as a, Session(engine) as b:
@@ -255,8 +261,7 @@ def test_migration_0003_matches_the_tables(tmp_path) -> None:  # type: ignore[no
     from alembic.migration import MigrationContext
     from sqlmodel import SQLModel
 
-    import models.all_tables  # noqa: F401
-    from models.db import current_revision, upgrade
+    from models.store.db import current_revision, upgrade
 
     url = f"sqlite:///{tmp_path / 'm.db'}"
     upgrade(url)
@@ -270,7 +275,7 @@ def test_migration_0003_matches_the_tables(tmp_path) -> None:  # type: ignore[no
         engine.dispose()
     from alembic import command
 
-    from models.db import alembic_config
+    from models.store.db import alembic_config
 
     head = current_revision(url)
     command.downgrade(alembic_config(url), "0002")

@@ -24,18 +24,12 @@ from test_web_support import (  # noqa: F401  (fixtures)
     web,
 )
 
-from models.answer_tables import Answer, AnswerReview, OfficerSession
-from models.cycle_tables import (
-    Cycle,
-    CycleEvent,
-    CycleKind,
-    Notification,
-    ReportRound,
-    ResponseToken,
-)
-from models.cycles import queue_batch
-from models.db import utcnow
-from models.tables import Agency, Role, Task
+from models.domain.clock import utcnow
+from models.domain.states import CycleKind, Role
+from models.services.cycles import queue_batch
+from models.store.answer_tables import Answer, AnswerReview, OfficerSession
+from models.store.cycle_tables import Cycle, CycleEvent, Notification, ReportRound, ResponseToken
+from models.store.plan_tables import Agency, Task
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
@@ -165,7 +159,7 @@ def test_idle_session_expires(officer: Web) -> None:
 
 
 def test_disabled_officer_is_logged_out(officer: Web) -> None:
-    from models.answer_tables import OfficerUser
+    from models.store.answer_tables import OfficerUser
 
     with officer.session() as s:
         s.execute(update(OfficerUser).values(active=False))

@@ -26,11 +26,12 @@ with warnings.catch_warnings():
     from fastapi.testclient import TestClient
 
 from config.settings import Settings
-from models.answer_tables import Answer, AnswerReview, OfficerUser
-from models.cycle_tables import Cycle, CycleEvent, Notification, ReminderLedger, ResponseToken
-from models.cycles import evaluate_day
-from models.db import make_engine, upgrade, utcnow
-from models.importer import import_plan
+from models.domain.clock import utcnow
+from models.services.cycles import evaluate_day
+from models.services.importer import import_plan
+from models.store.answer_tables import Answer, AnswerReview, OfficerUser
+from models.store.cycle_tables import Cycle, CycleEvent, Notification, ReminderLedger, ResponseToken
+from models.store.db import make_engine, upgrade
 from web.app import create_app
 from web.security import Limits, hash_password
 
@@ -122,7 +123,7 @@ def attachments(data_dir: Path) -> list[Path]:
 
 def seed(url: str, plan_path: Path, data_dir: Path) -> None:
     """The shipped plan, the daily evaluation of ``DAY`` and an officer, written into the database at ``url``."""
-    from flows.runtime import build_app
+    from config.app import build_app
 
     core = build_app(Settings(database_url=url, data_dir=data_dir, public_base_url="http://testserver"), migrate=False)
     import_plan(core.engine, plan_path, core.runtime.directory)
@@ -142,7 +143,7 @@ def seed(url: str, plan_path: Path, data_dir: Path) -> None:
 def _cached_config() -> tuple[Any, Any]:
     """The directory and the policy, parsed once per test session (~0.5 s each time otherwise)."""
     from config.policy import load_policy
-    from models.agencies import Directory
+    from models.domain.agencies import Directory
 
     return Directory.load(None), load_policy(None)
 
@@ -176,7 +177,6 @@ def _seed_pg(tmp_path_factory: pytest.TempPathFactory, plan_path: Path, _pg_sche
 
 
 def _copy_pg(url: str, schema: str) -> None:
-    import models.all_tables  # noqa: F401
 
     engine = make_engine(url)
     try:
@@ -209,11 +209,11 @@ def seeded_url(request: pytest.FixtureRequest, db_url: str, _cached_config: tupl
 
 def make_web(url: str, tmp_path: Path, limits: Limits | None = None, **kwargs: Any) -> Web:
     """The web application over a seeded database (its own engine: ``web.engine.dispose()`` when done)."""
+    from config.app import App
     from config.policy import load_policy
-    from flows.runtime import App
-    from models.agencies import Directory
-    from models.cycles import Runtime
-    from models.messages import Templates
+    from models.domain.agencies import Directory
+    from models.domain.messages import Templates
+    from models.services.runtime import Runtime
 
     settings = Settings(
         database_url=url,

@@ -20,19 +20,24 @@ from starlette.datastructures import UploadFile
 from starlette.formparsers import MultiPartException
 from starlette.requests import ClientDisconnect
 
-from models.agencies import Agency as DirectoryAgency
-from models.answer_tables import ANSWER_STATUS_TEXT, Answer, AnswerReview, AnswerStatus, Decision
-from models.answers import (
+from models.domain.agencies import Agency as DirectoryAgency
+from models.domain.answer_form import AnswerInput, DecisionError, validate_answer
+from models.domain.states import (
+    ANSWER_STATUS_TEXT,
     ANSWERABLE,
-    AnswerInput,
-    DecisionError,
-    record_answer,
-    validate_answer,
+    DECISION_TEXT,
+    AnswerStatus,
+    CycleKind,
+    CycleStatus,
+    Role,
+    role_label,
 )
-from models.cycle_tables import Cycle, CycleKind, CycleStatus, ResponseToken
-from models.links import check_token, hash_token
-from models.reports import ROLE_TEXT
-from models.tables import Agency, AgencyGroup, Indicator, IndicatorAgency, Plan, Role, Task, TaskAgency
+from models.domain.tokens import hash_token
+from models.services.answers import record_answer
+from models.store.answer_tables import Answer, AnswerReview
+from models.store.cycle_tables import Cycle, ResponseToken
+from models.store.plan_tables import Agency, AgencyGroup, Indicator, IndicatorAgency, Plan, Task, TaskAgency
+from models.store.tokens import check_token
 from web.app import WebContext, ctx_of, error_page, render, too_large_page
 from web.security import BodyTooLarge, keyed_hash
 from web.uploads import MAX_ATTACHMENT, UploadError, check_upload, remove, store
@@ -56,13 +61,6 @@ FIELDS = [
     "indicator_value",
     "indicator_source",
 ]
-DECISION_TEXT = {
-    Decision.accepted: "Cơ quan thường trực đã chấp nhận báo cáo",
-    Decision.returned: "Cơ quan thường trực trả lại báo cáo, đề nghị bổ sung",
-    Decision.extension_granted: "Đã chấp thuận gia hạn",
-    Decision.extension_refused: "Không chấp thuận gia hạn",
-    Decision.reassigned: "Đã chuyển cho cơ quan khác",
-}
 STATUS_NOTE = {
     CycleStatus.answered: (
         "Đã báo cáo, đang chờ cơ quan thường trực xem xét. Quý cơ quan vẫn có thể gửi báo cáo bổ sung."
@@ -126,7 +124,7 @@ def page_data(ctx: WebContext, session: Session, row: ResponseToken) -> dict[str
     today = ctx.today()
     data: dict[str, Any] = {
         "cycle": cycle,
-        "role_text": ROLE_TEXT.get(cycle.role, cycle.role),  # type: ignore[call-overload]
+        "role_text": role_label(cycle.role),
         "today": today,
         "days_left": (cycle.due - today).days,
         "status_note": STATUS_NOTE.get(cycle.status),  # type: ignore[call-overload]
@@ -202,7 +200,7 @@ def _load_subject_info(ctx: WebContext, session: Session, cycle: Cycle, today: A
         data["coordinating"] = []
         data["lead_raw"], data["coordinating_raw"] = indicator.monitor_raw, ""
     if cycle.round_id:
-        from models.cycle_tables import ReportRound
+        from models.store.cycle_tables import ReportRound
 
         data["round"] = session.get(ReportRound, cycle.round_id)
     data["agency_names"] = sorted(a.name for a in directory.agencies.values() if a.is_valid_on(today))

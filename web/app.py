@@ -20,9 +20,9 @@ from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from config.app import App, build_app
 from config.settings import Settings, get_settings
-from flows.runtime import App, build_app
-from models.clock import TZ, today_local
+from models.domain.clock import TZ, today_local
 from web.security import BodyLimitMiddleware, BodyTooLarge, Csrf, Limits, RateLimiter, load_secret
 from web.uploads import MAX_ATTACHMENT
 

@@ -1,12 +1,13 @@
 """The officers' pages (login required): where the plan stands, each task with its cycles, messages and
 answers, decisions on answers, ad hoc rounds, dead messages, and the report files.
 
-Every POST carries a CSRF token bound to the officer's session. Decisions go through ``models.answers``
+Every POST carries a CSRF token bound to the officer's session. Decisions go through ``models.services.answers``
 (conditional updates and history); the messages a decision queues are sent right after the response
 by a background ``Outbox.dispatch()`` (the next scheduled dispatch would send them anyway).
 
-An ad hoc round is opened here directly — ``models.rounds.open_round``, then ``models.cycles.queue_batch``
-and the outbox dispatch — not through the Prefect ``round`` flow, so the web server needs no Prefect API.
+An ad hoc round is opened here directly — ``models.services.rounds.open_round``, then
+``models.services.cycles.queue_batch`` and the outbox dispatch — not through the Prefect ``round`` flow,
+so the web server needs no Prefect API.
 """
 
 import io
@@ -23,12 +24,20 @@ from sqlalchemy import func, select
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
-from models import answers as domain
-from models.answer_tables import ANSWER_STATUS_TEXT, Answer, AnswerReview, AnswerStatus, OfficerUser
-from models.cycle_tables import Cycle, CycleEvent, CycleStatus, Notification, NotificationStatus, ReportRound
-from models.cycles import queue_batch
-from models.reports import (
-    ROLE_TEXT,
+from models.domain import answer_form
+from models.domain.states import (
+    ANSWER_STATUS_TEXT,
+    DECISION_TEXT,
+    NOTIFICATION_TEXT,
+    STATUS_TEXT,
+    AnswerStatus,
+    CycleStatus,
+    NotificationStatus,
+    role_label,
+)
+from models.services import answers as domain
+from models.services.cycles import queue_batch
+from models.services.reports import (
     SHOWN,
     STATE_TEXT,
     CycleFacts,
@@ -41,10 +50,12 @@ from models.reports import (
     write_json,
     write_xlsx,
 )
-from models.rounds import RoundError, RoundRequest, open_round
-from models.tables import Agency, Indicator, Plan, Task
+from models.services.rounds import RoundError, RoundRequest, open_round
+from models.store.answer_tables import Answer, AnswerReview, OfficerUser
+from models.store.cycle_tables import Cycle, CycleEvent, Notification, ReportRound
+from models.store.plan_tables import Agency, Indicator, Plan, Task
 from notifiers.masking import mask_address
-from web.answer import DECISION_TEXT, client_ip, too_many
+from web.answer import client_ip, too_many
 from web.app import LoginRequired, WebContext, ctx_of, error_page, render
 from web.security import (
     PRELOGIN_COOKIE,
@@ -74,24 +85,6 @@ MESSAGES = {
     "revoked": "Đã thu hồi các đường dẫn của kỳ báo cáo.",
     "retried": "Đã xếp các tin nhắn vào hàng đợi gửi lại.",
     "round": "Đã mở đợt báo cáo và gửi thông báo.",
-}
-STATUS_TEXT = {
-    CycleStatus.scheduled: "Chưa mở",
-    CycleStatus.open: "Đang mở",
-    CycleStatus.answered: "Đã báo cáo – chờ xem xét",
-    CycleStatus.accepted: "Đã chấp nhận",
-    CycleStatus.overdue: "Quá hạn",
-    CycleStatus.extended: "Đã gia hạn",
-    CycleStatus.returned: "Đã trả lại",
-    CycleStatus.cancelled: "Đã hủy",
-}
-NOTIFICATION_TEXT = {
-    NotificationStatus.pending: "Chờ gửi",
-    NotificationStatus.sending: "Đang gửi",
-    NotificationStatus.sent: "Đã gửi",
-    NotificationStatus.delivered: "Đã nhận",
-    NotificationStatus.failed: "Lỗi, sẽ gửi lại",
-    NotificationStatus.dead: "Không gửi được",
 }
 CHANNEL_TEXT = {"zalo": "Zalo", "sms": "SMS", "email": "Email"}
 
@@ -413,7 +406,7 @@ def _cycle_details(session: Session, cycle: Cycle, today: date) -> dict[str, Any
     )
     if answers:
         last = answers[-1]
-        from models.clock import TZ
+        from models.domain.clock import TZ
 
         facts.answered_on = last.created_at.astimezone(TZ).date()
         facts.answer_status, facts.extension_to, facts.answers = last.status, last.extension_to, len(answers)
@@ -421,7 +414,7 @@ def _cycle_details(session: Session, cycle: Cycle, today: date) -> dict[str, Any
     return {
         "cycle": cycle,
         "agency": agency,
-        "role_text": ROLE_TEXT.get(cycle.role, cycle.role),  # type: ignore[call-overload]
+        "role_text": role_label(cycle.role),
         "answers": [
             {"a": a, "status_text": ANSWER_STATUS_TEXT.get(AnswerStatus(a.status), "") if a.status else ""}
             for a in answers
@@ -512,17 +505,17 @@ async def cycle_action(
                 queue_after: int | None = None
                 if action == "accept":
                     if not domain.accept(session, cycle_id, login, comment):
-                        raise domain.DecisionError("kỳ báo cáo vừa được người khác cập nhật")
+                        raise answer_form.DecisionError("kỳ báo cáo vừa được người khác cập nhật")
                     code = "accepted"
                 elif action == "return":
                     domain.return_answer(session, rt, cycle_id, login, comment)
                     code = "returned"
                 elif action == "extend":
-                    new_due = domain.parse_form_date(str(form.get("new_due") or ""))
+                    new_due = answer_form.parse_form_date(str(form.get("new_due") or ""))
                     if new_due is None:
-                        raise domain.DecisionError("vui lòng nhập hạn mới (ngày/tháng/năm)")
+                        raise answer_form.DecisionError("vui lòng nhập hạn mới (ngày/tháng/năm)")
                     if new_due < ctx.today():
-                        raise domain.DecisionError("hạn mới không được trước ngày hôm nay")
+                        raise answer_form.DecisionError("hạn mới không được trước ngày hôm nay")
                     domain.grant_extension(session, rt, cycle_id, login, new_due, comment)
                     code = "extended"
                 elif action == "refuse":
@@ -535,18 +528,18 @@ async def cycle_action(
                         session.execute(select(Agency.id).where(Agency.code == match.code)).scalar() if match else None
                     )
                     if agency_id is None:
-                        raise domain.DecisionError("không tìm thấy cơ quan nhận; chọn một tên trong danh sách")
+                        raise answer_form.DecisionError("không tìm thấy cơ quan nhận; chọn một tên trong danh sách")
                     queue_after = domain.reassign(session, rt, cycle_id, login, agency_id, comment)
                     code = "reassigned"
                 elif action == "resend":
                     if domain.resend_link(session, rt, cycle_id, login) == 0:
-                        raise domain.DecisionError("cơ quan chưa có địa chỉ liên lạc (Zalo, SMS, email)")
+                        raise answer_form.DecisionError("cơ quan chưa có địa chỉ liên lạc (Zalo, SMS, email)")
                     code = "resent"
                 else:
                     domain.revoke_links(session, cycle_id, login)
                     code = "revoked"
                 session.commit()
-            except domain.DecisionError as exc:
+            except answer_form.DecisionError as exc:
                 session.rollback()
                 return None, str(exc)
         if queue_after is not None:
@@ -634,7 +627,7 @@ async def round_open(request: Request, officer: OfficerDep, background: Backgrou
     if form is None:
         return csrf_refused(request)
     title = str(form.get("title") or "").strip()[:255]
-    due = domain.parse_form_date(str(form.get("due") or ""))
+    due = answer_form.parse_form_date(str(form.get("due") or ""))
     if not title or due is None:
         return _round_form(request, officer, form, "Vui lòng nhập tiêu đề và hạn báo cáo.", 422)
     agencies = form.get("agencies") or []
@@ -644,7 +637,7 @@ async def round_open(request: Request, officer: OfficerDep, background: Backgrou
         tasks=_split(form.get("tasks")),
         indicators=_split(form.get("indicators")),
         agencies=agencies if isinstance(agencies, list) else [agencies],
-        message=domain.clean_text(str(form.get("message") or ""), 2000),
+        message=answer_form.clean_text(str(form.get("message") or ""), 2000),
         created_by=officer.user.login,
         # The form's own nonce: a double click opens the round once.
         idempotency_key="web-" + keyed_hash(ctx.secret, "round", str(form.get("csrf")), 40),

@@ -32,8 +32,8 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from sqlalchemy import update
 from sqlmodel import Session, select
 
-from models.answer_tables import OfficerSession, OfficerUser
-from models.db import utcnow
+from models.domain.clock import utcnow
+from models.store.answer_tables import OfficerSession, OfficerUser
 
 log = logging.getLogger("dondoc.web.security")
 

@@ -15,7 +15,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import BinaryIO
 
-from models.answers import StoredFile
+from models.domain.answer_form import StoredFile
 
 MAX_ATTACHMENT = 10 * 1024 * 1024  # 10 MB: a scanned signed document fits; a video does not
 

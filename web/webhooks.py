@@ -33,7 +33,7 @@ def hook_settings() -> Settings:
 
 @lru_cache
 def _engine(url: str) -> Engine:
-    from models.db import make_engine
+    from models.store.db import make_engine
 
     return make_engine(url)
 

@@ -18,13 +18,13 @@ from sqlalchemy import select
 from sqlmodel import Session
 from typer.testing import CliRunner
 
+from config.app import build_app
 from config.settings import Settings, get_settings
-from flows.runtime import build_app
-from models.answer_tables import Answer
-from models.cycle_tables import Cycle, Notification
-from models.cycles import evaluate_day
-from models.importer import import_plan
-from models.tables import Agency, Task
+from models.services.cycles import evaluate_day
+from models.services.importer import import_plan
+from models.store.answer_tables import Answer
+from models.store.cycle_tables import Cycle, Notification
+from models.store.plan_tables import Agency, Task
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 

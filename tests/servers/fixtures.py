@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy.engine import Engine
 
-from models.db import make_engine
+from models.store.db import make_engine
 
 
 @pytest.fixture(name="lite_engine")

@@ -19,7 +19,7 @@ def _wait(start_at: float) -> None:
 def refresh(args: dict) -> None:
     import httpx
 
-    from models.db import make_engine
+    from models.store.db import make_engine
     from notifiers.zalo_tokens import ZaloTokenStore
 
     engine = make_engine(args["db_url"])
@@ -36,7 +36,7 @@ def refresh(args: dict) -> None:
 
 
 def ratelimit(args: dict) -> None:
-    from models.db import make_engine
+    from models.store.db import make_engine
     from notifiers.ratelimit import RateLimiter
 
     limiter = RateLimiter(make_engine(args["db_url"]))

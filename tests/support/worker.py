@@ -13,8 +13,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from flows.runtime import build_app
-from models.cycles import evaluate_day
+from config.app import build_app
+from models.services.cycles import evaluate_day
 from support.recording import RecordingChannel
 
 

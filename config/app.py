@@ -1,0 +1,92 @@
+"""Builds what a run needs from the settings: the cycles ``Runtime`` and the ``Outbox`` with its channels.
+
+Plain Python (no Prefect import): the CLI, the flows and the tests share it.
+"""
+
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from sqlalchemy.engine import Engine
+
+from config.policy import load_policy
+from config.settings import Settings, get_settings
+from models.domain.agencies import Directory
+from models.domain.messages import Templates
+from models.services.runtime import Runtime
+from models.store.db import make_engine, upgrade
+from notifiers.base import Channel
+from notifiers.outbox import Outbox, SendWindow
+
+
+@dataclass
+class App:
+    settings: Settings
+    engine: Engine
+    runtime: Runtime
+
+    def outbox(self, channels: dict[str, Channel] | None = None, **kwargs: Any) -> Outbox:
+        """The outbox over the configured channels (file channel where no provider is configured)."""
+        from models.services.fallback import fallback_builder
+
+        channels = channels if channels is not None else build_channels(self.settings, self.engine)
+        cal = self.runtime.calendar
+        options: dict[str, Any] = {
+            "max_attempts": self.settings.max_attempts,
+            "window": SendWindow.parse(self.settings.send_window, cal.is_working_day),
+            "fallback": fallback_builder(self.runtime),
+            "channel_order": self.settings.channel_order,
+        }
+        directory = self.runtime.directory
+        if getattr(directory, "demo", False):
+            from notifiers.file import FileChannel
+
+            folder = self.settings.data_dir / "outbox"
+            options["divert"] = {name: FileChannel(name, folder) for name in ("zalo", "sms", "email")}
+            options["divert_addresses"] = demo_addresses(directory)
+        options.update(kwargs)
+        return Outbox(self.engine, channels, **options)
+
+
+def demo_addresses(directory: Any) -> frozenset[str]:
+    """Every contact of a directory marked ``demo: true`` (the shipped one): never sent for real."""
+    found: set[str] = set()
+    for agency in directory.agencies.values():
+        for value in (agency.email, agency.phone, agency.zalo_user_id, agency.head.email, agency.head.phone):
+            if value:
+                found.add(value)
+    return frozenset(found)
+
+
+def build_channels(settings: Settings, engine: Engine) -> dict[str, Channel]:
+    """Channels by logical name; the embedded file channel where no provider is configured."""
+    from notifiers.registry import build_channels as registry_build
+
+    return registry_build(settings, engine)
+
+
+def build_app(settings: Settings | None = None, *, migrate: bool = True) -> App:
+    """Settings → engine (schema upgraded), directory, policy, calendar, templates."""
+    settings = settings or get_settings()
+    url = settings.effective_database_url
+    if migrate:
+        upgrade(url)
+    engine = _engine(url)
+    config = load_policy(settings.policy_file)
+    runtime = Runtime(
+        engine=engine,
+        directory=Directory.load(settings.agencies_file),
+        config=config,
+        policy=config.reporting_policy(),
+        calendar=config.calendar(),
+        templates=Templates(),
+        public_base_url=settings.public_base_url,
+        channel_order=list(settings.channel_order),
+        email_copy=settings.email_copy,
+    )
+    return App(settings=settings, engine=engine, runtime=runtime)
+
+
+@lru_cache(maxsize=8)
+def _engine(url: str) -> Engine:
+    return make_engine(url)

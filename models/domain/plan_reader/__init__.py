@@ -1,0 +1,27 @@
+"""The plan reader: a plan's text (copied from a legal-document website) → :class:`ParsedPlan`.
+
+Pure Python: no database, no network. Layout accepted: one table cell a line ending in `` |`` (a line
+without the pipe continues the cell; ``|`` alone is an empty cell, ``|||`` several), or a row a line
+(``1 | Xây dựng … | Sở A | … |``), or Markdown pipes. Tables are found by their header cells and each
+column gets a role from its header text (:mod:`models.plan_reader.columns`), so other provinces'
+column sets, orders and numbering work without code changes.
+
+Modules: ``model`` (results and the error), ``cells`` (tokenising, numbers, section markers),
+``columns`` (header → column roles), ``tables`` (rows), ``heading`` (number, date, title; repeated
+blocks), ``reader`` (entry points).
+"""
+
+from models.domain.plan_reader.columns import ROLE_RULES, generic_role
+from models.domain.plan_reader.model import ParsedIndicator, ParsedPlan, ParsedTask, PlanFormatError
+from models.domain.plan_reader.reader import read_plan, read_plan_file
+
+__all__ = [
+    "ROLE_RULES",
+    "ParsedIndicator",
+    "ParsedPlan",
+    "ParsedTask",
+    "PlanFormatError",
+    "generic_role",
+    "read_plan",
+    "read_plan_file",
+]

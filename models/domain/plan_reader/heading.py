@@ -1,0 +1,240 @@
+"""The plan's heading (number, date, issuer, signer, kind, title) and repeated blocks of a web copy.
+
+Legal-document websites put a metadata block first (``Số hiệu | 25/KH-UBND |``, ``Ngày ban hành |
+24/01/2025 |`` …), then the document's own heading (``Số: 25/KH-UBND``, ``Thái Nguyên, ngày 24 tháng
+01 năm 2025``, ``KẾ HOẠCH`` and its title in capitals). Both are read; the metadata block wins and a
+disagreement is reported.
+"""
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+from models.domain.plan_reader.cells import key
+from models.domain.text import fold, nfc
+
+KINDS = {
+    "ke hoach": "Kế hoạch",
+    "quyet dinh": "Quyết định",
+    "chuong trinh": "Chương trình",
+    "chuong trinh hanh dong": "Chương trình hành động",
+    "de an": "Đề án",
+    "chi thi": "Chỉ thị",
+    "nghi quyet": "Nghị quyết",
+    "cong van": "Công văn",
+    "thong bao": "Thông báo",
+    "ke hoach hanh dong": "Kế hoạch hành động",
+}
+# Document-number suffixes → kind ("25/KH-UBND" is a Kế hoạch).
+_NUMBER_KINDS = {
+    "kh": "Kế hoạch",
+    "qd": "Quyết định",
+    "ctr": "Chương trình",
+    "ct": "Chỉ thị",
+    "tb": "Thông báo",
+}
+
+_META_LINE = re.compile(r"^\s*([^|]{2,40}?)\s*\|\s*([^|]+?)\s*\|\s*$")
+_META_KEYS = {
+    "so hieu": "number",
+    "ngay ban hanh": "issued_on",
+    "loai van ban": "kind",
+    "co quan ban hanh": "issuer",
+    "nguoi ky": "signer",
+}
+_NUMBER_LINE = re.compile(r"^\s*số\s*:\s*([^|]+?)\s*\|?\s*$", re.IGNORECASE)
+_PLACE_DATE = re.compile(r"^\s*[^|\d,]{2,60},\s*ngày\s+(\d{1,2})\s+tháng\s+(\d{1,2})\s+năm\s+(\d{4})\b", re.IGNORECASE)
+_DMY = re.compile(r"^\s*(\d{1,2})\s*[/.-]\s*(\d{1,2})\s*[/.-]\s*(\d{4})\s*$")
+_DOC_NUMBER = re.compile(r"\b(\d{1,5}\s*/\s*[0-9A-Za-zĐđ\-/]*[A-Za-zĐđ][0-9A-Za-zĐđ\-]*)")
+
+
+@dataclass
+class Heading:
+    number: str = ""
+    title: str = ""
+    official_title: str | None = None
+    issued_on: date | None = None
+    issuer: str | None = None
+    signer: str | None = None
+    kind: str | None = None
+    metadata: dict[str, str] = field(default_factory=dict)
+
+
+def _clean_number(text: str) -> str:
+    return re.sub(r"\s*([/-])\s*", r"\1", nfc(text)).strip(" .;,")
+
+
+def _date(day: str, month: str, year: str) -> date | None:
+    try:
+        return date(int(year), int(month), int(day))
+    except ValueError:
+        return None
+
+
+def read_heading(lines: Sequence[str], skip: frozenset[int], stop: int, warnings: list[tuple[int, str]]) -> Heading:
+    """Read the heading from lines ``[0, stop)`` (``stop``: the first table header)."""
+    heading = Heading()
+    where: dict[str, int] = {}
+    numbered = [(idx, lines[idx]) for idx in range(min(stop, len(lines))) if idx not in skip]
+
+    # 1. the website's metadata block: "Key | Value |" lines near the top
+    for idx, line in numbered[:40]:
+        match = _META_LINE.match(line)
+        if not match or re.search(r"\d", match.group(1)):
+            continue
+        name, value = nfc(match.group(1)), nfc(match.group(2))
+        heading.metadata.setdefault(name, value)
+        field_name = _META_KEYS.get(key(name))
+        if field_name and field_name not in where:
+            where[field_name] = idx + 1
+            if field_name == "number":
+                heading.number = _clean_number(value)
+            elif field_name == "issued_on":
+                match_date = _DMY.match(value)
+                heading.issued_on = _date(*match_date.groups()) if match_date else None
+                if heading.issued_on is None:
+                    warnings.append((idx + 1, f"issue date {value!r} is not a valid dd/mm/yyyy date"))
+            elif field_name == "kind":
+                heading.kind = value
+            elif field_name == "issuer":
+                heading.issuer = value
+            elif field_name == "signer":
+                heading.signer = value
+
+    # 2. the document's own heading
+    number_line = date_line = signer_from = None
+    for idx, line in numbered:
+        if number_line is None and (match := _NUMBER_LINE.match(line)):
+            number_line = idx + 1
+            own = _clean_number(match.group(1))
+            if not heading.number:
+                heading.number = own
+            elif fold(own) != fold(heading.number):
+                warnings.append((idx + 1, f"number {own!r} differs from the metadata's {heading.number!r}"))
+        if date_line is None and (match := _PLACE_DATE.match(line)):
+            date_line = idx + 1
+            own_date = _date(*match.groups())
+            if own_date is None:
+                warnings.append((idx + 1, f"date {nfc(line).rstrip(' |')!r} is not a valid date"))
+            elif heading.issued_on is None and "issued_on" not in where:
+                heading.issued_on = own_date
+            elif heading.issued_on is not None and own_date != heading.issued_on:
+                meta = heading.issued_on
+                mismatch = f"date {own_date:%d/%m/%Y} differs from the metadata's {meta:%d/%m/%Y}"
+                warnings.append((idx + 1, mismatch))
+        if heading.issuer is None and re.match(r"^(uy ban nhan dan|ubnd)\b", key(line.rstrip(" |"))):
+            heading.issuer = _cell_from(numbered, idx)
+        if heading.signer is None and signer_from is None and re.match(r"^(kt|tm|t/m)\b", key(line)):
+            signer_from = idx
+    if heading.signer is None and signer_from is not None:
+        heading.signer = _signer(numbered, signer_from)
+
+    # 3. kind heading ("KẾ HOẠCH") and the official title under it (in capitals)
+    kind_word = None
+    for pos, (_idx, line) in enumerate(numbered):
+        text = nfc(line.rstrip().rstrip("|"))
+        if key(text) in KINDS and text == text.upper():
+            kind_word = KINDS[key(text)]
+            title_lines = []
+            for _, following in numbered[pos + 1 : pos + 8]:
+                part = nfc(following.rstrip().rstrip("|"))
+                if not part or part != part.upper() or not re.search(r"[^\W\d_]", part):
+                    break
+                title_lines.append(part)
+            heading.official_title = " ".join([text, *title_lines]) if title_lines else None
+            break
+    if heading.kind is None:
+        heading.kind = kind_word
+    if heading.kind is None and heading.number:
+        suffix = key(heading.number.split("/", 1)[-1].split("-", 1)[0])
+        heading.kind = _NUMBER_KINDS.get(suffix)
+
+    # 4. the title: the website's headline (first line, "Kế hoạch 25/KH-UBND năm 2025 …") else the
+    # official title
+    for _idx, line in numbered[:3]:
+        text = nfc(line)
+        if text and "|" not in text:
+            if any(key(text).startswith(word + " ") for word in KINDS) and len(text.split()) >= 4:
+                heading.title = text
+            break
+    if not heading.title and heading.official_title:
+        heading.title = heading.official_title
+    if not heading.number and heading.title and (match := _DOC_NUMBER.search(heading.title)):
+        heading.number = _clean_number(match.group(1))
+    return heading
+
+
+def _cell_from(numbered: list[tuple[int, str]], idx: int) -> str:
+    """The text of the cell that starts at line index ``idx`` (up to three lines, to its pipe)."""
+    parts = []
+    for line_idx, line in numbered:
+        if line_idx < idx:
+            continue
+        parts.append(line.rstrip().rstrip("|"))
+        if line.rstrip().endswith("|") or len(parts) == 3:
+            break
+    return nfc(" ".join(parts))
+
+
+def _signer(numbered: list[tuple[int, str]], idx: int) -> str | None:
+    """The name under a signature block ("KT. CHỦ TỊCH / PHÓ CHỦ TỊCH / Trần Văn A"): the first line
+    in mixed case within the next four lines."""
+    following = [line for line_idx, line in numbered if idx < line_idx <= idx + 4]
+    for line in following:
+        text = nfc(line.rstrip().rstrip("|"))
+        if text and text != text.upper() and len(text.split()) <= 6 and not re.search(r"\d", text):
+            return text
+        if text and not text.isupper():
+            break
+    return None
+
+
+# --- repeated blocks ------------------------------------------------------------------------------
+
+_MIN_RUN = 5  # lines
+_MIN_CHARS = 200
+
+
+def find_repeats(lines: Sequence[str], warnings: list[tuple[int, str]]) -> frozenset[int]:
+    """Line indexes to ignore because a copy repeated them.
+
+    A run of at least five identical lines (and 200 characters) seen twice is a copy artefact. When
+    the first copy runs right up to the second (the copy restarted: 25/KH-UBND repeats its title block
+    and the opening of the body), the first copy is dropped; otherwise the second is.
+    """
+    keys = [fold(line) for line in lines]
+    first_seen: dict[str, list[int]] = {}
+    skip: set[int] = set()
+    j = 0
+    while j < len(lines):
+        k = keys[j]
+        found = None
+        if len(k) >= 8 and j not in skip:
+            for i in first_seen.get(k, ()):
+                run = 0
+                while j + run < len(lines) and i + run < j and keys[i + run] == keys[j + run]:
+                    run += 1
+                if run >= _MIN_RUN and sum(len(keys[i + t]) for t in range(run)) >= _MIN_CHARS:
+                    found = (i, run)
+                    break
+        if found:
+            i, run = found
+            while i > 0 and keys[i - 1] == keys[j - 1] and i + run < j and j - 1 not in skip:
+                i, j, run = i - 1, j - 1, run + 1  # take in the short lines just before ("1. |")
+            if i + run == j:
+                skip.update(range(i, j))
+                again = f"lines {j + 1}–{j + run}"
+                message = f"lines {i + 1}–{j} reappear at {again} (copied twice); first copy ignored"
+            else:
+                skip.update(range(j, j + run))
+                message = f"lines {j + 1}–{j + run} repeat lines {i + 1}–{i + run} (copied twice); ignored"
+            warnings.append((j + 1, message))
+            for t in range(run):
+                first_seen.setdefault(keys[j + t], []).append(j + t)
+            j += run
+            continue
+        if len(k) >= 8:
+            first_seen.setdefault(k, []).append(j)
+        j += 1
+    return frozenset(skip)

@@ -1,0 +1,236 @@
+"""``read_plan`` / ``read_plan_file``: text in, :class:`ParsedPlan` out, or :class:`PlanFormatError`."""
+
+import dataclasses
+import hashlib
+import os
+import unicodedata
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+from typing import TypeVar
+
+from models.domain.plan_reader.columns import TASK, Header, detect_header
+from models.domain.plan_reader.heading import find_repeats, read_heading
+from models.domain.plan_reader.model import ParsedIndicator, ParsedPlan, ParsedTask, PlanFormatError
+from models.domain.plan_reader.tables import TableState, parse_table, shorten
+
+_Row = TypeVar("_Row", ParsedTask, ParsedIndicator)
+_TASK_HEADER_EXAMPLE = "TT | Tên nhiệm vụ | Cơ quan chủ trì | Cơ quan phối hợp | Kết quả | Thời gian hoàn thành"
+
+
+def normalise(text: str) -> str:
+    """The text the reader (and ``content_hash``) works on: NFC, no BOM, ``\\n`` line ends."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return unicodedata.normalize("NFC", text).removeprefix("\ufeff")
+
+
+def read_plan(text: str, *, source: str = "<input>") -> ParsedPlan:
+    """Read a plan from its text (see the package docstring for the layout)."""
+    try:
+        return _read(text, source)
+    except PlanFormatError as error:
+        error.source = source
+        raise
+
+
+def read_plan_file(path: str | os.PathLike[str]) -> ParsedPlan:
+    """Read a plan file: UTF-8 (with or without BOM; UTF-16 with a BOM is accepted too)."""
+    data = Path(path).read_bytes()
+    source = os.fspath(path)
+    text = decode(data, source)
+    return read_plan(text, source=source)
+
+
+def decode(data: bytes, source: str = "<input>") -> str:
+    if not data.strip():
+        raise PlanFormatError("expected a plan, found an empty file (tệp rỗng)", expected="a plan", source=source)
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            pass
+    if b"\x00" in data[:65536]:
+        offset = data.index(b"\x00")
+        raise PlanFormatError(
+            f"expected a UTF-8 text file, found binary data (a NUL byte at offset {offset}) (không phải tệp văn bản)",
+            expected="UTF-8 text",
+            found="binary data",
+            source=source,
+        )
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise PlanFormatError(
+            f"expected UTF-8 text, found the byte 0x{data[exc.start]:02x} at offset {exc.start} (tệp không phải UTF-8)",
+            line=data[: exc.start].count(b"\n") + 1,
+            expected="UTF-8 text",
+            found=f"0x{data[exc.start]:02x}",
+            source=source,
+        ) from None
+
+
+def _read(text: str, source: str) -> ParsedPlan:
+    if "\x00" in text:
+        raise PlanFormatError(
+            "expected text, found binary data (a NUL character) (không phải văn bản)",
+            expected="text",
+            found="binary data",
+        )
+    text = normalise(text)
+    content_hash = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    if not text.strip():
+        raise PlanFormatError("expected a plan, found an empty text (văn bản rỗng)", expected="a plan")
+    lines = text.split("\n")
+    notes: list[tuple[int, str]] = []
+
+    def warn(line: int, message: str) -> None:
+        notes.append((line, message))
+
+    skip = find_repeats(lines, notes)
+
+    tasks: list[ParsedTask] = []
+    indicators: list[ParsedIndicator] = []
+    incomplete: list[Header] = []
+    empty: list[Header] = []  # complete headers with no rows under them
+    first_header: int | None = None
+    previous: tuple[Header, TableState, int | None] | None = None  # last table, its state, where it ended
+    idx = 0
+    while idx < len(lines):
+        header = detect_header(lines, idx, skip) if idx not in skip else None
+        if header is None:
+            idx += 1
+            continue
+        if first_header is None:
+            first_header = header.line
+        if header.missing():
+            if header.strong:
+                raise _missing_columns(header)
+            incomplete.append(header)
+            idx = header.end_line
+            continue
+        for column in header.duplicates:
+            name = header.texts[column]
+            warn(header.line, f"column {name!r} repeats the role of an earlier column; kept as extra")
+        if header.kind == TASK and header.index("deadline") is None:
+            warn(header.line, "the task table has no deadline column (Thời gian hoàn thành)")
+        state = TableState()
+        if (
+            previous
+            and (previous[0].kind, previous[0].roles) == (header.kind, header.roles)
+            and (previous[2] == header.line)
+        ):
+            warn(header.line, f"the {header.kind} table header repeats (page break?); the table continues")
+            state = previous[1]
+        result = parse_table(lines, header, skip, state, warn)
+        if not result.tasks and not result.indicators:
+            empty.append(header)
+        tasks.extend(result.tasks)
+        indicators.extend(result.indicators)
+        previous = (header, result.state, result.end_line)
+        idx = len(lines) if result.end_line is None else max(result.end_line - 1, header.end_line)
+
+    if not tasks and (empty_tasks := [h for h in empty if h.kind == TASK]):
+        raise PlanFormatError(
+            f"the task table at line {empty_tasks[0].line} has no rows — is the file cut short?"
+            " (bảng nhiệm vụ không có dòng nào)",
+            line=empty_tasks[0].end_line,
+            expected="task rows under the header",
+        )
+    for bad in empty:
+        warn(bad.line, f"the {bad.kind} table has no rows")
+    if not tasks:
+        task_like = [h for h in incomplete if h.kind == TASK] or incomplete
+        if task_like:
+            raise _missing_columns(task_like[0])
+        raise PlanFormatError(
+            f"expected a task table (a header such as '{_TASK_HEADER_EXAMPLE}'), found none"
+            " — this does not look like a plan (không tìm thấy bảng nhiệm vụ)",
+            expected="a task table",
+        )
+    for bad in incomplete:
+        columns = shorten(bad.describe(), 120)
+        warn(bad.line, f"table with the columns {columns!r} ignored: no {', '.join(bad.missing())}")
+
+    tasks = _unique(tasks, "task", warn)
+    indicators = _unique(indicators, "indicator", warn)
+
+    heading = read_heading(lines, skip, (first_header or len(lines) + 1) - 1, notes)
+    if not heading.number:
+        raise PlanFormatError(
+            "expected the plan number ('Số hiệu | 25/KH-UBND |' or 'Số: 25/KH-UBND') before the tables,"
+            " found none (không tìm thấy số hiệu văn bản)",
+            expected="the plan number",
+        )
+    if not heading.title:
+        warn(1, "no title found")
+
+    notes.sort(key=lambda note: note[0])
+    return ParsedPlan(
+        number=heading.number,
+        title=heading.title,
+        issued_on=heading.issued_on,
+        issuer=heading.issuer,
+        signer=heading.signer,
+        kind=heading.kind,
+        tasks=tuple(tasks),
+        indicators=tuple(indicators),
+        warnings=tuple(f"line {line}: {message}" for line, message in notes),
+        content_hash=content_hash,
+        official_title=heading.official_title,
+        metadata=heading.metadata,
+        source=source,
+    )
+
+
+def _missing_columns(header: Header) -> PlanFormatError:
+    missing = ", ".join(header.missing())
+    return PlanFormatError(
+        f"expected {missing} in the {header.kind} table header, found the columns"
+        f" {shorten(header.describe(), 120)!r} (thiếu cột bắt buộc trong tiêu đề bảng)",
+        line=header.line,
+        expected=missing,
+        found=header.describe(),
+    )
+
+
+def _unique(rows: list[_Row], noun: str, warn: Callable[[int, str], None]) -> list[_Row]:
+    """Numbers are the rows' keys downstream: keep them unique. When numbering restarts in every
+    section, qualify numbers with their section ("II.1"); a number that still repeats is an error."""
+
+    def number(row: ParsedTask | ParsedIndicator) -> str:
+        return row.number if isinstance(row, ParsedTask) else row.code
+
+    counts = Counter(number(row) for row in rows)
+    if all(count == 1 for count in counts.values()):
+        return rows
+
+    def qualified(row: ParsedTask | ParsedIndicator, label: str) -> str:
+        if isinstance(row, ParsedTask):
+            return ".".join(part for part in (row.part, row.section, label) if part)
+        return ".".join(part for part in (row.group, label) if part)
+
+    keys = [qualified(row, number(row)) for row in rows]
+    seen: dict[str, int] = {}
+    for row, name in zip(rows, keys, strict=True):
+        if name in seen:
+            raise PlanFormatError(
+                f"{noun} number {number(row)} appears twice (lines {seen[name]} and {row.line});"
+                " numbers must be unique (số thứ tự bị trùng)",
+                line=row.line,
+                expected=f"a new {noun} number",
+                found=number(row),
+            )
+        seen[name] = row.line
+    warn(rows[0].line, f"{noun} numbers restart in each section: qualified by section (e.g. {keys[-1]})")
+    out: list[_Row] = []
+    for row, name in zip(rows, keys, strict=True):
+        if isinstance(row, ParsedTask):
+            parent = qualified(row, row.parent_number) if row.parent_number else None
+            out.append(dataclasses.replace(row, number=name, parent_number=parent))  # type: ignore[arg-type]
+        else:
+            parent = qualified(row, row.parent_code) if row.parent_code else None
+            out.append(dataclasses.replace(row, code=name, parent_code=parent))  # type: ignore[arg-type]
+    return out
+
+
+__all__ = ["decode", "normalise", "read_plan", "read_plan_file"]

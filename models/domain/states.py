@@ -1,0 +1,154 @@
+"""The states of dondoc's work and their names in Vietnamese: one vocabulary for every page, message and file.
+
+- A **cycle** (kỳ báo cáo) is one period one agency owes a report for. Its life::
+
+      scheduled ──open──▶ open ──due passed──▶ overdue
+                           │  ▲                  │
+                    answer ▼  │ returned         │ answer
+                        answered ◀───────────────┘
+                           │ accepted            (extension: any open state → extended)
+                           ▼                     (cancelled: the agency no longer holds the work)
+                        accepted
+
+  :data:`TRANSITIONS` lists every allowed change; :func:`may_move` checks one. The store's one
+  conditional ``set_status`` is the only writer of a cycle's state.
+- An agency's **role** on a task: chủ trì (lead), phối hợp (coordinating), theo dõi (monitoring).
+- An **answer** says how far the work is; an officer's **decision** closes or reopens it.
+- An outbox row (**notification**) is pending → sending → sent/delivered, or failed → … → dead.
+
+Plain ``StrEnum`` values: the database stores them as strings (see ``models/store``).
+"""
+
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    """An agency's role on a task or indicator."""
+
+    lead = "lead"
+    coordinating = "coordinating"
+    monitoring = "monitoring"
+
+
+# The one wording of roles (messages say "với vai trò chủ trì"; tables capitalise it: ``role_label``).
+ROLE_TEXT = {Role.lead: "chủ trì", Role.coordinating: "phối hợp", Role.monitoring: "theo dõi, đánh giá"}
+
+
+def role_label(role: str) -> str:
+    """A role as a table cell shows it: "Chủ trì", "Phối hợp", "Theo dõi, đánh giá"."""
+    text = ROLE_TEXT.get(role, role)  # type: ignore[call-overload]
+    return text[:1].upper() + text[1:]
+
+
+class CycleStatus(StrEnum):
+    """States of a reporting cycle (kỳ báo cáo)."""
+
+    scheduled = "scheduled"  # known, not yet open
+    open = "open"  # reminders run
+    answered = "answered"  # the agency answered; awaiting the officer's review; reminders stop
+    accepted = "accepted"  # the officer accepted the answer: closed
+    overdue = "overdue"  # past its effective (or extended) due date without an answer
+    extended = "extended"  # an extension was granted; reminders follow the new date
+    returned = "returned"  # the officer returned the answer; reminders start again
+    cancelled = "cancelled"  # withdrawn (task withdrawn, agency succeeded, round cancelled)
+
+
+STATUS_TEXT = {
+    CycleStatus.scheduled: "Chưa mở",
+    CycleStatus.open: "Đang mở",
+    CycleStatus.answered: "Đã báo cáo – chờ xem xét",
+    CycleStatus.accepted: "Đã chấp nhận",
+    CycleStatus.overdue: "Quá hạn",
+    CycleStatus.extended: "Đã gia hạn",
+    CycleStatus.returned: "Đã trả lại",
+    CycleStatus.cancelled: "Đã hủy",
+}
+
+# States in which the daily run keeps reminding the agency.
+REMINDING = frozenset({CycleStatus.open, CycleStatus.overdue, CycleStatus.extended, CycleStatus.returned})
+CLOSED = frozenset({CycleStatus.accepted, CycleStatus.cancelled})
+# States in which an agency may still answer (a closed cycle shows its receipts, takes no answer).
+ANSWERABLE = frozenset({*REMINDING, CycleStatus.answered, CycleStatus.scheduled})
+# States an officer may grant an extension from.
+EXTENDABLE = frozenset({*REMINDING, CycleStatus.answered, CycleStatus.scheduled})
+
+_S = CycleStatus
+# Every allowed change of a cycle's state (from → the states it may move to).
+TRANSITIONS: dict[str, frozenset[str]] = {
+    _S.scheduled: frozenset({_S.open, _S.answered, _S.extended, _S.cancelled}),
+    _S.open: frozenset({_S.overdue, _S.answered, _S.extended, _S.cancelled}),
+    _S.overdue: frozenset({_S.answered, _S.extended, _S.cancelled}),
+    _S.extended: frozenset({_S.overdue, _S.answered, _S.extended, _S.cancelled}),
+    _S.returned: frozenset({_S.overdue, _S.answered, _S.extended, _S.cancelled}),
+    # answered → accepted / returned by the officer; → extended when granted; → the state before an
+    # extension request when it is refused (open or overdue …); → cancelled when reassigned.
+    _S.answered: frozenset({_S.accepted, _S.returned, _S.extended, _S.open, _S.overdue, _S.cancelled}),
+    _S.accepted: frozenset(),
+    _S.cancelled: frozenset(),
+}
+
+
+def may_move(old: str, new: str) -> bool:
+    """Whether a cycle may go from ``old`` to ``new`` (see :data:`TRANSITIONS`)."""
+    return new in TRANSITIONS.get(old, frozenset())
+
+
+class CycleKind(StrEnum):
+    deadline = "deadline"  # a due date of the task's deadline rule
+    periodic = "periodic"  # a periodic progress report (ongoing tasks, indicators)
+    adhoc = "adhoc"  # an officer's reporting round
+
+
+class AnswerStatus(StrEnum):
+    """How far the agency says the work is (the three words of Vietnamese progress reports)."""
+
+    not_started = "not_started"  # chưa triển khai
+    in_progress = "in_progress"  # đang triển khai
+    done = "done"  # hoàn thành
+
+
+ANSWER_STATUS_TEXT = {
+    AnswerStatus.not_started: "Chưa triển khai",
+    AnswerStatus.in_progress: "Đang triển khai",
+    AnswerStatus.done: "Hoàn thành",
+}
+
+
+class Decision(StrEnum):
+    """An officer's decision on a cycle's answer."""
+
+    accepted = "accepted"
+    returned = "returned"
+    extension_granted = "extension_granted"
+    extension_refused = "extension_refused"
+    reassigned = "reassigned"
+
+
+DECISION_TEXT = {
+    Decision.accepted: "Cơ quan thường trực đã chấp nhận báo cáo",
+    Decision.returned: "Cơ quan thường trực trả lại báo cáo, đề nghị bổ sung",
+    Decision.extension_granted: "Đã chấp thuận gia hạn",
+    Decision.extension_refused: "Không chấp thuận gia hạn",
+    Decision.reassigned: "Đã chuyển cho cơ quan khác",
+}
+
+
+class NotificationStatus(StrEnum):
+    """States of an outbox row."""
+
+    pending = "pending"
+    sending = "sending"  # claimed by a worker; outcome not yet recorded
+    sent = "sent"
+    delivered = "delivered"
+    failed = "failed"  # retry later (next_attempt_at)
+    dead = "dead"  # gave up; shown to officers
+
+
+NOTIFICATION_TEXT = {
+    NotificationStatus.pending: "Chờ gửi",
+    NotificationStatus.sending: "Đang gửi",
+    NotificationStatus.sent: "Đã gửi",
+    NotificationStatus.delivered: "Đã nhận",
+    NotificationStatus.failed: "Lỗi, sẽ gửi lại",
+    NotificationStatus.dead: "Không gửi được",
+}

@@ -1,0 +1,97 @@
+"""The weekly digest for the standing agency's officers: overdue cycles, cycles due this week, answers
+awaiting review, dead messages. Queued as one email per recipient per ISO week (idempotent key)."""
+
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlmodel import Session
+
+from models.domain.clock import utcnow
+from models.domain.states import CycleStatus, NotificationStatus
+from models.services.cycles import _insert_ignore
+from models.services.runtime import Runtime
+from models.store.cycle_tables import Cycle, Notification
+from models.store.plan_tables import Agency
+
+
+def digest_counts(session: Session, today: date) -> tuple[dict[str, int], list[str]]:
+    week_end = today + timedelta(days=6 - today.weekday())
+    due_expr = func.coalesce(Cycle.due_extended, Cycle.due_effective)
+    counts = {
+        "overdue": session.execute(select(func.count()).where(Cycle.status == CycleStatus.overdue)).scalar_one(),
+        "due_this_week": session.execute(
+            select(func.count()).where(
+                Cycle.status.in_([CycleStatus.open, CycleStatus.extended, CycleStatus.returned]),  # type: ignore[attr-defined]
+                due_expr >= today,
+                due_expr <= week_end,
+            )
+        ).scalar_one(),
+        "answered": session.execute(select(func.count()).where(Cycle.status == CycleStatus.answered)).scalar_one(),
+        "dead": session.execute(
+            select(func.count()).where(Notification.status == NotificationStatus.dead)
+        ).scalar_one(),
+    }
+    lines: list[str] = []
+    worst = session.execute(
+        select(Agency.name, func.count())
+        .join(Cycle, Cycle.agency_id == Agency.id)
+        .where(Cycle.status == CycleStatus.overdue)
+        .group_by(Agency.name)
+        .order_by(func.count().desc(), Agency.name)
+        .limit(10)
+    ).all()
+    if worst:
+        lines.append("Cơ quan có nhiều kỳ báo cáo quá hạn nhất:")
+        lines.extend(f"  • {name}: {n}" for name, n in worst)
+    return counts, lines
+
+
+def queue_digest(rt: Runtime, today: date) -> dict[str, Any]:
+    """Queue this week's digest to the standing agency (email, and its head's email). Idempotent per week."""
+    year, week, _ = today.isocalendar()
+    with Session(rt.engine) as session:
+        standing = session.execute(select(Agency).where(Agency.code == rt.directory.standing_agency)).scalar()
+        if standing is None:
+            return {"queued": 0, "reason": "standing agency not in the database"}
+        counts, lines = digest_counts(session, today)
+        ctx = {
+            "standing": standing.name,
+            "today": f"{today:%d/%m/%Y}",
+            "week": f"{week}/{year}",
+            "counts": counts,
+            "lines": lines,
+            "plan": "dondoc",
+        }
+        rendered = rt.templates.render("digest", ctx)
+        now = utcnow()
+        rows = []
+        for recipient, address in ((standing.code, standing.email), (f"{standing.code}#head", standing.head_email)):
+            if not address:
+                continue
+            rows.append(
+                {
+                    "key": f"digest:{year}-W{week:02d}:{recipient}:email",
+                    "cycle_id": None,
+                    "step": "digest",
+                    "folded_steps": [],
+                    "agency_id": standing.id,
+                    "recipient": recipient,
+                    "channel": "email",
+                    "address": address,
+                    "subject": rendered.subject,
+                    "body_text": rendered.text,
+                    "body_html": rendered.html,
+                    "params": {},
+                    "template": "digest",
+                    "link": None,
+                    "urgent": False,
+                    "status": "pending",
+                    "attempts": 0,
+                    "next_attempt_at": now,
+                    "created_at": now,
+                }
+            )
+        queued = _insert_ignore(session, Notification, rows)
+        session.commit()
+    return {"queued": queued, **counts}

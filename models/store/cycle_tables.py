@@ -1,0 +1,154 @@
+"""Tables of the reporting work: cycles and their history, ad hoc rounds, the reminder ledger,
+the outbox of notifications, and response-link tokens.
+
+Identity and idempotency live here, in unique constraints, not in Prefect:
+- a cycle is unique per (subject, agency, role, period_key) — ``subject`` is "task:<id>" or
+  "indicator:<id>" so the constraint never involves NULLs (PostgreSQL treats NULLs as distinct);
+- a reminder step is recorded once per (cycle, step, recipient) in ``reminderledger``: the daily run asks
+  "has this step's moment passed and is it not recorded?", so a missed day is caught up, never lost;
+- a notification is unique by ``key`` = (cycle, step, recipient, channel): re-running a day inserts
+  nothing new.
+"""
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from models.domain.states import CycleStatus, NotificationStatus
+
+
+class Cycle(SQLModel, table=True):
+    """One reporting period owed by one agency on one task or indicator."""
+
+    __table_args__ = (
+        UniqueConstraint("subject", "agency_id", "role", "period_key", name="uq_cycle_identity"),
+        Index("ix_cycle_status_opens", "status", "opens_on"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    plan_id: int = Field(foreign_key="plan.id", index=True)
+    subject: str = Field(max_length=32)  # "task:<id>" | "indicator:<id>"
+    task_id: int | None = Field(default=None, foreign_key="task.id", index=True)
+    indicator_id: int | None = Field(default=None, foreign_key="indicator.id", index=True)
+    agency_id: int = Field(foreign_key="agency.id", index=True)
+    role: str = Field(max_length=16)  # lead | coordinating | monitoring
+    kind: str = Field(max_length=16)  # CycleKind
+    round_id: int | None = Field(default=None, foreign_key="reportround.id", index=True)
+    period_key: str = Field(max_length=64)
+    label: str = Field(max_length=255)
+    opens_on: date
+    due_nominal: date
+    due_effective: date
+    # An extension replaces the effective due date for reminders; the original stays for reports.
+    due_extended: date | None = None
+    # Bumped when the due date changes (an extension): the reminder steps of the new schedule are new
+    # steps ("before_7@v1"), so the ledger does not mistake them for the old schedule's.
+    schedule_version: int = 0
+    status: str = Field(default=CycleStatus.scheduled, max_length=16)
+    # The last day whose reminders were queued for this cycle: a batch of cycles is claimed for a day by
+    # a conditional UPDATE on this column, in the same transaction as the messages it queues, so two
+    # concurrent runs never queue the same day's reminders twice.
+    evaluated_on: date | None = None
+    # The day of the next reminder step not yet recorded (None: evaluate at the next run). Anything that
+    # changes the schedule — an answer returned, an extension, a new due date — sets it to None.
+    next_reminder_on: date | None = Field(default=None, index=True)
+    status_changed_at: datetime
+    created_at: datetime
+    answered_at: datetime | None = None
+    closed_at: datetime | None = None
+
+    @property
+    def due(self) -> date:
+        """The due date reminders follow: the extended one when granted."""
+        return self.due_extended or self.due_effective
+
+
+class CycleEvent(SQLModel, table=True):
+    """History of a cycle: every state change with who/what, when and why."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    cycle_id: int = Field(foreign_key="cycle.id", index=True)
+    at: datetime
+    from_status: str | None = Field(default=None, max_length=16)
+    to_status: str = Field(max_length=16)
+    actor: str = Field(max_length=64)  # "daily", "round", "officer:<login>", "agency"
+    reason: str = Field(default="", sa_column=Column(Text, nullable=False))
+
+
+class ReportRound(SQLModel, table=True):
+    """An ad hoc reporting round (báo cáo đột xuất, sơ kết 6 tháng) opened by an officer."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    # The same key opens the same round once (a double click, a retried deployment run).
+    idempotency_key: str = Field(max_length=128, unique=True, index=True)
+    title: str = Field(max_length=255)
+    message: str = Field(default="", sa_column=Column(Text, nullable=False))
+    due_on: date
+    created_by: str = Field(max_length=64)
+    created_at: datetime
+    selection: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class ReminderLedger(SQLModel, table=True):
+    """A reminder step handled for one recipient of one cycle (sent, or folded into a later message)."""
+
+    __table_args__ = (UniqueConstraint("cycle_id", "step", "recipient", name="uq_ledger_step"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    cycle_id: int = Field(foreign_key="cycle.id", index=True)
+    step: str = Field(max_length=32)
+    recipient: str = Field(max_length=96)  # "<agency code>" or "<agency code>#head"
+    due_on: date  # the step's moment
+    recorded_on: date  # the day of the run that recorded it
+    notification_key: str | None = Field(default=None, max_length=200)  # the message that carried it
+
+
+class Notification(SQLModel, table=True):
+    """The outbox: one message to one recipient through one channel."""
+
+    __table_args__ = (Index("ix_notification_status_next", "status", "next_attempt_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(max_length=200, unique=True, index=True)
+    cycle_id: int | None = Field(default=None, foreign_key="cycle.id", index=True)
+    step: str = Field(max_length=32)
+    folded_steps: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    agency_id: int | None = Field(default=None, foreign_key="agency.id", index=True)
+    recipient: str = Field(max_length=96)
+    channel: str = Field(max_length=16)  # zalo | sms | email
+    address: str = Field(max_length=255)  # phone / email / zalo id: personal data, never logged
+    subject: str = Field(default="", max_length=255)
+    body_text: str = Field(default="", sa_column=Column(Text, nullable=False))
+    body_html: str | None = Field(default=None, sa_column=Column(Text))
+    params: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    template: str | None = Field(default=None, max_length=32)  # logical template: reminder, escalation…
+    link: str | None = Field(default=None, max_length=255)
+    urgent: bool = False
+    status: str = Field(default=NotificationStatus.pending, max_length=16)
+    attempts: int = 0
+    next_attempt_at: datetime
+    claimed_by: str | None = Field(default=None, max_length=64)
+    claimed_at: datetime | None = None
+    created_at: datetime
+    sent_at: datetime | None = None
+    delivered_at: datetime | None = None
+    transport: str | None = Field(default=None, max_length=32)  # "file", "smtp", "zalo-zbs", "esms"…
+    provider_message_id: str | None = Field(default=None, max_length=128)
+    error_class: str | None = Field(default=None, max_length=16)  # retryable | permanent | auth
+    last_error: str | None = Field(default=None, sa_column=Column(Text))
+    fallback_of: int | None = Field(default=None, foreign_key="notification.id")
+
+
+class ResponseToken(SQLModel, table=True):
+    """A response link's token, stored only as a SHA-256 hash; scoped to one agency's cycle."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64, unique=True, index=True)
+    cycle_id: int = Field(foreign_key="cycle.id", index=True)
+    agency_id: int = Field(foreign_key="agency.id")
+    created_at: datetime
+    expires_at: datetime
+    revoked_at: datetime | None = None
+    last_used_at: datetime | None = None
