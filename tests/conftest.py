@@ -1,4 +1,5 @@
-"""Shared fixtures: a fresh, migrated database per test, on SQLite and on PostgreSQL.
+"""Shared fixtures: a fresh, migrated database per test, on SQLite and on PostgreSQL, and the same
+database holding a seed (``seeded_url``: the shipped plan after the daily run of 20/06/2025).
 
 ``db_url`` is parametrised over both backends. PostgreSQL is the server of ``DONDOC_TEST_POSTGRES_URL``;
 each test session works in a schema of its own (dropped at the end), so runs never see each other's
@@ -11,10 +12,12 @@ import shutil
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
+from support import web as web_support
 
 from config.settings import get_settings
 from models.store.db import make_engine, upgrade
@@ -124,3 +127,56 @@ def cli_env(db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str
 
     common._engine.cache_clear()
     return db_url
+
+
+# --- the seeded database (tests/support/web.py) -----------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def _cached_config() -> tuple[Any, Any]:
+    """The directory and the policy, parsed once per test session (~0.5 s each time otherwise)."""
+    from config.policy import load_policy
+    from models.domain.agencies import Directory
+
+    return Directory.load(None), load_policy(None)
+
+
+@pytest.fixture(scope="session")
+def _seed_sqlite(tmp_path_factory: pytest.TempPathFactory, plan_path: Path, _sqlite_template: Path) -> Path:
+    folder = tmp_path_factory.mktemp("web-seed")
+    path = folder / "seed.db"
+    shutil.copy(_sqlite_template, path)
+    web_support.seed(f"sqlite:///{path}", plan_path, folder)
+    return path
+
+
+@pytest.fixture(scope="session")
+def _seed_pg(tmp_path_factory: pytest.TempPathFactory, plan_path: Path, _pg_schema: str) -> Iterator[str]:
+    """A seeded PostgreSQL schema beside the tests' own; each test copies its rows (fast) instead of seeding."""
+    schema = f"dondoc_webseed_{uuid.uuid4().hex[:10]}"
+    admin = make_engine(PG_URL)
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    sep = "&" if "?" in PG_URL else "?"
+    url = f"{PG_URL}{sep}options=-csearch_path%3D{schema}"
+    try:
+        upgrade(url)
+        web_support.seed(url, plan_path, tmp_path_factory.mktemp("web-seed-pg"))
+        yield schema
+    finally:
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture
+def seeded_url(request: pytest.FixtureRequest, db_url: str, _cached_config: tuple[Any, Any]) -> Iterator[str]:
+    """``db_url`` (a fresh database on each backend) holding the seed."""
+    web_support.SHARED["config"] = _cached_config
+    if db_url.startswith("sqlite"):
+        shutil.copy(request.getfixturevalue("_seed_sqlite"), db_url.removeprefix("sqlite:///"))
+    else:
+        web_support.copy_pg(db_url, request.getfixturevalue("_seed_pg"))
+    yield db_url
+    while web_support.ENGINES:
+        web_support.ENGINES.pop().dispose()

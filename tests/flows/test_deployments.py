@@ -7,7 +7,7 @@ from pathlib import Path
 import yaml
 from prefect import Flow
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_prefect_yaml_deploys_the_four_flows() -> None:

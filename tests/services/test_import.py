@@ -17,7 +17,7 @@ from models.domain.plan_reader import PlanFormatError
 from models.services.importer import import_plan
 from models.store.plan_tables import Agency, AgencyAlias, Indicator, IndicatorAgency, Plan, Task, TaskAgency
 
-DATA = Path(__file__).parent / "data" / "plans"
+DATA = Path(__file__).resolve().parents[1] / "data" / "plans"
 runner = CliRunner()
 
 

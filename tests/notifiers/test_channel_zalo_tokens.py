@@ -17,7 +17,7 @@ from sqlalchemy.engine import Engine
 from models.store.channel_tables import ProviderToken
 from notifiers.zalo_tokens import ZaloTokenStore, token_status
 
-WORKERS = Path(__file__).resolve().parent / "servers" / "workers.py"
+WORKERS = Path(__file__).resolve().parents[1] / "servers" / "workers.py"
 
 
 @pytest.fixture

@@ -23,7 +23,7 @@ from models.store.cycle_tables import Notification
 from notifiers.base import OutgoingMessage, PermanentError, RetryableError, SendResult
 from notifiers.outbox import Outbox, SendWindow
 
-WORKER = Path(__file__).parent / "support" / "worker.py"
+WORKER = Path(__file__).resolve().parents[1] / "support" / "worker.py"
 DAY = date(2025, 8, 6)
 
 

@@ -1,4 +1,3 @@
-# ruff: noqa: F811  (pytest fixtures imported from test_web_support are parameters here)
 """The answer link (``/r/{token}``): what it shows, that GET changes nothing, what POST records, and every
 refusal (bad links, CSRF, validation, uploads, rate limits), on SQLite and PostgreSQL."""
 
@@ -11,19 +10,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import select, update
-from test_web_support import (  # noqa: F401
-    PDF,
-    Web,
-    _cached_config,
-    _seed_pg,
-    _seed_sqlite,
-    attachments,
-    make_web,
-    officer,
-    seeded_url,
-    snapshot,
-    web,
-)
+from support.web import PDF, Web, attachments, make_web, snapshot
 
 from models.domain.clock import utcnow
 from models.domain.states import CycleKind, Role
@@ -489,3 +476,10 @@ def test_submissions_per_address_are_limited(seeded_url: str, tmp_path: Path) ->
     paths = list(web.links.values())[:3]
     codes = [web.answer(p, {"status": "not_started"}).status_code for p in paths]
     assert codes == [303, 303, 429]
+
+
+def test_fixture_has_links_for_open_cycles(web: Web) -> None:
+    with web.session() as s:
+        open_ids = set(s.execute(select(Cycle.id).where(Cycle.status.in_(["open", "overdue"]))).scalars())  # type: ignore[attr-defined]
+    assert open_ids and set(web.links) <= open_ids
+    assert all(p.startswith("/r/") for p in web.links.values())

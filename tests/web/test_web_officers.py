@@ -1,4 +1,3 @@
-# ruff: noqa: F811  (pytest fixtures imported from test_web_support are parameters here)
 """The officers' pages: login and sessions, the overview, a task's page, decisions on answers (accept,
 return, extension granted or refused, reassign), links (resend, revoke), ad hoc rounds, dead messages,
 reports and attachments, on SQLite and PostgreSQL."""
@@ -10,19 +9,7 @@ from datetime import timedelta
 import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select, update
-from test_web_support import (  # noqa: F401  (fixtures)
-    PASSWORD,
-    PDF,
-    Web,
-    _cached_config,
-    _seed_pg,
-    _seed_sqlite,
-    make_web,
-    officer,
-    seeded_url,
-    snapshot,
-    web,
-)
+from support.web import PASSWORD, PDF, Web, make_web, snapshot
 
 from models.domain.clock import utcnow
 from models.domain.states import CycleKind, Role

@@ -18,11 +18,11 @@ from models.domain.plan_reader import (
     read_plan_file,
 )
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SHARED = ROOT.parent / "shared" / "plans" / "25-KH-UBND-2025-thai-nguyen.txt"
 SHIPPED = ROOT / "config" / "plans" / "25-KH-UBND-2025-thai-nguyen.txt"
 REAL = SHIPPED if SHIPPED.exists() else SHARED
-DATA = Path(__file__).resolve().parent / "data" / "plans"
+DATA = Path(__file__).resolve().parents[1] / "data" / "plans"
 
 
 @pytest.fixture(scope="module")

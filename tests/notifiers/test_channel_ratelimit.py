@@ -14,7 +14,7 @@ from sqlalchemy.engine import Engine
 from notifiers.base import RetryableError
 from notifiers.ratelimit import RateLimiter, until_local_midnight
 
-WORKERS = Path(__file__).resolve().parent / "servers" / "workers.py"
+WORKERS = Path(__file__).resolve().parents[1] / "servers" / "workers.py"
 
 
 def assert_within_limit(times: list[float], rate: float, burst: int) -> None:

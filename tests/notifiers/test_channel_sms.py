@@ -10,7 +10,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from servers.base import FakeServer, Reply, Request
 from servers.esms import FakeEsms
-from servers.fixtures import lite_engine_fixture  # noqa: F401
 from servers.speedsms import FakeSpeedSms
 from sqlalchemy.engine import Engine
 

@@ -1,22 +1,19 @@
-"""Fixtures and helpers of the web tests (imported by the other ``test_web_*`` modules).
+"""Helpers of the tests that work on a seeded database and the web application over it.
 
-``web``: the shipped plan imported into a fresh database (SQLite and PostgreSQL), the daily evaluation of
-20/06/2025 run (periodic reports open, one task overdue, their messages queued with links), and the web
-application over it with its clock on that day. ``officer``: the same, with an officer logged in.
+The seed: the shipped plan imported into a fresh database (SQLite and PostgreSQL), the daily evaluation of
+20/06/2025 run (periodic reports open, one task overdue, their messages queued with links) and an officer's
+account. The fixtures that use these helpers are in ``tests/conftest.py`` (``seeded_url``) and
+``tests/web/conftest.py`` (``web``, ``officer``).
 """
 
 import os
 import re
-import shutil
-import uuid
 import warnings
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-import pytest
 from sqlalchemy import func, select, text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel
@@ -31,7 +28,7 @@ from models.services.cycles import evaluate_day
 from models.services.importer import import_plan
 from models.store.answer_tables import Answer, AnswerReview, OfficerUser
 from models.store.cycle_tables import Cycle, CycleEvent, Notification, ReminderLedger, ResponseToken
-from models.store.db import make_engine, upgrade
+from models.store.db import make_engine
 from web.app import create_app
 from web.security import Limits, hash_password
 
@@ -139,44 +136,7 @@ def seed(url: str, plan_path: Path, data_dir: Path) -> None:
     core.engine.dispose()
 
 
-@pytest.fixture(scope="session")
-def _cached_config() -> tuple[Any, Any]:
-    """The directory and the policy, parsed once per test session (~0.5 s each time otherwise)."""
-    from config.policy import load_policy
-    from models.domain.agencies import Directory
-
-    return Directory.load(None), load_policy(None)
-
-
-@pytest.fixture(scope="session")
-def _seed_sqlite(tmp_path_factory: pytest.TempPathFactory, plan_path: Path, _sqlite_template: Path) -> Path:
-    folder = tmp_path_factory.mktemp("web-seed")
-    path = folder / "seed.db"
-    shutil.copy(_sqlite_template, path)
-    seed(f"sqlite:///{path}", plan_path, folder)
-    return path
-
-
-@pytest.fixture(scope="session")
-def _seed_pg(tmp_path_factory: pytest.TempPathFactory, plan_path: Path, _pg_schema: str) -> Iterator[str]:
-    """A seeded PostgreSQL schema beside the tests' own; each test copies its rows (fast) instead of seeding."""
-    schema = f"dondoc_webseed_{uuid.uuid4().hex[:10]}"
-    admin = make_engine(PG_URL)
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    sep = "&" if "?" in PG_URL else "?"
-    url = f"{PG_URL}{sep}options=-csearch_path%3D{schema}"
-    try:
-        upgrade(url)
-        seed(url, plan_path, tmp_path_factory.mktemp("web-seed-pg"))
-        yield schema
-    finally:
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
-
-
-def _copy_pg(url: str, schema: str) -> None:
+def copy_pg(url: str, schema: str) -> None:
 
     engine = make_engine(url)
     try:
@@ -194,19 +154,6 @@ def _copy_pg(url: str, schema: str) -> None:
         engine.dispose()
 
 
-@pytest.fixture
-def seeded_url(request: pytest.FixtureRequest, db_url: str, _cached_config: tuple[Any, Any]) -> Iterator[str]:
-    """``db_url`` (a fresh database on each backend) holding the seed."""
-    _SHARED["config"] = _cached_config
-    if db_url.startswith("sqlite"):
-        shutil.copy(request.getfixturevalue("_seed_sqlite"), db_url.removeprefix("sqlite:///"))
-    else:
-        _copy_pg(db_url, request.getfixturevalue("_seed_pg"))
-    yield db_url
-    while _ENGINES:
-        _ENGINES.pop().dispose()
-
-
 def make_web(url: str, tmp_path: Path, limits: Limits | None = None, **kwargs: Any) -> Web:
     """The web application over a seeded database (its own engine: ``web.engine.dispose()`` when done)."""
     from config.app import App
@@ -221,7 +168,7 @@ def make_web(url: str, tmp_path: Path, limits: Limits | None = None, **kwargs: A
         public_base_url="http://testserver",
         secret_key="test-secret-key-for-web-tests",  # type: ignore[arg-type]
     )
-    directory, config = _SHARED.get("config") or (Directory.load(None), load_policy(None))
+    directory, config = SHARED.get("config") or (Directory.load(None), load_policy(None))
     engine = make_engine(url)
     runtime = Runtime(
         engine=engine,
@@ -245,28 +192,10 @@ def make_web(url: str, tmp_path: Path, limits: Limits | None = None, **kwargs: A
             select(Notification.cycle_id, Notification.link).where(Notification.link.is_not(None))  # type: ignore[union-attr]
         ):
             web.links.setdefault(cycle_id, link.removeprefix("http://testserver"))
-    _ENGINES.append(engine)
+    ENGINES.append(engine)
     return web
 
 
 # Shared parsed configuration (set by the ``seeded_url`` fixture) and engines to dispose after each test.
-_SHARED: dict[str, Any] = {}
-_ENGINES: list[Engine] = []
-
-
-@pytest.fixture
-def web(seeded_url: str, tmp_path: Path) -> Web:
-    return make_web(seeded_url, tmp_path)
-
-
-@pytest.fixture
-def officer(web: Web) -> Web:
-    web.login()
-    return web
-
-
-def test_fixture_has_links_for_open_cycles(web: Web) -> None:
-    with web.session() as s:
-        open_ids = set(s.execute(select(Cycle.id).where(Cycle.status.in_(["open", "overdue"]))).scalars())  # type: ignore[attr-defined]
-    assert open_ids and set(web.links) <= open_ids
-    assert all(p.startswith("/r/") for p in web.links.values())
+SHARED: dict[str, Any] = {}
+ENGINES: list[Engine] = []

@@ -1,4 +1,3 @@
-# ruff: noqa: F811  (pytest fixtures imported from test_web_support are parameters here)
 """The web commands: ``dondoc users add|list|disable``, ``dondoc report``, ``dondoc serve`` (its wiring;
 the server itself runs in the end-to-end tests and the benchmark)."""
 
@@ -9,7 +8,7 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 from sqlmodel import Session, select
-from test_web_support import DAY, _cached_config, _seed_pg, _seed_sqlite, seeded_url  # noqa: F401
+from support.web import DAY
 from typer.testing import CliRunner
 
 from cli import web as web_cli

@@ -1,4 +1,3 @@
-# ruff: noqa: F811  (pytest fixtures imported from test_web_support are parameters here)
 """The pure parts behind the pages: office states of a cycle, the current period of a task, CSRF tokens,
 the rate limiter, file sniffing, form validation, log redaction; and the domain operations called
 directly (no web), on both backends."""
@@ -11,7 +10,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select, update
 from sqlmodel import Session
-from test_web_support import DAY, _cached_config, _seed_pg, _seed_sqlite, seeded_url  # noqa: F401
+from support.web import DAY
 
 from models.domain import answer_form
 from models.domain.states import CycleKind, CycleStatus

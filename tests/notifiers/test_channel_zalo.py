@@ -5,7 +5,6 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
-from servers.fixtures import lite_engine_fixture  # noqa: F401
 from servers.zalo import FakeZalo
 from sqlalchemy import select
 from sqlalchemy.engine import Engine

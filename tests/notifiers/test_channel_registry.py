@@ -6,7 +6,6 @@ from pathlib import Path
 
 import pytest
 from servers.esms import FakeEsms
-from servers.fixtures import lite_engine_fixture  # noqa: F401
 from servers.smtp import LocalSMTP
 from servers.zalo import FakeZalo
 from sqlalchemy.engine import Engine

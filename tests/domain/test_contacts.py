@@ -17,7 +17,7 @@ from models.domain.contacts import (
     write_contacts,
 )
 
-DATA = Path(__file__).resolve().parent / "data" / "contacts"
+DATA = Path(__file__).resolve().parents[1] / "data" / "contacts"
 
 
 @pytest.fixture(scope="module")
