@@ -5,7 +5,6 @@ from datetime import date
 from typing import Any
 
 from prefect import flow, get_run_logger
-from sqlmodel import Session
 
 from config.app import build_app
 from flows.daily import dispatch_outbox
@@ -25,8 +24,7 @@ def round_flow(
     idempotency_key: str | None = None,
     send: bool = True,
 ) -> dict[str, Any]:
-    from models.services.cycles import queue_batch
-    from models.services.rounds import RoundRequest, open_round
+    from models.services.rounds import RoundRequest, open_and_queue
 
     logger = get_run_logger()
     app = build_app()
@@ -42,11 +40,8 @@ def round_flow(
         created_by=created_by,
         idempotency_key=idempotency_key,
     )
-    with Session(app.engine) as session:
-        result = open_round(app.runtime, session, req, today)
-        session.commit()
-    queued = queue_batch(app.runtime, result.cycles, today) if result.cycles else None
-    summary: dict[str, Any] = {**result.as_json(), "queued": queued.queued if queued else 0}
+    result = open_and_queue(app.runtime, req, today)
+    summary: dict[str, Any] = {**result.as_json(), "queued": result.queued}
     if send:
         summary["dispatch"] = dispatch_outbox()
     logger.info(

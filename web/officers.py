@@ -50,7 +50,7 @@ from models.services.reports import (
     write_json,
     write_xlsx,
 )
-from models.services.rounds import RoundError, RoundRequest, open_round
+from models.services.rounds import RoundError, RoundRequest, open_and_queue
 from models.store.answer_tables import Answer, AnswerReview, OfficerUser
 from models.store.cycle_tables import Cycle, CycleEvent, Notification, ReportRound
 from models.store.plan_tables import Agency, Indicator, Plan, Task
@@ -646,15 +646,10 @@ async def round_open(request: Request, officer: OfficerDep, background: Backgrou
     today = ctx.today()
 
     def run() -> tuple[int | None, str | None]:
-        with Session(ctx.core.engine) as session:
-            try:
-                result = open_round(rt, session, req, today)
-            except RoundError as exc:
-                return None, str(exc)
-            session.commit()
-        if result.cycles:
-            queue_batch(rt, result.cycles, today)
-        return result.round_id, None
+        try:
+            return open_and_queue(rt, req, today).round_id, None
+        except RoundError as exc:
+            return None, str(exc)
 
     round_id, error = await run_in_threadpool(run)
     if error:

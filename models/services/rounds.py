@@ -61,9 +61,26 @@ class RoundResult:
     round_id: int
     created: bool
     cycles: list[int]
+    queued: int = 0  # messages queued by ``open_and_queue``
 
     def as_json(self) -> dict[str, Any]:
         return {"round": self.round_id, "created": self.created, "cycles": len(self.cycles)}
+
+
+def open_and_queue(rt: Runtime, req: RoundRequest, today: date) -> RoundResult:
+    """Open the round (one transaction), then queue its announcements (the cycles' claim transaction).
+
+    The one way a round is opened: the officers' page, the ``round`` flow and the CLI all call it.
+    Raises ``RoundError`` (nothing written) when the request cannot be opened.
+    """
+    from models.services.cycles import queue_batch
+
+    with Session(rt.engine) as session:
+        result = open_round(rt, session, req, today)
+        session.commit()
+    if result.cycles:
+        result.queued = queue_batch(rt, result.cycles, today).queued
+    return result
 
 
 def open_round(rt: Runtime, session: Session, req: RoundRequest, today: date) -> RoundResult:

@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy.engine import Engine
 
 from models.domain import deadlines as dl
+from models.domain.channels import STANDARD_CHANNELS, ChannelSpec
 from models.domain.messages import Templates
 
 
@@ -28,6 +29,8 @@ class Runtime:
     public_base_url: str
     channel_order: list[str] = field(default_factory=lambda: ["zalo", "sms", "email"])
     email_copy: bool = False
+    # The channels' specs (address field, body form) by name: ``notifiers/table.py`` in a real run.
+    channels: dict[str, ChannelSpec] = field(default_factory=lambda: dict(STANDARD_CHANNELS))
     lookahead_days: int = 30
     batch_size: int = 500
     _rule_cache: dict[tuple[str, str, str], Any] = field(default_factory=dict)
