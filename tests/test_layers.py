@@ -133,18 +133,14 @@ KNOWN_CYCLES = [
     ["web.answer", "web.app", "web.officers"],
 ]
 KNOWN_PRIVATE_IMPORTS = {
-    "models.services.answers: from models.services.cycles import _contacts",
-    "models.services.answers: from models.services.cycles import _insert_ignore",
-    "models.services.digest: from models.services.cycles import _insert_ignore",
+    "models.services.decisions: from models.services.cycles import _contacts",
     "models.services.fallback: from models.services.cycles import _contacts",
     "models.services.fallback: from models.services.cycles import _context",
     "models.services.fallback: from models.services.cycles import _subjects",
-    "models.services.rounds: from models.services.cycles import _insert_ignore",
     "models.services.rounds: from models.services.cycles import _routed_agency_ids",
 }
 LONG_MODULES = {
     "models.domain.agencies",
-    "models.services.answers",
     "models.services.cycles",
     "models.services.reports",
     "web.officers",

@@ -35,7 +35,7 @@ from models.domain.states import (
     NotificationStatus,
     role_label,
 )
-from models.services import answers as domain
+from models.services import decisions
 from models.services.cycles import queue_batch
 from models.services.reports import (
     SHOWN,
@@ -504,11 +504,11 @@ async def cycle_action(
             try:
                 queue_after: int | None = None
                 if action == "accept":
-                    if not domain.accept(session, cycle_id, login, comment):
+                    if not decisions.accept(session, cycle_id, login, comment):
                         raise answer_form.DecisionError("kỳ báo cáo vừa được người khác cập nhật")
                     code = "accepted"
                 elif action == "return":
-                    domain.return_answer(session, rt, cycle_id, login, comment)
+                    decisions.return_answer(session, rt, cycle_id, login, comment)
                     code = "returned"
                 elif action == "extend":
                     new_due = answer_form.parse_form_date(str(form.get("new_due") or ""))
@@ -516,10 +516,10 @@ async def cycle_action(
                         raise answer_form.DecisionError("vui lòng nhập hạn mới (ngày/tháng/năm)")
                     if new_due < ctx.today():
                         raise answer_form.DecisionError("hạn mới không được trước ngày hôm nay")
-                    domain.grant_extension(session, rt, cycle_id, login, new_due, comment)
+                    decisions.grant_extension(session, rt, cycle_id, login, new_due, comment)
                     code = "extended"
                 elif action == "refuse":
-                    domain.refuse_extension(session, rt, cycle_id, login, comment)
+                    decisions.refuse_extension(session, rt, cycle_id, login, comment)
                     code = "refused"
                 elif action == "reassign":
                     name = str(form.get("agency") or "").strip()
@@ -529,14 +529,14 @@ async def cycle_action(
                     )
                     if agency_id is None:
                         raise answer_form.DecisionError("không tìm thấy cơ quan nhận; chọn một tên trong danh sách")
-                    queue_after = domain.reassign(session, rt, cycle_id, login, agency_id, comment)
+                    queue_after = decisions.reassign(session, rt, cycle_id, login, agency_id, comment)
                     code = "reassigned"
                 elif action == "resend":
-                    if domain.resend_link(session, rt, cycle_id, login) == 0:
+                    if decisions.resend_link(session, rt, cycle_id, login) == 0:
                         raise answer_form.DecisionError("cơ quan chưa có địa chỉ liên lạc (Zalo, SMS, email)")
                     code = "resent"
                 else:
-                    domain.revoke_links(session, cycle_id, login)
+                    decisions.revoke_links(session, cycle_id, login)
                     code = "revoked"
                 session.commit()
             except answer_form.DecisionError as exc:
@@ -720,7 +720,7 @@ async def retry_messages(request: Request, officer: OfficerDep, background: Back
 
     def run() -> int:
         with Session(ctx.core.engine) as session:
-            count = domain.retry_dead(session, None if everything else ids)
+            count = decisions.retry_dead(session, None if everything else ids)
             session.commit()
             return count
 

@@ -9,10 +9,10 @@ from sqlmodel import Session
 
 from models.domain.clock import utcnow
 from models.domain.states import CycleStatus, NotificationStatus
-from models.services.cycles import _insert_ignore
 from models.services.runtime import Runtime
 from models.store.cycle_tables import Cycle, Notification
 from models.store.plan_tables import Agency
+from models.store.writes import insert_ignore
 
 
 def digest_counts(session: Session, today: date) -> tuple[dict[str, int], list[str]]:
@@ -92,6 +92,6 @@ def queue_digest(rt: Runtime, today: date) -> dict[str, Any]:
                     "created_at": now,
                 }
             )
-        queued = _insert_ignore(session, Notification, rows)
+        queued = insert_ignore(session, Notification, rows)
         session.commit()
     return {"queued": queued, **counts}

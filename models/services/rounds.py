@@ -16,10 +16,11 @@ from sqlmodel import Session
 
 from models.domain.clock import utcnow
 from models.domain.states import CycleKind, CycleStatus, Role
-from models.services.cycles import _insert_ignore, _routed_agency_ids
+from models.services.cycles import _routed_agency_ids
 from models.services.runtime import Runtime
-from models.store.cycle_tables import Cycle, CycleEvent, ReportRound
+from models.store.cycle_tables import Cycle, ReportRound
 from models.store.plan_tables import Agency, AgencyGroup, Indicator, IndicatorAgency, Plan, Task, TaskAgency
+from models.store.writes import insert_ignore, write_events
 
 
 class RoundError(ValueError):
@@ -191,17 +192,7 @@ def open_round(rt: Runtime, session: Session, req: RoundRequest, today: date) ->
             )
     if not rows:
         raise RoundError("the selection names no responsible agency (lựa chọn không có cơ quan nào)")
-    _insert_ignore(session, Cycle, rows)
+    insert_ignore(session, Cycle, rows)
     ids = [r[0] for r in session.execute(select(Cycle.id).where(Cycle.round_id == rnd.id))]
-    for cid in ids:
-        session.add(
-            CycleEvent(
-                cycle_id=cid,
-                at=now,
-                from_status=None,
-                to_status=CycleStatus.open,
-                actor=f"round:{req.created_by}"[:64],
-                reason=f"đợt báo cáo: {rnd.title}",
-            )
-        )
+    write_events(session, ids, None, CycleStatus.open, f"round:{req.created_by}", f"đợt báo cáo: {rnd.title}", now)
     return RoundResult(rnd.id or 0, True, ids)

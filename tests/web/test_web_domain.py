@@ -15,10 +15,12 @@ from support.web import DAY
 from models.domain import answer_form
 from models.domain.states import CycleKind, CycleStatus
 from models.services import answers as domain
+from models.services import decisions
 from models.services.reports import CycleFacts, State, current_period, cycle_state, days_overdue
 from models.store.answer_tables import Answer
 from models.store.cycle_tables import Cycle, CycleEvent
 from models.store.db import make_engine
+from models.store.writes import set_status
 from web.app import RedactTokens
 from web.security import Csrf, Limit, RateLimiter
 from web.uploads import sniff
@@ -219,9 +221,9 @@ def test_closed_cycle_refuses_answers_and_decisions(seeded_url: str) -> None:
             with pytest.raises(answer_form.DecisionError):
                 domain.record_answer(s, cycle_id=cycle.id, agency_id=cycle.agency_id, answer=clean, submission_key="k2")
             with pytest.raises(answer_form.DecisionError):
-                domain.accept(s, cycle.id, "officer")
+                decisions.accept(s, cycle.id, "officer")
             with pytest.raises(answer_form.DecisionError):
-                domain.grant_extension(s, None, cycle.id, "officer", DUE + timedelta(days=100))
+                decisions.grant_extension(s, None, cycle.id, "officer", DUE + timedelta(days=100))
     finally:
         engine.dispose()
 
@@ -238,12 +240,12 @@ def test_decision_loses_a_race_cleanly(seeded_url: str) -> None:
             domain.record_answer(s, cycle_id=cycle.id, agency_id=cycle.agency_id, answer=clean, submission_key="k3")
             s.commit()
         with Session(engine) as a, Session(engine) as b:
-            assert domain._cycle(a, cycle.id).status == "answered"
-            assert domain._cycle(b, cycle.id).status == "answered"
-            assert domain.accept(a, cycle.id, "an")
+            assert a.get(Cycle, cycle.id).status == "answered"
+            assert b.get(Cycle, cycle.id).status == "answered"
+            assert decisions.accept(a, cycle.id, "an")
             a.commit()
             # b read "answered" before a committed; its conditional update now finds nothing to change.
-            assert not domain.set_status(b, cycle.id, "answered", "accepted", "officer:binh", "late")
+            assert not set_status(b, cycle.id, "answered", "accepted", "officer:binh", "late")
             b.commit()
         with Session(engine) as s:
             events = s.execute(

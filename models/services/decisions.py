@@ -1,0 +1,421 @@
+"""Officers' decisions on a cycle and its answers (the officers' pages and the CLI call them).
+
+State rules (the vocabulary of ``models.domain.states.CycleStatus``):
+
+- ``accept``: *answered* → *accepted* (closed); the cycle's live links then expire 30 days later (grace
+  to look at the receipt), never later than they would have.
+- ``return_answer``: *answered* → *returned* (reminding again) and a message with the officer's comment
+  is queued in the outbox for the agency, with a fresh link.
+- ``grant_extension``: any open state → *extended* with ``due_extended`` = the new date, the schedule
+  version bumped (the reminder steps of the new calendar are new steps for the ledger), and
+  ``next_reminder_on``/``evaluated_on`` cleared so that the next daily run re-plans at once.
+- ``refuse_extension``: *answered* → the state before the request (open/overdue/…), reminders resume.
+- ``reassign``: the cycle is *cancelled* and a new open cycle is created for the right agency.
+
+Every change is a conditional ``UPDATE … WHERE status = <the state we saw>`` plus a ``cycleevent`` row;
+a change that loses a race returns ``False`` / raises ``DecisionError`` and changes nothing.
+"""
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlmodel import Session
+
+from models.domain.answer_form import DecisionError, clean_text
+from models.domain.clock import today_local, utcnow
+from models.domain.states import CLOSED, EXTENDABLE, REMINDING, CycleStatus, Decision, NotificationStatus
+from models.domain.text import strip_diacritics
+from models.domain.tokens import GRACE, TOKEN_LIFETIME, link_for
+from models.services.answers import latest_answer
+from models.services.cycles import _contacts, channels_for
+from models.services.runtime import Runtime
+from models.store.answer_tables import AnswerReview
+from models.store.cycle_tables import Cycle, CycleEvent, Notification, ResponseToken
+from models.store.plan_tables import Agency, Indicator, Plan, Task
+from models.store.tokens import new_token, revoke_cycle_tokens
+from models.store.writes import insert_ignore, set_status, write_events
+
+# --------------------------------------------------------------------------------------------------
+# Officers' decisions
+# --------------------------------------------------------------------------------------------------
+
+
+def _actor(officer: str) -> str:
+    return f"officer:{officer}"[:64]
+
+
+def _review(
+    session: Session, cycle_id: int, decision: Decision, officer: str, comment: str = "", **extra: Any
+) -> AnswerReview:
+    latest = latest_answer(session, cycle_id)
+    row = AnswerReview(
+        cycle_id=cycle_id,
+        answer_id=latest.id if latest else None,
+        decision=decision,
+        comment=clean_text(comment),
+        officer=officer[:64],
+        at=utcnow(),
+        **extra,
+    )
+    session.add(row)
+    return row
+
+
+def _cycle(session: Session, cycle_id: int) -> Cycle:
+    cycle = session.get(Cycle, cycle_id, populate_existing=True)
+    if cycle is None:
+        raise DecisionError("không tìm thấy kỳ báo cáo")
+    return cycle
+
+
+def accept(session: Session, cycle_id: int, officer: str, comment: str = "") -> bool:
+    """*answered* → *accepted*; the cycle's live links expire after the grace period."""
+    cycle = _cycle(session, cycle_id)
+    if cycle.status != CycleStatus.answered:
+        raise DecisionError("chỉ chấp nhận được kỳ báo cáo đang chờ xem xét")
+    reason = "chấp nhận báo cáo" + (f": {clean_text(comment, 500)}" if comment.strip() else "")
+    if not set_status(session, cycle_id, CycleStatus.answered, CycleStatus.accepted, _actor(officer), reason):
+        return False
+    shorten_tokens(session, cycle_id)
+    _review(session, cycle_id, Decision.accepted, officer, comment)
+    return True
+
+
+def shorten_tokens(session: Session, cycle_id: int, *, now: datetime | None = None) -> int:
+    """Live links of a closed cycle expire ``GRACE`` from now (or sooner, when they already would)."""
+    limit = (now or utcnow()) + GRACE
+    return session.execute(  # type: ignore[attr-defined, no-any-return]
+        update(ResponseToken)
+        .where(
+            ResponseToken.cycle_id == cycle_id,
+            ResponseToken.revoked_at.is_(None),  # type: ignore[union-attr]
+            ResponseToken.expires_at > limit,
+        )
+        .values(expires_at=limit)
+    ).rowcount
+
+
+def return_answer(session: Session, rt: Runtime, cycle_id: int, officer: str, comment: str) -> int:
+    """*answered* → *returned* (reminders start again); queue the comment to the agency. Returns how many
+    messages were queued (0 when the agency has no contact)."""
+    comment = clean_text(comment, 2000)
+    if not comment:
+        raise DecisionError("vui lòng ghi ý kiến trả lại để cơ quan biết cần bổ sung gì")
+    cycle = _cycle(session, cycle_id)
+    if cycle.status != CycleStatus.answered:
+        raise DecisionError("chỉ trả lại được kỳ báo cáo đang chờ xem xét")
+    if not set_status(
+        session, cycle_id, CycleStatus.answered, CycleStatus.returned, _actor(officer), f"trả lại: {comment[:500]}"
+    ):
+        raise DecisionError("kỳ báo cáo vừa được người khác cập nhật; vui lòng tải lại trang")
+    review = _review(session, cycle_id, Decision.returned, officer, comment)
+    session.flush()
+    text = f"Báo cáo của quý cơ quan chưa được chấp nhận. Ý kiến của cơ quan thường trực: {comment}"
+    return queue_decision_message(session, rt, cycle, "returned", review.id or 0, text)
+
+
+def grant_extension(
+    session: Session, rt: Runtime | None, cycle_id: int, officer: str, new_due: date, comment: str = ""
+) -> int:
+    """Any open state → *extended* until ``new_due``; the reminder calendar follows the new date.
+    Returns how many messages were queued to tell the agency (0 without ``rt``)."""
+    cycle = _cycle(session, cycle_id)
+    if cycle.status not in EXTENDABLE:
+        raise DecisionError("kỳ báo cáo đã đóng, không gia hạn được")
+    if new_due <= cycle.due:
+        raise DecisionError(f"hạn mới phải sau hạn hiện tại ({cycle.due:%d/%m/%Y})")
+    reason = f"gia hạn đến {new_due:%d/%m/%Y}" + (f": {clean_text(comment, 500)}" if comment.strip() else "")
+    moved = set_status(
+        session,
+        cycle_id,
+        cycle.status,
+        CycleStatus.extended,
+        _actor(officer),
+        reason,
+        due_extended=new_due,
+        schedule_version=Cycle.schedule_version + 1,
+        next_reminder_on=None,
+        evaluated_on=None,  # the next run re-plans today's steps of the new calendar
+    )
+    if not moved:
+        raise DecisionError("kỳ báo cáo vừa được người khác cập nhật; vui lòng tải lại trang")
+    review = _review(session, cycle_id, Decision.extension_granted, officer, comment, new_due=new_due)
+    session.flush()
+    if rt is None:
+        return 0
+    text = f"Đề nghị gia hạn được chấp thuận: hạn báo cáo mới là ngày {new_due:%d/%m/%Y}."
+    if comment.strip():
+        text += f" Ý kiến: {clean_text(comment, 1000)}"
+    return queue_decision_message(session, rt, cycle, "extended", review.id or 0, text, due=new_due)
+
+
+def refuse_extension(session: Session, rt: Runtime | None, cycle_id: int, officer: str, comment: str = "") -> int:
+    """*answered* (with an extension request) → the state before the request; reminders resume."""
+    cycle = _cycle(session, cycle_id)
+    if cycle.status != CycleStatus.answered:
+        raise DecisionError("không có đề nghị gia hạn đang chờ xem xét")
+    latest = latest_answer(session, cycle_id)
+    if latest is None or latest.extension_to is None:
+        raise DecisionError("không có đề nghị gia hạn đang chờ xem xét")
+    back = _state_before(session, cycle)
+    if not set_status(
+        session,
+        cycle_id,
+        CycleStatus.answered,
+        back,
+        _actor(officer),
+        "không chấp thuận gia hạn" + (f": {clean_text(comment, 500)}" if comment.strip() else ""),
+        next_reminder_on=None,
+    ):
+        raise DecisionError("kỳ báo cáo vừa được người khác cập nhật; vui lòng tải lại trang")
+    review = _review(session, cycle_id, Decision.extension_refused, officer, comment)
+    session.flush()
+    if rt is None:
+        return 0
+    text = f"Đề nghị gia hạn không được chấp thuận; hạn báo cáo vẫn là ngày {cycle.due:%d/%m/%Y}."
+    if comment.strip():
+        text += f" Ý kiến: {clean_text(comment, 1000)}"
+    return queue_decision_message(session, rt, cycle, "refused", review.id or 0, text)
+
+
+def _state_before(session: Session, cycle: Cycle) -> str:
+    """The reminding state the cycle had before its pending answers (open when unknown and not yet due)."""
+    first_pending = (
+        session.execute(
+            select(CycleEvent)
+            .where(
+                CycleEvent.cycle_id == cycle.id,
+                CycleEvent.to_status == CycleStatus.answered,
+                CycleEvent.from_status != CycleStatus.answered,
+            )
+            .order_by(CycleEvent.at.desc(), CycleEvent.id.desc())  # type: ignore[attr-defined, union-attr]
+        )
+        .scalars()
+        .first()
+    )
+    before = first_pending.from_status if first_pending else None
+    if before in REMINDING:
+        return before  # type: ignore[return-value]
+    return CycleStatus.overdue if cycle.due < today_local() else CycleStatus.open
+
+
+def reassign(session: Session, rt: Runtime, cycle_id: int, officer: str, to_agency_id: int, comment: str = "") -> int:
+    """Cancel the cycle and open one for ``to_agency_id`` (same task, period and due dates). Returns the new
+    cycle's id; queue its messages with ``models.services.cycles.queue_batch`` after committing.
+
+    The new cycle's period key carries the origin ("2025-07~r42"): the daily run's routing then never
+    cancels it as "not the routed agency", and the origin stays traceable.
+    """
+    cycle = _cycle(session, cycle_id)
+    if cycle.status in CLOSED:
+        raise DecisionError("kỳ báo cáo đã đóng")
+    target = session.get(Agency, to_agency_id)
+    if target is None:
+        raise DecisionError("không tìm thấy cơ quan nhận")
+    if target.id == cycle.agency_id:
+        raise DecisionError("cơ quan nhận trùng với cơ quan hiện tại")
+    source = session.get(Agency, cycle.agency_id)
+    note = f"chuyển cho {target.name}" + (f": {clean_text(comment, 500)}" if comment.strip() else "")
+    if not set_status(session, cycle_id, cycle.status, CycleStatus.cancelled, _actor(officer), note):
+        raise DecisionError("kỳ báo cáo vừa được người khác cập nhật; vui lòng tải lại trang")
+    revoke_cycle_tokens(session, cycle_id)
+    _review(session, cycle_id, Decision.reassigned, officer, comment)
+    now = utcnow()
+    today = today_local()
+    suffix = f"~r{cycle.id}"
+    row = {
+        "plan_id": cycle.plan_id,
+        "subject": cycle.subject,
+        "task_id": cycle.task_id,
+        "indicator_id": cycle.indicator_id,
+        "agency_id": target.id,
+        "role": cycle.role,
+        "kind": cycle.kind,
+        "round_id": cycle.round_id,
+        "period_key": cycle.period_key[: 64 - len(suffix)] + suffix,
+        "label": cycle.label,
+        "opens_on": min(cycle.opens_on, today),
+        "due_nominal": cycle.due_nominal,
+        "due_effective": cycle.due_effective,
+        "due_extended": cycle.due_extended,
+        "status": CycleStatus.open,
+        "status_changed_at": now,
+        "created_at": now,
+    }
+    insert_ignore(session, Cycle, [row])
+    new_id = session.execute(
+        select(Cycle.id).where(
+            Cycle.subject == cycle.subject,
+            Cycle.agency_id == target.id,
+            Cycle.role == cycle.role,
+            Cycle.period_key == row["period_key"],
+        )
+    ).scalar_one()
+    source_name = source.name if source else "cơ quan trước"
+    write_events(
+        session, [new_id], None, CycleStatus.open, _actor(officer), f"chuyển từ {source_name} (kỳ #{cycle.id})", now
+    )
+    return int(new_id)
+
+
+# --------------------------------------------------------------------------------------------------
+# Links and messages
+# --------------------------------------------------------------------------------------------------
+
+
+def revoke_links(session: Session, cycle_id: int, officer: str) -> int:
+    """Revoke every live link of the cycle (history: a ``cycleevent`` row that keeps the state)."""
+    cycle = _cycle(session, cycle_id)
+    count = revoke_cycle_tokens(session, cycle_id)
+    write_events(
+        session, [cycle_id], cycle.status, cycle.status, _actor(officer), f"thu hồi {count} đường dẫn báo cáo", utcnow()
+    )
+    return count
+
+
+def resend_link(session: Session, rt: Runtime, cycle_id: int, officer: str) -> int:
+    """Queue a fresh link to the agency (a new token; older links stay valid unless revoked)."""
+    cycle = _cycle(session, cycle_id)
+    if cycle.status in CLOSED:
+        raise DecisionError("kỳ báo cáo đã đóng")
+    write_events(
+        session, [cycle_id], cycle.status, cycle.status, _actor(officer), "gửi lại đường dẫn báo cáo", utcnow()
+    )
+    text = "Cơ quan thường trực gửi lại đường dẫn để quý cơ quan báo cáo."
+    # One resend per second at most: a double click queues one message (same key).
+    return queue_decision_message(session, rt, cycle, "resend", f"{utcnow():%Y%m%d%H%M%S}", text)
+
+
+def queue_decision_message(
+    session: Session,
+    rt: Runtime,
+    cycle: Cycle,
+    step: str,
+    n: int | str,
+    text: str,
+    *,
+    due: date | None = None,
+) -> int:
+    """Queue one message to the cycle's agency (each channel of its contact), with a fresh answer link.
+
+    Key ``c{cycle}:{step}:{n}:{recipient}:{channel}``: unique, so the same decision queues once. The
+    message uses the "reminder" template kind for the channels that need an approved template (Zalo) and
+    for the outbox's channel fallback; the officer's words are in the text (SMS, email, file channel).
+    """
+    agency = session.get(Agency, cycle.agency_id)
+    if agency is None or cycle.id is None:
+        return 0
+    contact = next(c for c in _contacts(rt, agency, None, False) if c.kind == "agency")
+    pairs = channels_for(rt, contact)
+    if not pairs:
+        return 0
+    now = utcnow()
+    token = new_token(session, cycle_id=cycle.id, agency_id=agency.id or 0, expires_at=now + TOKEN_LIFETIME)
+    link = link_for(rt.public_base_url, token)
+    subject_name, title, plan_number = _subject_text(session, cycle)
+    due_day = due or cycle.due
+    subject = f"[Đôn đốc {plan_number}] {subject_name}: {_STEP_SUBJECT.get(step, 'thông báo')}"
+    body = (
+        f"Kính gửi {agency.name},\n\n{text}\n\n"
+        f'{subject_name} của Kế hoạch {plan_number}: "{title}" ({cycle.label}), hạn {due_day:%d/%m/%Y}.\n'
+        f"Đường dẫn báo cáo: {link}\n"
+    )
+    sms = _sms_text(f"SKHCN: {subject_name} KH {plan_number}: {text}", link)
+    params = {
+        "agency": agency.name[:100],
+        "subject": subject_name[:30],
+        "title": title[:100],
+        "label": cycle.label[:30],
+        "due_date": f"{due_day:%d/%m/%Y}",
+        "status": step,
+        "link": link,
+        "plan": plan_number,
+    }
+    rows = []
+    for channel, address in pairs:
+        rows.append(
+            {
+                "key": f"c{cycle.id}:{step}:{n}:{contact.recipient}:{channel}"[:200],
+                "cycle_id": cycle.id,
+                "step": step,
+                "folded_steps": [],
+                "agency_id": agency.id,
+                "recipient": contact.recipient,
+                "channel": channel,
+                "address": address,
+                "subject": subject[:255],
+                "body_text": sms if channel == "sms" else body,
+                "body_html": _html(body, link) if channel == "email" else None,
+                "params": params if channel == "zalo" else {},
+                "template": "reminder",
+                "link": link,
+                "urgent": False,
+                "status": NotificationStatus.pending,
+                "attempts": 0,
+                "next_attempt_at": now,
+                "created_at": now,
+            }
+        )
+    return insert_ignore(session, Notification, rows)
+
+
+_STEP_SUBJECT = {
+    "returned": "báo cáo được trả lại, đề nghị bổ sung",
+    "extended": "chấp thuận gia hạn",
+    "refused": "không chấp thuận gia hạn",
+    "resend": "đường dẫn báo cáo",
+}
+
+
+def _subject_text(session: Session, cycle: Cycle) -> tuple[str, str, str]:
+    plan_number = session.execute(select(Plan.number).where(Plan.id == cycle.plan_id)).scalar_one()
+    if cycle.task_id:
+        task = session.get(Task, cycle.task_id)
+        assert task is not None
+        return f"Nhiệm vụ {task.number}", _short(task.title, 200), plan_number
+    indicator = session.get(Indicator, cycle.indicator_id)
+    assert indicator is not None
+    return f"Chỉ tiêu {indicator.code}", _short(indicator.title, 200), plan_number
+
+
+def _short(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def _sms_text(text: str, link: str, limit: int = 160) -> str:
+    """Unaccented (GSM-7) text, cut to leave the link whole."""
+    head = strip_diacritics(text).replace("…", ".")
+    room = limit - len(link) - 1
+    if len(head) > room:
+        head = head[: max(0, room - 1)].rstrip() + "."
+    return f"{head} {link}".strip()
+
+
+def _html(text: str, link: str) -> str:
+    import html
+
+    body = html.escape(text)
+    safe = html.escape(link)
+    body = body.replace(safe, f'<a href="{safe}">{safe}</a>')
+    paragraphs = "".join(f"<p>{p.replace(chr(10), '<br>')}</p>" for p in body.split("\n\n") if p.strip())
+    return (
+        '<!doctype html><html lang="vi"><head><meta charset="utf-8"></head>'
+        f'<body style="font-family:Arial,sans-serif;font-size:15px;line-height:1.5">{paragraphs}</body></html>'
+    )
+
+
+def retry_dead(session: Session, ids: list[int] | None = None) -> int:
+    """Put dead messages back in the queue (all, or ``ids``): pending, due now, attempts reset."""
+    stmt = update(Notification).where(Notification.status == NotificationStatus.dead)
+    if ids is not None:
+        stmt = stmt.where(Notification.id.in_(ids))  # type: ignore[union-attr]
+    return session.execute(  # type: ignore[attr-defined, no-any-return]
+        stmt.values(
+            status=NotificationStatus.pending,
+            next_attempt_at=utcnow(),
+            attempts=0,
+            claimed_by=None,
+            claimed_at=None,
+        )
+    ).rowcount

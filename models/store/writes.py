@@ -1,0 +1,145 @@
+"""The few writes every use case shares, each written once:
+
+- :func:`insert_ignore` — ``INSERT … ON CONFLICT DO NOTHING`` on SQLite and PostgreSQL (idempotent
+  creation: cycles, ledger steps, outbox rows, all keyed by unique constraints);
+- :func:`set_status` — the one conditional state change of cycles: ``UPDATE … WHERE status = <the state we
+  saw>`` plus its ``cycleevent`` row; a change that lost a race changes nothing and says so;
+- :func:`write_events` — the history rows (``cycleevent``) of those changes, and of events that keep the
+  state (a further answer, a revoked link) or create a cycle;
+- :func:`outbox_row` — the one shape of an outbox row, whoever queues it (reminders, decisions, the
+  digest, the channel fallback).
+"""
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import insert, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import Session
+
+from models.domain.channels import Body
+from models.domain.clock import utcnow
+from models.domain.states import CLOSED, REMINDING, NotificationStatus, may_move
+from models.store.cycle_tables import Cycle, CycleEvent
+
+CHUNK = 1000  # rows per statement: far below SQLite's and PostgreSQL's parameter limits
+
+
+def insert_ignore(session: Session, table: Any, rows: list[dict[str, Any]]) -> int:
+    """INSERT … ON CONFLICT DO NOTHING on both backends; returns how many rows were inserted.
+
+    A Core statement on the table (not the ORM entity), so that many rows go in one multi-row INSERT.
+    """
+    if not rows:
+        return 0
+    core = table.__table__
+    dialect = session.get_bind().dialect.name
+    ins = postgresql.insert(core) if dialect == "postgresql" else sqlite.insert(core)
+    stmt = ins.on_conflict_do_nothing().returning(core.c.id)
+    conn = session.connection()
+    inserted = 0
+    for start in range(0, len(rows), CHUNK):
+        inserted += len(conn.execute(stmt, rows[start : start + CHUNK]).all())
+    return inserted
+
+
+def write_events(
+    session: Session,
+    cycle_ids: Iterable[int],
+    old: str | None,
+    new: str,
+    actor: str,
+    reason: str,
+    at: datetime | None = None,
+) -> None:
+    """``cycleevent`` rows — who or what changed each cycle, when and why (the one place they are built).
+
+    ``old`` == ``new``: history that keeps the state (a further answer, a revoked link); ``old`` None:
+    the first row of a cycle just created.
+    """
+    at = at or utcnow()
+    rows = [
+        {"cycle_id": cid, "at": at, "from_status": old, "to_status": new, "actor": actor[:64], "reason": reason}
+        for cid in cycle_ids
+    ]
+    if rows:
+        session.execute(insert(CycleEvent.__table__), rows)  # type: ignore[attr-defined]
+
+
+def set_status(
+    session: Session,
+    ids: int | Sequence[int],
+    old: str,
+    new: str,
+    actor: str,
+    reason: str,
+    **values: Any,
+) -> list[int]:
+    """Move the cycles ``ids`` from ``old`` to ``new`` — only those still in ``old`` — with their history.
+
+    ``values`` are other columns changed in the same conditional update (an extension's new due date,
+    say). Returns the ids that changed: empty when someone else was faster. Entering a reminding state
+    clears ``next_reminder_on`` (the schedule may have changed: the next run re-plans); entering a closed
+    state sets ``closed_at``.
+    """
+    if not may_move(old, new):
+        raise ValueError(f"a cycle cannot go from {old!r} to {new!r}")
+    wanted = [ids] if isinstance(ids, int) else list(ids)
+    if not wanted:
+        return []
+    now = utcnow()
+    values = {"status": new, "status_changed_at": now, **values}
+    if new in CLOSED:
+        values.setdefault("closed_at", now)
+    if new in REMINDING:
+        values.setdefault("next_reminder_on", None)
+    changed: list[int] = []
+    for start in range(0, len(wanted), CHUNK):
+        chunk = wanted[start : start + CHUNK]
+        stmt = update(Cycle).where(Cycle.id.in_(chunk), Cycle.status == old).values(**values).returning(Cycle.id)  # type: ignore[union-attr]
+        changed.extend(row[0] for row in session.execute(stmt))
+    write_events(session, changed, old, new, actor, reason, now)
+    return changed
+
+
+def outbox_row(
+    *,
+    key: str,
+    cycle_id: int | None,
+    step: str,
+    agency_id: int | None,
+    recipient: str,
+    channel: str,
+    address: str,
+    subject: str,
+    body: Body,
+    template: str | None,
+    link: str | None,
+    folded_steps: Iterable[str] = (),
+    urgent: bool = False,
+    now: datetime | None = None,
+) -> dict[str, Any]:
+    """The one shape of a new outbox row (``notification``), pending and due now."""
+    now = now or utcnow()
+    return {
+        "key": key[:200],
+        "cycle_id": cycle_id,
+        "step": step,
+        "folded_steps": list(folded_steps),
+        "agency_id": agency_id,
+        "recipient": recipient,
+        "channel": channel,
+        "address": address,
+        "subject": subject[:255],
+        "body_text": body.text,
+        "body_html": body.html,
+        "params": body.params,
+        "template": template,
+        "link": link,
+        "urgent": urgent,
+        "status": NotificationStatus.pending,
+        "attempts": 0,
+        "next_attempt_at": now,
+        "created_at": now,
+    }
