@@ -291,26 +291,18 @@ def rss_mb() -> float:
 
 
 class StepTimer:
-    """Times the steps of ``evaluate_day`` by wrapping the module functions it calls."""
+    """Times the steps of ``evaluate_day``: passed as its step runner (``run=``), it times each named step
+    (prepare-day, list-reminding-cycles, queue-reminders)."""
 
     def __init__(self) -> None:
-        import models.services.cycles as cycles
-
-        self.module = cycles
         self.times: dict[str, float] = {}
-        for name in ("materialise", "transition", "queue_reminders"):
-            original = getattr(cycles, name)
-            setattr(cycles, name, self._wrap(name, original))
 
-    def _wrap(self, name: str, fn: Any) -> Any:
-        def timed(*args: Any, **kwargs: Any) -> Any:
-            t = time.perf_counter()
-            try:
-                return fn(*args, **kwargs)
-            finally:
-                self.times[name] = self.times.get(name, 0.0) + time.perf_counter() - t
-
-        return timed
+    def __call__(self, name: str, step: Any) -> Any:
+        t = time.perf_counter()
+        try:
+            return step()
+        finally:
+            self.times[name] = self.times.get(name, 0.0) + time.perf_counter() - t
 
     def take(self) -> dict[str, float]:
         out, self.times = self.times, {}
@@ -354,7 +346,7 @@ def measure(url: str, data_dir: Path, day: date, *, trace: bool, full: bool, dis
     """Evaluate ``day`` on the generated database at ``url``; with ``full`` also the re-runs, the next day
     and (``dispatch`` not None) the dispatch. Returns the figures."""
     from config.app import build_app
-    from models.services.cycles import evaluate_day
+    from models.services.daily import evaluate_day
 
     out: dict[str, Any] = {}
     timer = StepTimer()
@@ -365,7 +357,7 @@ def measure(url: str, data_dir: Path, day: date, *, trace: bool, full: bool, dis
     if trace:
         tracemalloc.start()
     t = time.perf_counter()
-    report = evaluate_day(app.runtime, day)
+    report = evaluate_day(app.runtime, day, run=timer)
     out["first_s"] = time.perf_counter() - t
     if trace:
         out["tracemalloc_peak_mb"] = tracemalloc.get_traced_memory()[1] / 2**20
@@ -380,7 +372,7 @@ def measure(url: str, data_dir: Path, day: date, *, trace: bool, full: bool, dis
 
     def timed_run(runtime: Any, on: date) -> tuple[float, dict[str, Any], dict[str, float]]:
         t = time.perf_counter()
-        rep = evaluate_day(runtime, on)
+        rep = evaluate_day(runtime, on, run=timer)
         return time.perf_counter() - t, rep.as_json(), timer.take()
 
     def fresh_app() -> Any:  # a new Runtime (empty caches) on the same engine; the previous one is freed

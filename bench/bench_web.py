@@ -36,7 +36,7 @@ from sqlmodel import Session  # noqa: E402
 from config.app import build_app  # noqa: E402
 from config.settings import Settings  # noqa: E402
 from models.domain.tokens import hash_token  # noqa: E402
-from models.services.cycles import evaluate_day  # noqa: E402
+from models.services.daily import evaluate_day  # noqa: E402
 from models.services.importer import import_plan  # noqa: E402
 from models.store.answer_tables import Answer  # noqa: E402
 from models.store.cycle_tables import Notification  # noqa: E402

@@ -1,6 +1,9 @@
-"""Builds what a run needs from the settings: the cycles ``Runtime`` and the ``Outbox`` with its channels.
+"""The composition root: ``build_app(settings)`` builds what a run needs from the settings — the engine,
+the services' ``Runtime`` (directory, policy, calendar, templates, channel preferences) and, on demand,
+the ``Outbox`` over the configured channels.
 
-Plain Python (no Prefect import): the CLI, the flows and the tests share it.
+Plain Python (no Prefect import): the CLI, the flows, the web application and the tests share it. A flow
+run builds it once; the web application once per process.
 """
 
 from dataclasses import dataclass
@@ -9,14 +12,15 @@ from typing import Any
 
 from sqlalchemy.engine import Engine
 
-from config.policy import load_policy
-from config.settings import Settings, get_settings
+from config.policy import PolicyConfig, load_policy
+from config.settings import SHIPPED_MESSAGES, Settings, get_settings
 from models.domain.agencies import Directory
 from models.domain.messages import Templates
 from models.services.runtime import Runtime
 from models.store.db import make_engine, upgrade
 from notifiers.base import Channel
-from notifiers.outbox import Outbox, SendWindow
+from notifiers.outbox import DispatchStats, Outbox, SendWindow
+from notifiers.registry import close_channels
 
 
 @dataclass
@@ -47,6 +51,14 @@ class App:
         options.update(kwargs)
         return Outbox(self.engine, channels, **options)
 
+    def dispatch(self, max_batches: int | None = None) -> DispatchStats:
+        """Send what is due in the outbox through the configured channels, then close their connections."""
+        channels = build_channels(self.settings, self.engine)
+        try:
+            return self.outbox(channels=channels).dispatch(max_batches=max_batches)
+        finally:
+            close_channels(channels)  # pooled SMTP connections, httpx clients
+
 
 def demo_addresses(directory: Any) -> frozenset[str]:
     """Every contact of a directory marked ``demo: true`` (the shipped one): never sent for real."""
@@ -65,21 +77,29 @@ def build_channels(settings: Settings, engine: Engine) -> dict[str, Channel]:
     return registry_build(settings, engine)
 
 
-def build_app(settings: Settings | None = None, *, migrate: bool = True) -> App:
-    """Settings → engine (schema upgraded), directory, policy, calendar, templates."""
+def build_app(
+    settings: Settings | None = None,
+    directory: Directory | None = None,
+    policy: PolicyConfig | None = None,
+    *,
+    migrate: bool = True,
+) -> App:
+    """Settings → engine (schema upgraded unless ``migrate`` is false), directory, policy, calendar,
+    templates. ``directory``/``policy`` given: used instead of reading the configured files again (tests
+    and long-lived processes parse them once)."""
     settings = settings or get_settings()
     url = settings.effective_database_url
     if migrate:
         upgrade(url)
     engine = _engine(url)
-    config = load_policy(settings.policy_file)
+    config = policy or load_policy(settings.policy_file)
     runtime = Runtime(
         engine=engine,
-        directory=Directory.load(settings.agencies_file),
+        directory=directory or Directory.load(settings.agencies_file),
         config=config,
         policy=config.reporting_policy(),
         calendar=config.calendar(),
-        templates=Templates(),
+        templates=Templates(SHIPPED_MESSAGES),
         public_base_url=settings.public_base_url,
         channel_order=list(settings.channel_order),
         email_copy=settings.email_copy,

@@ -12,6 +12,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 CONFIG_DIR = Path(__file__).resolve().parent
 SHIPPED_PLAN = CONFIG_DIR / "plans" / "25-KH-UBND-2025-thai-nguyen.txt"
+SHIPPED_MESSAGES = CONFIG_DIR / "messages.yaml"
 
 
 class Settings(BaseSettings):

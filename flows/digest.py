@@ -6,17 +6,17 @@ from typing import Any
 from prefect import flow, get_run_logger
 
 from config.app import build_app
-from flows.daily import dispatch_outbox
+from flows.tasks import dispatch_outbox
 from models.domain.clock import today_local
+from models.services.digest import queue_digest
 
 
 @flow(name="digest", log_prints=False)
 def digest(today: date | None = None, send: bool = True) -> dict[str, Any]:
-    from models.services.digest import queue_digest
-
     day = today or today_local()
-    result = queue_digest(build_app().runtime, day)
+    app = build_app()
+    result = queue_digest(app.runtime, day)
     if send:
-        result["dispatch"] = dispatch_outbox()
+        result["dispatch"] = dispatch_outbox(app)
     get_run_logger().info("digest for %s: %s", day, {k: v for k, v in result.items() if k != "dispatch"})
     return result

@@ -5,12 +5,13 @@ from typing import Any
 
 from prefect import flow, get_run_logger
 
-from flows.daily import dispatch_outbox
+from config.app import build_app
+from flows.tasks import dispatch_outbox
 
 
 @flow(name="dispatch", log_prints=False)
 def dispatch(max_batches: int | None = None) -> dict[str, Any]:
-    stats = dispatch_outbox(max_batches)
+    stats = dispatch_outbox(build_app(migrate=False), max_batches)
     get_run_logger().info(
         "dispatch: %s claimed, %s sent, %s to retry, %s dead, %s fallbacks",
         stats["claimed"],

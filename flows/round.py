@@ -7,8 +7,9 @@ from typing import Any
 from prefect import flow, get_run_logger
 
 from config.app import build_app
-from flows.daily import dispatch_outbox
+from flows.tasks import dispatch_outbox
 from models.domain.clock import today_local
+from models.services.rounds import RoundRequest, open_and_queue
 
 
 @flow(name="round", log_prints=False)
@@ -24,8 +25,6 @@ def round_flow(
     idempotency_key: str | None = None,
     send: bool = True,
 ) -> dict[str, Any]:
-    from models.services.rounds import RoundRequest, open_and_queue
-
     logger = get_run_logger()
     app = build_app()
     today = today_local()
@@ -43,7 +42,7 @@ def round_flow(
     result = open_and_queue(app.runtime, req, today)
     summary: dict[str, Any] = {**result.as_json(), "queued": result.queued}
     if send:
-        summary["dispatch"] = dispatch_outbox()
+        summary["dispatch"] = dispatch_outbox(app)
     logger.info(
         "round %s (%s): %s cycles, %s messages queued",
         result.round_id,

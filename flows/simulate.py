@@ -6,30 +6,27 @@ from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
 
-from prefect import flow, get_run_logger, task
-from prefect.cache_policies import NO_CACHE
+from prefect import flow, get_run_logger
 
-from config.app import build_app
+from config.app import App, build_app
+from flows.tasks import as_task
+from models.services.daily import evaluate_day
+from notifiers.file import FileChannel
+
+Progress = Callable[[date, dict[str, Any]], None]
 
 
-def simulate_days(
-    start: date, end: date, progress: Callable[[date, dict[str, Any]], None] | None = None
-) -> list[dict[str, Any]]:
+def simulate_days(app: App, start: date, end: date, progress: Progress | None = None) -> list[dict[str, Any]]:
     """Evaluate and dispatch each day from ``start`` to ``end`` inclusive; per-day counts."""
-    from models.services.cycles import evaluate_day
-    from notifiers.file import FileChannel
-
-    app = build_app()
     folder = app.settings.data_dir / "outbox"
-    channels = {name: FileChannel(name, folder) for name in ("zalo", "sms", "email")}
+    channels = {name: FileChannel(name, folder) for name in app.runtime.channels}
     # The file channel rewrites the same file for the same key: recording sends in batches is safe here.
     outbox = app.outbox(channels=channels, record_batch=200)
     days: list[dict[str, Any]] = []
     day = start
     while day <= end:
         report = evaluate_day(app.runtime, day).as_json()
-        stats = outbox.dispatch()
-        report["sent"] = stats.sent
+        report["sent"] = outbox.dispatch().sent
         days.append(report)
         if progress:
             progress(day, report)
@@ -38,12 +35,7 @@ def simulate_days(
 
 
 # Set by the CLI to draw its progress bar (tasks run in this process; a callback is not a parameter).
-progress_hook: Callable[[date, dict[str, Any]], None] | None = None
-
-
-@task(name="simulate-days", cache_policy=NO_CACHE)
-def _simulate_chunk(start: date, end: date) -> list[dict[str, Any]]:
-    return simulate_days(start, end, progress_hook)
+progress_hook: Progress | None = None
 
 
 @flow(name="simulate", log_prints=False)
@@ -52,11 +44,12 @@ def simulate(start: date, end: date, chunk_days: int = 31) -> dict[str, Any]:
     if end < start:
         raise ValueError(f"end {end} is before start {start}")
     logger = get_run_logger()
+    app = build_app()
     days: list[dict[str, Any]] = []
     cursor = start
     while cursor <= end:
         stop = min(end, cursor + timedelta(days=chunk_days - 1))
-        days.extend(_simulate_chunk(cursor, stop))
+        days.extend(as_task("simulate-days", lambda a=cursor, b=stop: simulate_days(app, a, b, progress_hook)))  # type: ignore[misc]
         logger.info("simulated %s … %s", cursor, stop)
         cursor = stop + timedelta(days=1)
     return {"days": days, "queued": sum(d["queued"] for d in days), "sent": sum(d["sent"] for d in days)}

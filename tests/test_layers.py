@@ -132,16 +132,9 @@ KNOWN_CYCLES = [
     ],
     ["web.answer", "web.app", "web.officers"],
 ]
-KNOWN_PRIVATE_IMPORTS = {
-    "models.services.decisions: from models.services.cycles import _contacts",
-    "models.services.fallback: from models.services.cycles import _contacts",
-    "models.services.fallback: from models.services.cycles import _context",
-    "models.services.fallback: from models.services.cycles import _subjects",
-    "models.services.rounds: from models.services.cycles import _routed_agency_ids",
-}
+KNOWN_PRIVATE_IMPORTS = {}
 LONG_MODULES = {
     "models.domain.agencies",
-    "models.services.cycles",
     "models.services.reports",
     "web.officers",
 }
@@ -150,12 +143,8 @@ LONG_FUNCTIONS = {
     "models.domain.plan_reader.heading.read_heading",
     "models.domain.plan_reader.reader._read",
     "models.domain.plan_reader.tables.parse_table",
-    "models.services.answers.record_answer",
-    "models.services.cycles.wanted_cycles",
-    "models.services.cycles._queue_batch",
     "models.services.reports.build_report",
     "models.services.reports.write_xlsx",
-    "models.services.rounds.open_round",
     "web.app.create_app",
 }
 

@@ -36,7 +36,7 @@ from models.domain.states import (
     role_label,
 )
 from models.services import decisions
-from models.services.cycles import queue_batch
+from models.services.reminders import queue_batch
 from models.services.reports import (
     SHOWN,
     STATE_TEXT,

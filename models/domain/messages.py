@@ -7,7 +7,6 @@ parameters. Templates are Jinja2 in a sandbox: an officer editing the YAML canno
 
 import html
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +16,6 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from models.domain.text import nfc, strip_diacritics
 
-MESSAGES_FILE = Path(__file__).resolve().parents[2] / "config" / "messages.yaml"
 SMS_LIMIT = 160
 
 
@@ -30,23 +28,11 @@ class Rendered:
     params: dict[str, str]
 
 
-def step_kind(step: str) -> str:
-    """Template kind of a reminder step: before_7 → reminder, overdue_2 → overdue …"""
-    step = step.partition("@")[0]  # "before_7@v1": a step of a re-planned schedule
-    if step.startswith("before_"):
-        return "reminder"
-    if step.startswith("overdue"):
-        return "overdue"
-    if step.startswith("coord_"):
-        return step_kind(step[len("coord_") :])
-    return step if step in {"open", "due", "escalation", "round", "digest"} else "reminder"
-
-
 class Templates:
-    """The loaded template set (``config/messages.yaml`` or another file)."""
+    """The loaded template set (the shipped ``config/messages.yaml``, or another file of the same shape)."""
 
-    def __init__(self, path: Path | None = None) -> None:
-        self.path = path or MESSAGES_FILE
+    def __init__(self, path: Path) -> None:
+        self.path = path
         data = yaml.safe_load(self.path.read_text(encoding="utf-8"))
         env = SandboxedEnvironment(undefined=StrictUndefined, keep_trailing_newline=False, autoescape=False)
         try:
@@ -63,7 +49,8 @@ class Templates:
             raise ValueError(f"{self.path}: missing or malformed template entry {exc}") from exc
 
     def render(self, kind: str, ctx: dict[str, Any], *, html: bool = True, sms: bool = True) -> Rendered:
-        """Render ``kind`` ("open", "reminder", "due", "overdue", "escalation", "round", "digest").
+        """Render ``kind`` ("open", "reminder", "due", "overdue", "escalation", "round", "digest", or an
+        officer's decision: "returned", "extended", "refused", "resend").
 
         ``html``/``sms`` False skip forms no channel of the recipient needs (rendering is most of the
         cost of queueing a large day)."""
@@ -135,8 +122,3 @@ def _zalo_params(kind: str, ctx: dict[str, Any]) -> dict[str, str]:
         "link": str(ctx.get("link") or ""),
         "plan": str(ctx.get("plan", "")),
     }
-
-
-@lru_cache
-def default_templates() -> Templates:
-    return Templates()

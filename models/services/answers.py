@@ -9,6 +9,7 @@ a ``cycleevent`` row); a state changed by someone else meanwhile is read again, 
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
@@ -55,25 +56,7 @@ def record_answer(
     previous = session.execute(select(Answer).where(Answer.submission_key == submission_key)).scalar()
     if previous is not None:
         return Recorded(previous, False)
-    for _attempt in range(3):  # the daily run may change the state between our read and our update
-        cycle = session.get(Cycle, cycle_id, populate_existing=True)
-        if cycle is None:
-            raise DecisionError("không tìm thấy kỳ báo cáo")
-        if cycle.status not in ANSWERABLE:
-            raise DecisionError("kỳ báo cáo này đã đóng, không nhận thêm báo cáo")
-        before = cycle.status
-        if before == CycleStatus.answered or set_status(
-            session,
-            cycle_id,
-            before,
-            CycleStatus.answered,
-            "agency",
-            _answer_reason(answer),
-            answered_at=now,
-        ):
-            break
-    else:
-        raise DecisionError("kỳ báo cáo đang được cập nhật, vui lòng gửi lại")
+    before = _move_to_answered(session, cycle_id, answer, now)
     row = Answer(
         reference=new_reference(cycle_id, now),
         submission_key=submission_key,
@@ -81,27 +64,11 @@ def record_answer(
         agency_id=agency_id,
         token_id=token_id,
         cycle_status_before=before,
-        status=answer.status,
-        progress=answer.progress,
-        done_text=answer.done_text,
-        document_number=answer.document_number,
-        document_date=answer.document_date,
-        link_url=answer.link_url,
-        extension_to=answer.extension_to,
-        extension_reason=answer.extension_reason,
-        other_agency=answer.other_agency,
         other_agency_id=other_agency_id,
-        indicator_value=answer.indicator_value,
-        indicator_source=answer.indicator_source,
         created_at=now,
         client_ip_hash=client_ip_hash,
+        **_answer_values(answer, attachment),
     )
-    if attachment is not None:
-        row.attachment_path = attachment.path
-        row.attachment_name = attachment.name[:255]
-        row.attachment_type = attachment.content_type
-        row.attachment_size = attachment.size
-        row.attachment_sha256 = attachment.sha256
     session.flush()  # the state change first: a failed insert below rolls back to here only
     try:
         with session.begin_nested():
@@ -118,6 +85,49 @@ def record_answer(
     if token_id is not None:
         session.execute(update(ResponseToken).where(ResponseToken.id == token_id).values(last_used_at=now))
     return Recorded(row, True)
+
+
+def _move_to_answered(session: Session, cycle_id: int, answer: CleanAnswer, now: datetime) -> str:
+    """Move the cycle to *answered* (it may already be); returns the state it was in."""
+    for _attempt in range(3):  # the daily run may change the state between our read and our update
+        cycle = session.get(Cycle, cycle_id, populate_existing=True)
+        if cycle is None:
+            raise DecisionError("không tìm thấy kỳ báo cáo")
+        if cycle.status not in ANSWERABLE:
+            raise DecisionError("kỳ báo cáo này đã đóng, không nhận thêm báo cáo")
+        before = cycle.status
+        reason = _answer_reason(answer)
+        if before == CycleStatus.answered or set_status(
+            session, cycle_id, before, CycleStatus.answered, "agency", reason, answered_at=now
+        ):
+            return before
+    raise DecisionError("kỳ báo cáo đang được cập nhật, vui lòng gửi lại")
+
+
+def _answer_values(answer: CleanAnswer, attachment: StoredFile | None) -> dict[str, Any]:
+    """The columns of an answer row that come from the form and its attachment."""
+    values: dict[str, Any] = {
+        "status": answer.status,
+        "progress": answer.progress,
+        "done_text": answer.done_text,
+        "document_number": answer.document_number,
+        "document_date": answer.document_date,
+        "link_url": answer.link_url,
+        "extension_to": answer.extension_to,
+        "extension_reason": answer.extension_reason,
+        "other_agency": answer.other_agency,
+        "indicator_value": answer.indicator_value,
+        "indicator_source": answer.indicator_source,
+    }
+    if attachment is not None:
+        values.update(
+            attachment_path=attachment.path,
+            attachment_name=attachment.name[:255],
+            attachment_type=attachment.content_type,
+            attachment_size=attachment.size,
+            attachment_sha256=attachment.sha256,
+        )
+    return values
 
 
 def _answer_reason(answer: CleanAnswer) -> str:

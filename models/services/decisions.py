@@ -25,15 +25,14 @@ from sqlmodel import Session
 from models.domain.answer_form import DecisionError, clean_text
 from models.domain.clock import today_local, utcnow
 from models.domain.states import CLOSED, EXTENDABLE, REMINDING, CycleStatus, Decision, NotificationStatus
-from models.domain.text import strip_diacritics
-from models.domain.tokens import GRACE, TOKEN_LIFETIME, link_for
+from models.domain.tokens import GRACE
 from models.services.answers import latest_answer
-from models.services.cycles import _contacts, channels_for
+from models.services.decision_messages import queue_decision_message
 from models.services.runtime import Runtime
 from models.store.answer_tables import AnswerReview
 from models.store.cycle_tables import Cycle, CycleEvent, Notification, ResponseToken
-from models.store.plan_tables import Agency, Indicator, Plan, Task
-from models.store.tokens import new_token, revoke_cycle_tokens
+from models.store.plan_tables import Agency
+from models.store.tokens import revoke_cycle_tokens
 from models.store.writes import insert_ignore, set_status, write_events
 
 # --------------------------------------------------------------------------------------------------
@@ -111,8 +110,7 @@ def return_answer(session: Session, rt: Runtime, cycle_id: int, officer: str, co
         raise DecisionError("kỳ báo cáo vừa được người khác cập nhật; vui lòng tải lại trang")
     review = _review(session, cycle_id, Decision.returned, officer, comment)
     session.flush()
-    text = f"Báo cáo của quý cơ quan chưa được chấp nhận. Ý kiến của cơ quan thường trực: {comment}"
-    return queue_decision_message(session, rt, cycle, "returned", review.id or 0, text)
+    return queue_decision_message(session, rt, cycle, "returned", review.id or 0, comment=comment)
 
 
 def grant_extension(
@@ -144,10 +142,9 @@ def grant_extension(
     session.flush()
     if rt is None:
         return 0
-    text = f"Đề nghị gia hạn được chấp thuận: hạn báo cáo mới là ngày {new_due:%d/%m/%Y}."
-    if comment.strip():
-        text += f" Ý kiến: {clean_text(comment, 1000)}"
-    return queue_decision_message(session, rt, cycle, "extended", review.id or 0, text, due=new_due)
+    return queue_decision_message(
+        session, rt, cycle, "extended", review.id or 0, comment=clean_text(comment, 1000), new_due=new_due
+    )
 
 
 def refuse_extension(session: Session, rt: Runtime | None, cycle_id: int, officer: str, comment: str = "") -> int:
@@ -173,10 +170,7 @@ def refuse_extension(session: Session, rt: Runtime | None, cycle_id: int, office
     session.flush()
     if rt is None:
         return 0
-    text = f"Đề nghị gia hạn không được chấp thuận; hạn báo cáo vẫn là ngày {cycle.due:%d/%m/%Y}."
-    if comment.strip():
-        text += f" Ý kiến: {clean_text(comment, 1000)}"
-    return queue_decision_message(session, rt, cycle, "refused", review.id or 0, text)
+    return queue_decision_message(session, rt, cycle, "refused", review.id or 0, comment=clean_text(comment, 1000))
 
 
 def _state_before(session: Session, cycle: Cycle) -> str:
@@ -202,7 +196,7 @@ def _state_before(session: Session, cycle: Cycle) -> str:
 
 def reassign(session: Session, rt: Runtime, cycle_id: int, officer: str, to_agency_id: int, comment: str = "") -> int:
     """Cancel the cycle and open one for ``to_agency_id`` (same task, period and due dates). Returns the new
-    cycle's id; queue its messages with ``models.services.cycles.queue_batch`` after committing.
+    cycle's id; queue its messages with ``models.services.reminders.queue_batch`` after committing.
 
     The new cycle's period key carries the origin ("2025-07~r42"): the daily run's routing then never
     cancels it as "not the routed agency", and the origin stays traceable.
@@ -282,127 +276,8 @@ def resend_link(session: Session, rt: Runtime, cycle_id: int, officer: str) -> i
     write_events(
         session, [cycle_id], cycle.status, cycle.status, _actor(officer), "gửi lại đường dẫn báo cáo", utcnow()
     )
-    text = "Cơ quan thường trực gửi lại đường dẫn để quý cơ quan báo cáo."
     # One resend per second at most: a double click queues one message (same key).
-    return queue_decision_message(session, rt, cycle, "resend", f"{utcnow():%Y%m%d%H%M%S}", text)
-
-
-def queue_decision_message(
-    session: Session,
-    rt: Runtime,
-    cycle: Cycle,
-    step: str,
-    n: int | str,
-    text: str,
-    *,
-    due: date | None = None,
-) -> int:
-    """Queue one message to the cycle's agency (each channel of its contact), with a fresh answer link.
-
-    Key ``c{cycle}:{step}:{n}:{recipient}:{channel}``: unique, so the same decision queues once. The
-    message uses the "reminder" template kind for the channels that need an approved template (Zalo) and
-    for the outbox's channel fallback; the officer's words are in the text (SMS, email, file channel).
-    """
-    agency = session.get(Agency, cycle.agency_id)
-    if agency is None or cycle.id is None:
-        return 0
-    contact = next(c for c in _contacts(rt, agency, None, False) if c.kind == "agency")
-    pairs = channels_for(rt, contact)
-    if not pairs:
-        return 0
-    now = utcnow()
-    token = new_token(session, cycle_id=cycle.id, agency_id=agency.id or 0, expires_at=now + TOKEN_LIFETIME)
-    link = link_for(rt.public_base_url, token)
-    subject_name, title, plan_number = _subject_text(session, cycle)
-    due_day = due or cycle.due
-    subject = f"[Đôn đốc {plan_number}] {subject_name}: {_STEP_SUBJECT.get(step, 'thông báo')}"
-    body = (
-        f"Kính gửi {agency.name},\n\n{text}\n\n"
-        f'{subject_name} của Kế hoạch {plan_number}: "{title}" ({cycle.label}), hạn {due_day:%d/%m/%Y}.\n'
-        f"Đường dẫn báo cáo: {link}\n"
-    )
-    sms = _sms_text(f"SKHCN: {subject_name} KH {plan_number}: {text}", link)
-    params = {
-        "agency": agency.name[:100],
-        "subject": subject_name[:30],
-        "title": title[:100],
-        "label": cycle.label[:30],
-        "due_date": f"{due_day:%d/%m/%Y}",
-        "status": step,
-        "link": link,
-        "plan": plan_number,
-    }
-    rows = []
-    for channel, address in pairs:
-        rows.append(
-            {
-                "key": f"c{cycle.id}:{step}:{n}:{contact.recipient}:{channel}"[:200],
-                "cycle_id": cycle.id,
-                "step": step,
-                "folded_steps": [],
-                "agency_id": agency.id,
-                "recipient": contact.recipient,
-                "channel": channel,
-                "address": address,
-                "subject": subject[:255],
-                "body_text": sms if channel == "sms" else body,
-                "body_html": _html(body, link) if channel == "email" else None,
-                "params": params if channel == "zalo" else {},
-                "template": "reminder",
-                "link": link,
-                "urgent": False,
-                "status": NotificationStatus.pending,
-                "attempts": 0,
-                "next_attempt_at": now,
-                "created_at": now,
-            }
-        )
-    return insert_ignore(session, Notification, rows)
-
-
-_STEP_SUBJECT = {
-    "returned": "báo cáo được trả lại, đề nghị bổ sung",
-    "extended": "chấp thuận gia hạn",
-    "refused": "không chấp thuận gia hạn",
-    "resend": "đường dẫn báo cáo",
-}
-
-
-def _subject_text(session: Session, cycle: Cycle) -> tuple[str, str, str]:
-    plan_number = session.execute(select(Plan.number).where(Plan.id == cycle.plan_id)).scalar_one()
-    if cycle.task_id:
-        task = session.get(Task, cycle.task_id)
-        assert task is not None
-        return f"Nhiệm vụ {task.number}", _short(task.title, 200), plan_number
-    indicator = session.get(Indicator, cycle.indicator_id)
-    assert indicator is not None
-    return f"Chỉ tiêu {indicator.code}", _short(indicator.title, 200), plan_number
-
-
-def _short(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
-
-
-def _sms_text(text: str, link: str, limit: int = 160) -> str:
-    """Unaccented (GSM-7) text, cut to leave the link whole."""
-    head = strip_diacritics(text).replace("…", ".")
-    room = limit - len(link) - 1
-    if len(head) > room:
-        head = head[: max(0, room - 1)].rstrip() + "."
-    return f"{head} {link}".strip()
-
-
-def _html(text: str, link: str) -> str:
-    import html
-
-    body = html.escape(text)
-    safe = html.escape(link)
-    body = body.replace(safe, f'<a href="{safe}">{safe}</a>')
-    paragraphs = "".join(f"<p>{p.replace(chr(10), '<br>')}</p>" for p in body.split("\n\n") if p.strip())
-    return (
-        '<!doctype html><html lang="vi"><head><meta charset="utf-8"></head>'
-        f'<body style="font-family:Arial,sans-serif;font-size:15px;line-height:1.5">{paragraphs}</body></html>'
-    )
+    return queue_decision_message(session, rt, cycle, "resend", f"{utcnow():%Y%m%d%H%M%S}")
 
 
 def retry_dead(session: Session, ids: list[int] | None = None) -> int:

@@ -7,12 +7,12 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlmodel import Session
 
-from models.domain.clock import utcnow
+from models.domain.channels import Body
 from models.domain.states import CycleStatus, NotificationStatus
 from models.services.runtime import Runtime
 from models.store.cycle_tables import Cycle, Notification
 from models.store.plan_tables import Agency
-from models.store.writes import insert_ignore
+from models.store.writes import insert_ignore, outbox_row
 
 
 def digest_counts(session: Session, today: date) -> tuple[dict[str, int], list[str]]:
@@ -64,34 +64,25 @@ def queue_digest(rt: Runtime, today: date) -> dict[str, Any]:
             "plan": "dondoc",
         }
         rendered = rt.templates.render("digest", ctx)
-        now = utcnow()
-        rows = []
-        for recipient, address in ((standing.code, standing.email), (f"{standing.code}#head", standing.head_email)):
-            if not address:
-                continue
-            rows.append(
-                {
-                    "key": f"digest:{year}-W{week:02d}:{recipient}:email",
-                    "cycle_id": None,
-                    "step": "digest",
-                    "folded_steps": [],
-                    "agency_id": standing.id,
-                    "recipient": recipient,
-                    "channel": "email",
-                    "address": address,
-                    "subject": rendered.subject,
-                    "body_text": rendered.text,
-                    "body_html": rendered.html,
-                    "params": {},
-                    "template": "digest",
-                    "link": None,
-                    "urgent": False,
-                    "status": "pending",
-                    "attempts": 0,
-                    "next_attempt_at": now,
-                    "created_at": now,
-                }
+        body = Body(text=rendered.text, html=rendered.html, params={})
+        rows = [
+            outbox_row(
+                key=f"digest:{year}-W{week:02d}:{recipient}:email",
+                cycle_id=None,
+                step="digest",
+                agency_id=standing.id,
+                recipient=recipient,
+                channel="email",
+                address=address,
+                subject=rendered.subject,
+                body=body,
+                template="digest",
+                link=None,
+                context=ctx,
             )
+            for recipient, address in ((standing.code, standing.email), (f"{standing.code}#head", standing.head_email))
+            if address
+        ]
         queued = insert_ignore(session, Notification, rows)
         session.commit()
     return {"queued": queued, **counts}

@@ -1,5 +1,9 @@
-"""Channel fallback: when a message can never go through one channel (a number not on Zalo, say), build
-the same message for the next channel of the recipient, re-rendered for that channel's form."""
+"""Channel fallback: when a message can never go through its channel (a number not on Zalo, say), the same
+message for the next channel of the configured order — rendered for that channel from the context it was
+first rendered with, under the same template, with the same key except its channel part.
+
+The outbox (``notifiers.outbox``) calls the builder and inserts the row; this module only builds it.
+"""
 
 from collections.abc import Callable
 from typing import Any
@@ -7,72 +11,71 @@ from typing import Any
 from sqlalchemy import select
 from sqlmodel import Session
 
-from models.domain.clock import today_local, utcnow
-from models.domain.messages import step_kind
-from models.services.cycles import _contacts, _context, _subjects, notification_key
+from models.domain.channels import body_for
+from models.domain.clock import today_local
+from models.domain.reminders import Contact, contact_of, key_on_channel, step_kind
+from models.services.message_context import message_context, rounds_of, subject_texts
 from models.services.runtime import Runtime
-from models.store.cycle_tables import Cycle, Notification, ReportRound
+from models.store.cycle_tables import Cycle, Notification
 from models.store.plan_tables import Agency
+from models.store.writes import outbox_row
+
+FallbackBuilder = Callable[[Session, Notification, str], Notification | None]
 
 
-def fallback_builder(rt: Runtime) -> Callable[[Session, Notification, str], Notification | None]:
+def fallback_builder(rt: Runtime) -> FallbackBuilder:
     def build(session: Session, row: Notification, channel: str) -> Notification | None:
-        if row.cycle_id is None:
+        spec = rt.channels.get(channel)
+        code = row.recipient.partition("#")[0]
+        agency = session.execute(select(Agency).where(Agency.code == code)).scalar()
+        if spec is None or agency is None:
             return None
-        cycle = session.get(Cycle, row.cycle_id)
-        if cycle is None:
+        contact = contact_of(agency, row.recipient)
+        address = contact.address(spec)
+        context = row.context or _context_again(session, rt, row, contact)
+        if not address or context is None:
             return None
-        agency = session.get(Agency, cycle.agency_id)
-        standing = session.execute(select(Agency).where(Agency.code == rt.directory.standing_agency)).scalar()
-        if agency is None:
-            return None
-        contact = next((c for c in _contacts(rt, agency, standing, True) if c.recipient == row.recipient), None)
-        if contact is None:
-            return None
-        address = {"zalo": contact.zalo, "sms": contact.phone, "email": contact.email}.get(channel)
-        if not address:
-            return None
-        subject: dict[str, Any] = dict(
-            _subjects(session, [cycle])[cycle.subject], agency_name=agency.name, agency_code=agency.code
-        )
-        rounds = {}
-        if cycle.round_id:
-            rnd = session.get(ReportRound, cycle.round_id)
-            rounds = {rnd.id: rnd} if rnd else {}
-        ctx = _context(
-            rt,
-            cycle,
-            contact,
-            subject,
-            row.step,
-            len(row.folded_steps or [1]),
-            today_local(),
-            row.link,
-            standing,
-            rounds,
-        )  # type: ignore[arg-type]
-        rendered = rt.templates.render(row.template or step_kind(row.step), ctx)
-        now = utcnow()
-        return Notification(
-            key=notification_key(cycle.id or 0, row.step, row.recipient, channel),
-            cycle_id=cycle.id,
+        kind = row.template or step_kind(row.step)
+        rendered = rt.templates.render(kind, context, html=spec.body == "email", sms=spec.body == "sms")
+        values = outbox_row(
+            key=key_on_channel(row.key, channel),
+            cycle_id=row.cycle_id,
             step=row.step,
-            folded_steps=list(row.folded_steps or []),
+            folded_steps=row.folded_steps or [],
             agency_id=row.agency_id,
             recipient=row.recipient,
             channel=channel,
             address=address,
             subject=rendered.subject,
-            body_text=rendered.sms if channel == "sms" else rendered.text,
-            body_html=rendered.html if channel == "email" else None,
-            params=rendered.params if channel == "zalo" else {},
-            template=row.template,
+            body=body_for(spec, text=rendered.text, html=rendered.html, sms=rendered.sms, params=rendered.params),
+            template=kind,
             link=row.link,
             urgent=row.urgent,
-            status="pending",
-            attempts=0,
-            next_attempt_at=now,
-            created_at=now,
+            context=context,
         )
+        return Notification(**values)
 
     return build
+
+
+def _context_again(session: Session, rt: Runtime, row: Notification, contact: Contact) -> dict[str, Any] | None:
+    """The context of a row queued before contexts were stored (migration 0004): built again from its cycle."""
+    cycle = session.get(Cycle, row.cycle_id) if row.cycle_id else None
+    agency = session.get(Agency, cycle.agency_id) if cycle else None
+    if cycle is None or agency is None:
+        return None
+    standing = session.execute(select(Agency).where(Agency.code == rt.directory.standing_agency)).scalar()
+    return message_context(
+        cycle,
+        agency=agency,
+        contact=contact,
+        subject=subject_texts(session, [cycle])[cycle.subject],
+        step=row.step,
+        today=today_local(),
+        link=row.link,
+        standing=standing,
+        round_=rounds_of(session, [cycle]).get(cycle.round_id or 0),
+        folded=len(row.folded_steps or [1]),
+        comment="",
+        new_due="",
+    )

@@ -123,6 +123,9 @@ class Notification(SQLModel, table=True):
     body_text: str = Field(default="", sa_column=Column(Text, nullable=False))
     body_html: str | None = Field(default=None, sa_column=Column(Text))
     params: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    # The template variables the message was rendered with: the channel fallback renders the same message
+    # for another channel from them (None on rows queued before migration 0004).
+    context: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
     template: str | None = Field(default=None, max_length=32)  # logical template: reminder, escalation…
     link: str | None = Field(default=None, max_length=255)
     urgent: bool = False

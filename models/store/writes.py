@@ -118,6 +118,7 @@ def outbox_row(
     link: str | None,
     folded_steps: Iterable[str] = (),
     urgent: bool = False,
+    context: dict[str, Any] | None = None,
     now: datetime | None = None,
 ) -> dict[str, Any]:
     """The one shape of a new outbox row (``notification``), pending and due now."""
@@ -138,6 +139,7 @@ def outbox_row(
         "template": template,
         "link": link,
         "urgent": urgent,
+        "context": context,
         "status": NotificationStatus.pending,
         "attempts": 0,
         "next_attempt_at": now,

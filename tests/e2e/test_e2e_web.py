@@ -20,7 +20,7 @@ from typer.testing import CliRunner
 
 from config.app import build_app
 from config.settings import Settings, get_settings
-from models.services.cycles import evaluate_day
+from models.services.daily import evaluate_day
 from models.services.importer import import_plan
 from models.store.answer_tables import Answer
 from models.store.cycle_tables import Cycle, Notification

@@ -17,7 +17,7 @@ from support.recording import RecordingChannel, read_log
 
 from config.app import build_app
 from models.domain.states import NotificationStatus
-from models.services.cycles import evaluate_day
+from models.services.daily import evaluate_day
 from models.services.importer import import_plan
 from models.store.cycle_tables import Notification
 from notifiers.base import OutgoingMessage, PermanentError, RetryableError, SendResult

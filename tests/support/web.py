@@ -22,9 +22,9 @@ with warnings.catch_warnings():
     warnings.simplefilter("ignore")  # starlette's note about httpx2
     from fastapi.testclient import TestClient
 
-from config.settings import Settings
+from config.settings import SHIPPED_MESSAGES, Settings
 from models.domain.clock import utcnow
-from models.services.cycles import evaluate_day
+from models.services.daily import evaluate_day
 from models.services.importer import import_plan
 from models.store.answer_tables import Answer, AnswerReview, OfficerUser
 from models.store.cycle_tables import Cycle, CycleEvent, Notification, ReminderLedger, ResponseToken
@@ -176,7 +176,7 @@ def make_web(url: str, tmp_path: Path, limits: Limits | None = None, **kwargs: A
         config=config,
         policy=config.reporting_policy(),
         calendar=config.calendar(),
-        templates=Templates(),
+        templates=Templates(SHIPPED_MESSAGES),
         public_base_url=settings.public_base_url,
         channel_order=list(settings.channel_order),
         email_copy=settings.email_copy,

@@ -14,7 +14,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from config.app import build_app
-from models.services.cycles import evaluate_day
+from models.services.daily import evaluate_day
 from support.recording import RecordingChannel
 
 

@@ -14,7 +14,7 @@ from support.web import PDF, Web, attachments, make_web, snapshot
 
 from models.domain.clock import utcnow
 from models.domain.states import CycleKind, Role
-from models.services.cycles import queue_batch
+from models.services.reminders import queue_batch
 from models.store.answer_tables import Answer
 from models.store.cycle_tables import Cycle, CycleEvent, Notification, ResponseToken
 from models.store.plan_tables import Indicator, Task

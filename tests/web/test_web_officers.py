@@ -13,7 +13,7 @@ from support.web import PASSWORD, PDF, Web, make_web, snapshot
 
 from models.domain.clock import utcnow
 from models.domain.states import CycleKind, Role
-from models.services.cycles import queue_batch
+from models.services.reminders import queue_batch
 from models.store.answer_tables import Answer, AnswerReview, OfficerSession
 from models.store.cycle_tables import Cycle, CycleEvent, Notification, ReportRound, ResponseToken
 from models.store.plan_tables import Agency, Task

@@ -1,0 +1,102 @@
+"""The daily evaluation — the one sequence that the ``daily`` flow, ``dondoc daily --dry-run``, ``simulate``
+and the tests all run:
+
+1. **prepare** the day (``models.services.materialise``): create the cycles whose opening is near, cancel
+   those whose agency no longer holds the work, open and mark overdue;
+2. **list** the cycles that may have a reminder due;
+3. **queue** their reminders in chunks (``models.services.reminders``), each batch one transaction that
+   claims its cycles for the day.
+
+Each step is safe to repeat and to run concurrently. Sending is separate (``notifiers.outbox``).
+
+``run`` lets a caller wrap each step: the ``daily`` flow makes each one a Prefect task (coarse: a chunk of
+cycles per task, at most ``MAX_QUEUE_TASKS`` of them — see ``flows/__init__``); the default just calls it.
+A dry run passes one ``session`` that every step works in and that is rolled back at the end.
+"""
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import date
+from typing import Any, TypeVar
+
+from sqlalchemy import func, select
+from sqlmodel import Session
+
+from models.services.day_report import DayReport
+from models.services.materialise import materialise, transition
+from models.services.reminders import queue_cycles, reminding_candidates
+from models.services.runtime import Runtime
+from models.store.cycle_tables import Notification
+
+MAX_QUEUE_TASKS = 100  # chunks of reminding cycles per day (each at least one batch)
+
+T = TypeVar("T")
+StepRunner = Callable[[str, Callable[[], T]], T]
+
+
+def call(_name: str, step: Callable[[], T]) -> T:
+    """The default step runner: run the step here."""
+    return step()
+
+
+def chunks(ids: list[int], parts: int, minimum: int = 500) -> list[list[int]]:
+    """Split ``ids`` into at most ``parts`` chunks of at least ``minimum`` (fewer task runs)."""
+    if not ids:
+        return []
+    size = max(minimum, -(-len(ids) // parts))
+    return [ids[i : i + size] for i in range(0, len(ids), size)]
+
+
+@contextmanager
+def _step(rt: Runtime, given: Session | None) -> Iterator[Session]:
+    """A step's transaction: its own session, committed at the end — or, in a dry run, the given one,
+    only flushed (the caller rolls it back)."""
+    if given is not None:
+        yield given
+        given.flush()
+        return
+    with Session(rt.engine) as session:
+        yield session
+        session.commit()
+
+
+def prepare_day(rt: Runtime, today: date, session: Session | None = None) -> dict[str, int]:
+    """Step 1: materialise, then transition (each its own transaction unless ``session`` is given)."""
+    out: dict[str, int] = {}
+    with _step(rt, session) as s:
+        out["created"], out["cancelled"] = materialise(rt, s, today)
+    with _step(rt, session) as s:
+        out["opened"], out["overdue"] = transition(s, today)
+    return out
+
+
+def evaluate_day(rt: Runtime, today: date, *, session: Session | None = None, run: StepRunner = call) -> DayReport:  # type: ignore[assignment]
+    """Steps 1–3 for one day; returns its counts."""
+    report = DayReport(day=today.isoformat())
+    prepared = run("prepare-day", lambda: prepare_day(rt, today, session))
+    for key, value in prepared.items():
+        setattr(report, key, value)
+    with _step(rt, session) as s:
+        ids = run("list-reminding-cycles", lambda: reminding_candidates(s, today))
+    for chunk in chunks(ids, MAX_QUEUE_TASKS, rt.batch_size):
+        report.add(run("queue-reminders", lambda chunk=chunk: queue_cycles(rt, chunk, today, session)))  # type: ignore[misc]
+    return report
+
+
+def evaluate_dry(rt: Runtime, today: date) -> dict[str, Any]:
+    """``dondoc daily --dry-run``: the whole day inside one transaction that is rolled back — the report
+    says what would happen; the database and the outbox are left exactly as they were."""
+    with Session(rt.engine) as session:
+        try:
+            before = session.execute(select(func.count()).select_from(Notification)).scalar_one()
+            report = evaluate_day(rt, today, session=session)
+            by_channel = dict(
+                session.execute(select(Notification.channel, func.count()).group_by(Notification.channel)).all()
+            )
+            out = report.as_json()
+            out["would_queue_total"] = report.queued
+            out["outbox_rows_before"] = before
+            out["by_channel_after"] = by_channel
+            return out
+        finally:
+            session.rollback()

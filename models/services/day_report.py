@@ -1,0 +1,26 @@
+"""``DayReport``: the counts of one day's evaluation (``dondoc daily --json`` prints them: public fields)."""
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+
+@dataclass
+class DayReport:
+    day: str
+    created: int = 0  # cycles created
+    cancelled: int = 0  # cycles cancelled (their agency no longer holds the work)
+    opened: int = 0
+    overdue: int = 0
+    queued: int = 0  # outbox rows queued
+    folded: int = 0  # earlier steps folded into a later message (catch-up after missed days)
+    no_contact: int = 0  # recipients with no address on any configured channel
+    expired: int = 0  # coordinators past their internal deadline: recorded, not reminded
+    skipped_batches: int = 0  # batches another run had claimed already
+
+    def add(self, other: "DayReport") -> None:
+        for key, value in asdict(other).items():
+            if key != "day":
+                setattr(self, key, getattr(self, key) + value)
+
+    def as_json(self) -> dict[str, Any]:
+        return asdict(self)

@@ -1,0 +1,277 @@
+"""Steps 1 and 2 of the daily evaluation: which cycles exist, and which open or fall overdue.
+
+1. **Materialise** (:func:`materialise`): the cycles whose opening date is within the look-ahead — one per
+   (task or indicator) × responsible agency (routed on the day: succession-aware) × period. Inserts skip
+   existing rows (``ON CONFLICT DO NOTHING``), so two runs at once create each cycle once. A cycle whose
+   agency no longer holds the work (merged, dissolved) is *cancelled*; its successor gets its own cycle.
+2. **Transition** (:func:`transition`): *scheduled* → *open* when its opening day has come; *open*,
+   *returned*, *extended* → *overdue* once its (extended) due date has passed.
+
+Every change goes through the store's conditional ``set_status`` (with its history row).
+"""
+
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlmodel import Session
+
+from models.domain import deadlines as dl
+from models.domain.clock import today_local, utcnow
+from models.domain.reminders import coordinating_due, opens_on
+from models.domain.states import CycleKind, CycleStatus, Role
+from models.services.runtime import Runtime
+from models.store.cycle_tables import Cycle
+from models.store.plan_tables import Agency, AgencyGroup, Indicator, IndicatorAgency, Plan, Task, TaskAgency
+from models.store.writes import insert_ignore, set_status
+
+SUCCEEDED = "cơ quan không còn chủ trì (sáp nhập, giải thể) — chuyển cho cơ quan kế thừa / routed to successor"
+LIVE = [CycleStatus.scheduled, CycleStatus.open, CycleStatus.overdue, CycleStatus.returned]
+
+
+@dataclass(frozen=True)
+class Want:
+    """A cycle that should exist."""
+
+    plan_id: int
+    subject: str  # "task:<id>" | "indicator:<id>"
+    task_id: int | None
+    indicator_id: int | None
+    agency_id: int
+    role: str
+    kind: str
+    period_key: str
+    label: str
+    opens_on: date
+    due_nominal: date
+    due_effective: date
+
+    @property
+    def identity(self) -> tuple[str, int, str, str]:
+        return (self.subject, self.agency_id, self.role, self.period_key)
+
+    def row(self, now: Any) -> dict[str, Any]:
+        return {
+            "plan_id": self.plan_id,
+            "subject": self.subject,
+            "task_id": self.task_id,
+            "indicator_id": self.indicator_id,
+            "agency_id": self.agency_id,
+            "role": self.role,
+            "kind": self.kind,
+            "period_key": self.period_key,
+            "label": self.label,
+            "opens_on": self.opens_on,
+            "due_nominal": self.due_nominal,
+            "due_effective": self.due_effective,
+            "status": CycleStatus.scheduled,
+            "status_changed_at": now,
+            "created_at": now,
+        }
+
+
+@dataclass
+class Subjects:
+    """What the evaluation needs of the plans, loaded once per runtime: ids, agency codes by role, dues."""
+
+    agency_ids: dict[str, int]
+    tasks: list[tuple[int, int, dict[str, list[str]], list[tuple[str, dl.Due]]]]  # id, plan, roles, dues
+    indicators: list[tuple[int, int, list[str], list[dl.Due]]]  # id, plan, monitor codes, dues
+
+
+def load_subjects(rt: Runtime, session: Session) -> Subjects:
+    """The plans' tasks and indicators with their agencies (codes as written) and due items (cached)."""
+    if rt._subjects_cache is not None:
+        return rt._subjects_cache  # type: ignore[no-any-return]
+    agency_ids = {code: id_ for id_, code in session.execute(select(Agency.id, Agency.code))}
+    codes = _named_codes(session, agency_ids)
+    plans = {p.id: p for p in session.execute(select(Plan)).scalars()}
+
+    def start_of(plan_id: int) -> date:
+        return plans[plan_id].issued_on or today_local()
+
+    roles: dict[int, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+    rows = select(TaskAgency.task_id, TaskAgency.role, TaskAgency.agency_id, TaskAgency.group_id)
+    for task_id, role, code in _coded(session, rows.order_by(TaskAgency.task_id, TaskAgency.position), codes):
+        roles[task_id][role].append(code)
+    tasks = []
+    for task_id, plan_id, number, phrase in session.execute(
+        select(Task.id, Task.plan_id, Task.number, Task.deadline_raw).where(Task.withdrawn.is_(False))
+    ):
+        dues = rt.task_dues(rt.rule_for(plans[plan_id].number, number, phrase), start_of(plan_id))
+        if dues:
+            tasks.append((task_id, plan_id, roles[task_id], dues))
+    monitors: dict[int, list[str]] = defaultdict(list)
+    rows = select(
+        IndicatorAgency.indicator_id, IndicatorAgency.role, IndicatorAgency.agency_id, IndicatorAgency.group_id
+    )
+    for indicator_id, _role, code in _coded(
+        session, rows.order_by(IndicatorAgency.indicator_id, IndicatorAgency.position), codes
+    ):
+        monitors[indicator_id].append(code)
+    indicators = [
+        (indicator_id, plan_id, monitors[indicator_id], rt.periodic(start_of(plan_id)))
+        for indicator_id, plan_id in session.execute(
+            select(Indicator.id, Indicator.plan_id).where(Indicator.withdrawn.is_(False))
+        )
+        if indicator_id in monitors
+    ]
+    rt._subjects_cache = Subjects(agency_ids, tasks, indicators)
+    return rt._subjects_cache  # type: ignore[no-any-return]
+
+
+def _named_codes(session: Session, agency_ids: dict[str, int]) -> dict[tuple[str, int], str]:
+    """Directory codes by ("agency" | "group", database id)."""
+    out = {("agency", id_): code for code, id_ in agency_ids.items()}
+    out.update({("group", id_): code for id_, code in session.execute(select(AgencyGroup.id, AgencyGroup.code))})
+    return out
+
+
+def _coded(session: Session, stmt: Any, codes: dict[tuple[str, int], str]) -> Iterator[tuple[int, str, str]]:
+    """(owner id, role, directory code) of each role row that resolved to an agency or a group."""
+    for owner_id, role, agency_id, group_id in session.execute(stmt):
+        code = codes.get(("agency", agency_id)) if agency_id else codes.get(("group", group_id))
+        if code:
+            yield owner_id, role, code
+
+
+def wanted_cycles(rt: Runtime, session: Session, today: date) -> list[Want]:
+    """Every cycle that should exist by ``today`` (opening date within the look-ahead)."""
+    limit = today + timedelta(days=rt.lookahead_days)
+    subjects = load_subjects(rt, session)
+    epoch = rt.routing_epoch(today)
+    route_cache: dict[tuple[str, ...], list[int]] = {}
+
+    def routed(codes: list[str]) -> list[int]:
+        key = tuple(codes)
+        if key not in route_cache:
+            route_cache[key] = rt.routed_agency_ids(codes, epoch, subjects.agency_ids)
+        return route_cache[key]
+
+    out: list[Want] = []
+    for task_id, plan_id, roles, items in subjects.tasks:
+        leads = routed(roles.get(Role.lead, []))
+        coords = [a for a in routed(roles.get(Role.coordinating, [])) if a not in leads]
+        out.extend(_task_wants(rt, plan_id, task_id, items, leads, coords, limit))
+    for indicator_id, plan_id, codes, dues in subjects.indicators:
+        agencies = routed(codes)
+        for due in dues:
+            open_day = opens_on(due.effective, rt.policy)
+            if open_day > limit:
+                break  # dues are sorted by date
+            subject = (plan_id, f"indicator:{indicator_id}", None, indicator_id)
+            out.extend(_want(subject, a, Role.monitoring, CycleKind.periodic, due, open_day) for a in agencies)
+    return out
+
+
+def _task_wants(
+    rt: Runtime,
+    plan_id: int,
+    task_id: int,
+    items: list[tuple[str, dl.Due]],
+    leads: list[int],
+    coords: list[int],
+    limit: date,
+) -> Iterator[Want]:
+    """One task's wanted cycles: each lead agency per due item; each coordinator per deadline, working to
+    its internal deadline (earlier than the lead's)."""
+    subject = (plan_id, f"task:{task_id}", task_id, None)
+    for kind, due in items:
+        open_day = opens_on(due.effective, rt.policy)
+        if open_day > limit:
+            break  # items are sorted by date
+        for agency_id in leads:
+            yield _want(subject, agency_id, Role.lead, kind, due, open_day)
+        if kind == CycleKind.deadline and coords:
+            internal = coordinating_due(due, rt.policy, rt.calendar)
+            for agency_id in coords:
+                yield _want(subject, agency_id, Role.coordinating, kind, internal, min(open_day, internal.effective))
+
+
+def _want(
+    subject: tuple[int, str, int | None, int | None], agency_id: int, role: str, kind: str, due: dl.Due, open_day: date
+) -> Want:
+    """The wanted cycle of one subject ((plan id, subject, task id, indicator id)) for one agency and due item."""
+    plan_id, name, task_id, indicator_id = subject
+    return Want(
+        plan_id=plan_id,
+        subject=name,
+        task_id=task_id,
+        indicator_id=indicator_id,
+        agency_id=agency_id,
+        role=role,
+        kind=kind,
+        period_key=due.period_key,
+        label=due.label,
+        opens_on=open_day,
+        due_nominal=due.nominal,
+        due_effective=due.effective,
+    )
+
+
+def materialise(rt: Runtime, session: Session, today: date) -> tuple[int, int]:
+    """Create wanted cycles; cancel open ones whose agency no longer holds the work. (created, cancelled)"""
+    wanted = wanted_cycles(rt, session, today)
+    if rt._existing is None:
+        rt._existing = set(session.execute(select(Cycle.subject, Cycle.agency_id, Cycle.role, Cycle.period_key)).all())  # type: ignore[arg-type]
+    existing = rt._existing
+    missing = [w for w in wanted if w.identity not in existing]
+    now = utcnow()
+    # ON CONFLICT DO NOTHING: a concurrent run may have created some of them a moment ago.
+    created = insert_ignore(session, Cycle, [w.row(now) for w in missing])
+    existing.update(w.identity for w in missing)
+
+    epoch = rt.routing_epoch(today)
+    if not missing and rt._last_epoch == epoch:
+        return created, 0  # nothing new and routing unchanged: no cycle can have lost its agency
+    rt._last_epoch = epoch
+    return created, _cancel_unrouted(session, wanted)
+
+
+def _cancel_unrouted(session: Session, wanted: list[Want]) -> int:
+    """Cancel the live cycles of a wanted (subject, role, period) held by an agency no longer routed."""
+    want_by_slot: dict[tuple[str, str, str], set[int]] = defaultdict(set)
+    for w in wanted:
+        want_by_slot[(w.subject, w.role, w.period_key)].add(w.agency_id)
+    live = session.execute(
+        select(Cycle.id, Cycle.subject, Cycle.role, Cycle.period_key, Cycle.agency_id, Cycle.status).where(
+            Cycle.kind != CycleKind.adhoc,
+            Cycle.status.in_(LIVE),  # type: ignore[attr-defined]
+        )
+    ).all()
+    by_status: dict[str, list[int]] = defaultdict(list)
+    for cid, subject, role, period_key, agency_id, status in live:
+        slot = (subject, role, period_key)
+        if slot in want_by_slot and agency_id not in want_by_slot[slot]:
+            by_status[status].append(cid)
+    return sum(
+        len(set_status(session, ids, status, CycleStatus.cancelled, "daily", SUCCEEDED))
+        for status, ids in by_status.items()
+    )
+
+
+def transition(session: Session, today: date, actor: str = "daily") -> tuple[int, int]:
+    """Open cycles whose day has come; mark overdue those past due. Returns (opened, overdue)."""
+    to_open = list(
+        session.execute(
+            select(Cycle.id).where(Cycle.status == CycleStatus.scheduled, Cycle.opens_on <= today)
+        ).scalars()
+    )
+    reason = f"mở kỳ báo cáo ngày {today:%d/%m/%Y}"
+    opened = len(set_status(session, to_open, CycleStatus.scheduled, CycleStatus.open, actor, reason))
+    late: dict[str, list[int]] = defaultdict(list)
+    for cid, status in session.execute(
+        select(Cycle.id, Cycle.status).where(
+            Cycle.status.in_([CycleStatus.open, CycleStatus.returned, CycleStatus.extended]),  # type: ignore[attr-defined]
+            func.coalesce(Cycle.due_extended, Cycle.due_effective) < today,
+        )
+    ):
+        late[status].append(cid)
+    reason = f"quá hạn (ngày {today:%d/%m/%Y})"
+    overdue = sum(
+        len(set_status(session, ids, status, CycleStatus.overdue, actor, reason)) for status, ids in late.items()
+    )
+    return opened, overdue
