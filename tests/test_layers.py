@@ -140,7 +140,6 @@ KNOWN_PRIVATE_IMPORTS = {
     "models.services.rounds: from models.services.cycles import _routed_agency_ids",
 }
 LONG_MODULES = {
-    "models.domain.agencies",
     "models.services.cycles",
     "models.services.reports",
     "web.officers",
