@@ -146,9 +146,6 @@ LONG_MODULES = {
 }
 LONG_FUNCTIONS = {
     "cli.plan.plan_view",
-    "models.domain.plan_reader.heading.read_heading",
-    "models.domain.plan_reader.reader._read",
-    "models.domain.plan_reader.tables.parse_table",
     "models.services.answers.record_answer",
     "models.services.cycles.wanted_cycles",
     "models.services.cycles._queue_batch",
