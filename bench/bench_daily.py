@@ -156,6 +156,7 @@ def generate(url: str, n_tasks: int) -> dict[str, Any]:
     from sqlalchemy import insert, select
     from sqlmodel import Session
 
+    from config.files import SHIPPED_AGENCIES
     from models.domain.agencies import Directory
     from models.domain.clock import utcnow
     from models.domain.states import Role
@@ -168,7 +169,7 @@ def generate(url: str, n_tasks: int) -> dict[str, Any]:
     t_migrate = time.perf_counter() - t0
     rng = random.Random(SEED)
     real = plan_phrases()
-    directory = Directory.load()
+    directory = Directory.load(SHIPPED_AGENCIES)
     engine = make_engine(url)
     try:
         with Session(engine) as session:

@@ -10,6 +10,8 @@ from pathlib import Path
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from config.files import SHIPPED_AGENCIES
+
 CONFIG_DIR = Path(__file__).resolve().parent
 SHIPPED_PLAN = CONFIG_DIR / "plans" / "25-KH-UBND-2025-thai-nguyen.txt"
 SHIPPED_MESSAGES = CONFIG_DIR / "messages.yaml"
@@ -29,7 +31,7 @@ class Settings(BaseSettings):
         description="SQLAlchemy URL. Default: SQLite file dondoc.db inside data_dir. "
         "PostgreSQL: postgresql+psycopg://user@host:5432/db",
     )
-    agencies_file: Path | None = Field(default=None, description="Agency directory YAML (default: shipped).")
+    agencies_file: Path = Field(default=SHIPPED_AGENCIES, description="Agency directory YAML (default: shipped).")
     policy_file: Path | None = Field(default=None, description="Reporting policy YAML (default: shipped).")
     plan_file: Path = Field(default=SHIPPED_PLAN, description="Plan the main command imports when empty.")
     timezone: str = "Asia/Ho_Chi_Minh"

@@ -135,10 +135,11 @@ def cli_env(db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str
 @pytest.fixture(scope="session")
 def _cached_config() -> tuple[Any, Any]:
     """The directory and the policy, parsed once per test session (~0.5 s each time otherwise)."""
+    from config.files import SHIPPED_AGENCIES
     from config.policy import load_policy
     from models.domain.agencies import Directory
 
-    return Directory.load(None), load_policy(None)
+    return Directory.load(SHIPPED_AGENCIES), load_policy(None)
 
 
 @pytest.fixture(scope="session")

@@ -132,17 +132,13 @@ KNOWN_CYCLES = [
     ],
     ["web.answer", "web.app", "web.officers"],
 ]
-KNOWN_PRIVATE_IMPORTS = {}
+KNOWN_PRIVATE_IMPORTS: set[str] = set()
 LONG_MODULES = {
-    "models.domain.agencies",
     "models.services.reports",
     "web.officers",
 }
 LONG_FUNCTIONS = {
     "cli.plan.plan_view",
-    "models.domain.plan_reader.heading.read_heading",
-    "models.domain.plan_reader.reader._read",
-    "models.domain.plan_reader.tables.parse_table",
     "models.services.reports.build_report",
     "models.services.reports.write_xlsx",
     "web.app.create_app",

@@ -238,14 +238,14 @@ def _find_header(rows: list[tuple[int, list[Any]]]) -> tuple[int, dict[int, tupl
     )
 
 
-def read_contacts(path: str | Path, directory: Directory | None = None) -> ContactsLoad:
-    """Read a contacts file (.xlsx: the first sheet; .csv: UTF-8 with or without BOM, "," or ";").
+def read_contacts(path: str | Path, directory: Directory) -> ContactsLoad:
+    """Read a contacts file (.xlsx: the first sheet; .csv: UTF-8 with or without BOM, "," or ";") against
+    ``directory``, which tells the agencies apart.
 
     Raises :class:`UnsupportedFileError` for another file type, :class:`MissingColumnError` when no
     column names the agency, :class:`ContactsFileError` when the file cannot be read.
     """
     path = Path(path)
-    directory = directory or Directory.load()
     suffix = path.suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
         reader = _rows_xlsx

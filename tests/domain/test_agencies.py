@@ -10,7 +10,8 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from models.domain.agencies import SHIPPED_DIRECTORY, Agency, Directory, DirectoryError, Group, UnknownCodeError
+from config.files import SHIPPED_AGENCIES
+from models.domain.agencies import Agency, Directory, DirectoryError, Group, UnknownCodeError
 
 DISTRICTS = [
     "ubnd-tp-thai-nguyen",
@@ -29,7 +30,7 @@ AFTER_JULY = date(2026, 1, 1)
 
 @pytest.fixture(scope="module")
 def directory() -> Directory:
-    return Directory.load()
+    return Directory.load(SHIPPED_AGENCIES)
 
 
 def codes(agencies: list[Agency]) -> list[str]:
@@ -560,7 +561,7 @@ def test_load_rejects_broken_yaml(tmp_path: Path) -> None:
 
 
 def test_shipped_directory_basics(directory: Directory) -> None:
-    assert directory.source == str(SHIPPED_DIRECTORY)
+    assert directory.source == str(SHIPPED_AGENCIES)
     assert directory.standing_agency == "so-khcn"
     assert directory.standing.name == "Sở Khoa học và Công nghệ"
     for code in ("so-khcn", "so-tttt", "cong-an-tinh", "ubnd-tp-pho-yen"):
@@ -571,7 +572,7 @@ def test_shipped_directory_basics(directory: Directory) -> None:
 
 
 def test_shipped_names_are_nfc_and_contacts_are_clearly_fake(directory: Directory) -> None:
-    raw = SHIPPED_DIRECTORY.read_text(encoding="utf-8")
+    raw = SHIPPED_AGENCIES.read_text(encoding="utf-8")
     assert unicodedata.is_normalized("NFC", raw)
     assert "FAKE" in raw.split("version:")[0]
     assert directory.demo is True

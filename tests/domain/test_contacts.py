@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook
 
+from config.files import SHIPPED_AGENCIES
 from models.domain.agencies import Directory
 from models.domain.contacts import (
     ContactsFileError,
@@ -22,7 +23,7 @@ DATA = Path(__file__).resolve().parents[1] / "data" / "contacts"
 
 @pytest.fixture(scope="module")
 def directory() -> Directory:
-    return Directory.load()
+    return Directory.load(SHIPPED_AGENCIES)
 
 
 def test_csv_with_bom_and_english_headers(directory: Directory) -> None:

@@ -212,7 +212,12 @@ def test_text_is_nfc_with_collapsed_whitespace(plan: ParsedPlan) -> None:
 def test_results_are_frozen(plan: ParsedPlan) -> None:
     with pytest.raises(FrozenInstanceError):
         plan.tasks[0].title = "x"  # type: ignore[misc]
-    assert hash(plan.tasks[0]) == hash(plan.tasks[0])
+    # Hashed by value: a second read gives new objects with the same hashes, and the rows can be keys.
+    again = read_plan_file(REAL)
+    assert again.tasks[0] is not plan.tasks[0]
+    assert hash(again.tasks[0]) == hash(plan.tasks[0]) and hash(again) == hash(plan)
+    assert len(set(plan.tasks)) == len(plan.tasks) and len(set(plan.indicators)) == len(plan.indicators)
+    assert again.content_hash == plan.content_hash
 
 
 # --- the real plan: indicators -------------------------------------------------------------------

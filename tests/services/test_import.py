@@ -11,6 +11,7 @@ from sqlmodel import Session
 from typer.testing import CliRunner
 
 from cli.main import app as cli
+from config.files import SHIPPED_AGENCIES
 from models.domain.agencies import Directory
 from models.domain.indicators import parse_target
 from models.domain.plan_reader import PlanFormatError
@@ -23,7 +24,7 @@ runner = CliRunner()
 
 @pytest.fixture(scope="module")
 def directory() -> Directory:
-    return Directory.load()
+    return Directory.load(SHIPPED_AGENCIES)
 
 
 def test_import_real_plan_counts_and_idempotency(engine, plan_path, directory) -> None:

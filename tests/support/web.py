@@ -157,6 +157,7 @@ def copy_pg(url: str, schema: str) -> None:
 def make_web(url: str, tmp_path: Path, limits: Limits | None = None, **kwargs: Any) -> Web:
     """The web application over a seeded database (its own engine: ``web.engine.dispose()`` when done)."""
     from config.app import App
+    from config.files import SHIPPED_AGENCIES
     from config.policy import load_policy
     from models.domain.agencies import Directory
     from models.domain.messages import Templates
@@ -168,7 +169,7 @@ def make_web(url: str, tmp_path: Path, limits: Limits | None = None, **kwargs: A
         public_base_url="http://testserver",
         secret_key="test-secret-key-for-web-tests",  # type: ignore[arg-type]
     )
-    directory, config = SHARED.get("config") or (Directory.load(None), load_policy(None))
+    directory, config = SHARED.get("config") or (Directory.load(SHIPPED_AGENCIES), load_policy(None))
     engine = make_engine(url)
     runtime = Runtime(
         engine=engine,

@@ -21,7 +21,7 @@ Meaning, per kind:
 * **overrides** — the officer's dates (key = ISO date, label "Ngày 15/09/2025").
 
 The **effective** date is the nominal date moved to the next working day when it is a weekend or public
-holiday (Civil Code art. 148(5)); see :mod:`models.deadlines.calendar`. Both are always kept.
+holiday (Civil Code art. 148(5)); see :mod:`models.domain.deadlines.calendar`. Both are always kept.
 
 The list is sorted with strictly increasing nominal dates and keys unique within one rule.
 """

@@ -11,8 +11,8 @@ diacritics are therefore understood as well. Every pattern is a full match of a 
 expression (no nested quantifiers) over a string of at most :data:`MAX_PHRASE_CHARS` characters: parsing is
 fast on any input.
 
-What is understood (the meaning of each kind is documented in :mod:`models.deadlines.rules` and
-:mod:`models.deadlines.expand`):
+What is understood (the meaning of each kind is documented in :mod:`models.domain.deadlines.rules` and
+:mod:`models.domain.deadlines.expand`):
 
 * a **date**: "28/02/2027", "Ngày 30/6/2025", "ngày 30 tháng 6 năm 2025";
 * a **month**: "Tháng 7/2025", "Tháng 07/2025", "tháng 7 năm 2025", bare "9/2027" → the month's last day;
@@ -90,7 +90,7 @@ def normalize_phrase(text: str) -> str:
 
 
 def _normalize_nfc(shown: str) -> str:
-    # ``shown`` is already NFC with whitespace collapsed (models.text.nfc); NFC text has its Vietnamese
+    # ``shown`` is already NFC with whitespace collapsed (models.domain.text.nfc); NFC text has its Vietnamese
     # letters precomposed, which is what the fold table maps.
     s = shown.translate(_FOLD)
     if "(" in s:

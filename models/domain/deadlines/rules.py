@@ -154,7 +154,7 @@ class Window:
     """A window or phase ("2025 - 2026", "Quý III/2026 - Quý I/2027"): from ``start`` to ``end`` inclusive.
 
     Expansion gives one *milestone* on 31/12 of each year that ends inside the window before its end, then
-    the *final* due date, the end's last day (see :func:`models.deadlines.expand.expand`).
+    the *final* due date, the end's last day (see :func:`models.domain.deadlines.expand.expand`).
     """
 
     start: Period

@@ -3,7 +3,7 @@
 Pure Python: no database, no network. Layout accepted: one table cell a line ending in `` |`` (a line
 without the pipe continues the cell; ``|`` alone is an empty cell, ``|||`` several), or a row a line
 (``1 | Xây dựng … | Sở A | … |``), or Markdown pipes. Tables are found by their header cells and each
-column gets a role from its header text (:mod:`models.plan_reader.columns`), so other provinces'
+column gets a role from its header text (:mod:`models.domain.plan_reader.columns`), so other provinces'
 column sets, orders and numbering work without code changes.
 
 Modules: ``model`` (results and the error), ``cells`` (tokenising, numbers, section markers),

@@ -49,6 +49,10 @@ _DMY = re.compile(r"^\s*(\d{1,2})\s*[/.-]\s*(\d{1,2})\s*[/.-]\s*(\d{4})\s*$")
 _DOC_NUMBER = re.compile(r"\b(\d{1,5}\s*/\s*[0-9A-Za-zĐđ\-/]*[A-Za-zĐđ][0-9A-Za-zĐđ\-]*)")
 
 
+Warnings = list[tuple[int, str]]  # (1-based line, message)
+Numbered = list[tuple[int, str]]  # (0-based line index, line) of the lines read
+
+
 @dataclass
 class Heading:
     number: str = ""
@@ -72,13 +76,27 @@ def _date(day: str, month: str, year: str) -> date | None:
         return None
 
 
-def read_heading(lines: Sequence[str], skip: frozenset[int], stop: int, warnings: list[tuple[int, str]]) -> Heading:
-    """Read the heading from lines ``[0, stop)`` (``stop``: the first table header)."""
-    heading = Heading()
-    where: dict[str, int] = {}
-    numbered = [(idx, lines[idx]) for idx in range(min(stop, len(lines))) if idx not in skip]
+def read_heading(lines: Sequence[str], skip: frozenset[int], stop: int, warnings: Warnings) -> Heading:
+    """Read the heading from lines ``[0, stop)`` (``stop``: the first table header), in four steps:
 
-    # 1. the website's metadata block: "Key | Value |" lines near the top
+    1. :func:`_read_metadata` — the website's metadata block ("Key | Value |" lines near the top);
+    2. :func:`_read_own_heading` — the document's own "Số: …", "…, ngày … tháng … năm …", issuer and
+       signer, checked against the metadata;
+    3. :func:`_read_kind` — the kind heading ("KẾ HOẠCH") and the official title in capitals under it;
+    4. :func:`_read_title` — the website's headline, else the official title (and a number from it).
+    """
+    heading = Heading()
+    numbered = [(idx, lines[idx]) for idx in range(min(stop, len(lines))) if idx not in skip]
+    from_metadata = _read_metadata(heading, numbered, warnings)
+    _read_own_heading(heading, numbered, "issued_on" in from_metadata, warnings)
+    _read_kind(heading, numbered)
+    _read_title(heading, numbered)
+    return heading
+
+
+def _read_metadata(heading: Heading, numbered: Numbered, warnings: Warnings) -> set[str]:
+    """Step 1: fill ``heading`` from the metadata block; the fields the block named (first one wins)."""
+    named: set[str] = set()
     for idx, line in numbered[:40]:
         match = _META_LINE.match(line)
         if not match or re.search(r"\d", match.group(1)):
@@ -86,43 +104,40 @@ def read_heading(lines: Sequence[str], skip: frozenset[int], stop: int, warnings
         name, value = nfc(match.group(1)), nfc(match.group(2))
         heading.metadata.setdefault(name, value)
         field_name = _META_KEYS.get(key(name))
-        if field_name and field_name not in where:
-            where[field_name] = idx + 1
-            if field_name == "number":
-                heading.number = _clean_number(value)
-            elif field_name == "issued_on":
-                match_date = _DMY.match(value)
-                heading.issued_on = _date(*match_date.groups()) if match_date else None
-                if heading.issued_on is None:
-                    warnings.append((idx + 1, f"issue date {value!r} is not a valid dd/mm/yyyy date"))
-            elif field_name == "kind":
-                heading.kind = value
-            elif field_name == "issuer":
-                heading.issuer = value
-            elif field_name == "signer":
-                heading.signer = value
+        if not field_name or field_name in named:
+            continue
+        named.add(field_name)
+        if field_name == "number":
+            heading.number = _clean_number(value)
+        elif field_name == "issued_on":
+            match_date = _DMY.match(value)
+            heading.issued_on = _date(*match_date.groups()) if match_date else None
+            if heading.issued_on is None:
+                warnings.append((idx + 1, f"issue date {value!r} is not a valid dd/mm/yyyy date"))
+        else:  # kind, issuer, signer: the text as written
+            setattr(heading, field_name, value)
+    return named
 
-    # 2. the document's own heading
-    number_line = date_line = signer_from = None
+
+def _read_own_heading(heading: Heading, numbered: Numbered, dated_by_metadata: bool, warnings: Warnings) -> None:
+    """Step 2: the document's number line, place-and-date line, issuer and signature block.
+
+    The metadata wins where it spoke; a disagreement is a warning. ``dated_by_metadata``: the block
+    named an issue date (even an invalid one, which the own date then does not replace).
+    """
+    number_seen = date_seen = False
+    signer_from = None
     for idx, line in numbered:
-        if number_line is None and (match := _NUMBER_LINE.match(line)):
-            number_line = idx + 1
+        if not number_seen and (match := _NUMBER_LINE.match(line)):
+            number_seen = True
             own = _clean_number(match.group(1))
             if not heading.number:
                 heading.number = own
             elif fold(own) != fold(heading.number):
                 warnings.append((idx + 1, f"number {own!r} differs from the metadata's {heading.number!r}"))
-        if date_line is None and (match := _PLACE_DATE.match(line)):
-            date_line = idx + 1
-            own_date = _date(*match.groups())
-            if own_date is None:
-                warnings.append((idx + 1, f"date {nfc(line).rstrip(' |')!r} is not a valid date"))
-            elif heading.issued_on is None and "issued_on" not in where:
-                heading.issued_on = own_date
-            elif heading.issued_on is not None and own_date != heading.issued_on:
-                meta = heading.issued_on
-                mismatch = f"date {own_date:%d/%m/%Y} differs from the metadata's {meta:%d/%m/%Y}"
-                warnings.append((idx + 1, mismatch))
+        if not date_seen and (match := _PLACE_DATE.match(line)):
+            date_seen = True
+            _own_date(heading, idx, line, _date(*match.groups()), dated_by_metadata, warnings)
         if heading.issuer is None and re.match(r"^(uy ban nhan dan|ubnd)\b", key(line.rstrip(" |"))):
             heading.issuer = _cell_from(numbered, idx)
         if heading.signer is None and signer_from is None and re.match(r"^(kt|tm|t/m)\b", key(line)):
@@ -130,7 +145,23 @@ def read_heading(lines: Sequence[str], skip: frozenset[int], stop: int, warnings
     if heading.signer is None and signer_from is not None:
         heading.signer = _signer(numbered, signer_from)
 
-    # 3. kind heading ("KẾ HOẠCH") and the official title under it (in capitals)
+
+def _own_date(
+    heading: Heading, idx: int, line: str, own_date: date | None, dated_by_metadata: bool, warnings: Warnings
+) -> None:
+    """The date of the place-and-date line (at line index ``idx``) against the metadata's."""
+    if own_date is None:
+        warnings.append((idx + 1, f"date {nfc(line).rstrip(' |')!r} is not a valid date"))
+    elif heading.issued_on is None and not dated_by_metadata:
+        heading.issued_on = own_date
+    elif heading.issued_on is not None and own_date != heading.issued_on:
+        meta = heading.issued_on
+        warnings.append((idx + 1, f"date {own_date:%d/%m/%Y} differs from the metadata's {meta:%d/%m/%Y}"))
+
+
+def _read_kind(heading: Heading, numbered: Numbered) -> None:
+    """Step 3: the kind heading ("KẾ HOẠCH") and the official title in capitals under it; the kind falls
+    back to the document number's suffix ("25/KH-UBND" is a Kế hoạch)."""
     kind_word = None
     for pos, (_idx, line) in enumerate(numbered):
         text = nfc(line.rstrip().rstrip("|"))
@@ -150,8 +181,10 @@ def read_heading(lines: Sequence[str], skip: frozenset[int], stop: int, warnings
         suffix = key(heading.number.split("/", 1)[-1].split("-", 1)[0])
         heading.kind = _NUMBER_KINDS.get(suffix)
 
-    # 4. the title: the website's headline (first line, "Kế hoạch 25/KH-UBND năm 2025 …") else the
-    # official title
+
+def _read_title(heading: Heading, numbered: Numbered) -> None:
+    """Step 4: the title — the website's headline (first line, "Kế hoạch 25/KH-UBND năm 2025 …"), else
+    the official title; a number still missing is taken from the title."""
     for _idx, line in numbered[:3]:
         text = nfc(line)
         if text and "|" not in text:
@@ -162,10 +195,9 @@ def read_heading(lines: Sequence[str], skip: frozenset[int], stop: int, warnings
         heading.title = heading.official_title
     if not heading.number and heading.title and (match := _DOC_NUMBER.search(heading.title)):
         heading.number = _clean_number(match.group(1))
-    return heading
 
 
-def _cell_from(numbered: list[tuple[int, str]], idx: int) -> str:
+def _cell_from(numbered: Numbered, idx: int) -> str:
     """The text of the cell that starts at line index ``idx`` (up to three lines, to its pipe)."""
     parts = []
     for line_idx, line in numbered:
@@ -177,7 +209,7 @@ def _cell_from(numbered: list[tuple[int, str]], idx: int) -> str:
     return nfc(" ".join(parts))
 
 
-def _signer(numbered: list[tuple[int, str]], idx: int) -> str | None:
+def _signer(numbered: Numbered, idx: int) -> str | None:
     """The name under a signature block ("KT. CHỦ TỊCH / PHÓ CHỦ TỊCH / Trần Văn A"): the first line
     in mixed case within the next four lines."""
     following = [line for line_idx, line in numbered if idx < line_idx <= idx + 4]
@@ -196,7 +228,7 @@ _MIN_RUN = 5  # lines
 _MIN_CHARS = 200
 
 
-def find_repeats(lines: Sequence[str], warnings: list[tuple[int, str]]) -> frozenset[int]:
+def find_repeats(lines: Sequence[str], warnings: Warnings) -> frozenset[int]:
     """Line indexes to ignore because a copy repeated them.
 
     A run of at least five identical lines (and 200 characters) seen twice is a copy artefact. When

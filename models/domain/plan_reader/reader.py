@@ -5,14 +5,14 @@ import hashlib
 import os
 import unicodedata
 from collections import Counter
-from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
 
 from models.domain.plan_reader.columns import TASK, Header, detect_header
 from models.domain.plan_reader.heading import find_repeats, read_heading
 from models.domain.plan_reader.model import ParsedIndicator, ParsedPlan, ParsedTask, PlanFormatError
-from models.domain.plan_reader.tables import TableState, parse_table, shorten
+from models.domain.plan_reader.tables import TableState, Warn, parse_table, shorten
 
 _Row = TypeVar("_Row", ParsedTask, ParsedIndicator)
 _TASK_HEADER_EXAMPLE = "TT | Tên nhiệm vụ | Cơ quan chủ trì | Cơ quan phối hợp | Kết quả | Thời gian hoàn thành"
@@ -70,16 +70,17 @@ def decode(data: bytes, source: str = "<input>") -> str:
 
 
 def _read(text: str, source: str) -> ParsedPlan:
-    if "\x00" in text:
-        raise PlanFormatError(
-            "expected text, found binary data (a NUL character) (không phải văn bản)",
-            expected="text",
-            found="binary data",
-        )
-    text = normalise(text)
-    content_hash = hashlib.sha256(text.encode("utf-8")).hexdigest()
-    if not text.strip():
-        raise PlanFormatError("expected a plan, found an empty text (văn bản rỗng)", expected="a plan")
+    """Read a plan in five steps, warnings collected with their line numbers all along:
+
+    1. :func:`_prepare` — refuse binary or empty text, normalise it, hash it;
+    2. :func:`~models.domain.plan_reader.heading.find_repeats` — blocks a web copy repeated, ignored;
+    3. :func:`_read_tables` — every table found by its header, followed row by row;
+    4. :func:`_check_tables` — a plan needs task rows; incomplete or empty tables are warnings, and
+       row numbers are made unique (:func:`_unique`);
+    5. :func:`~models.domain.plan_reader.heading.read_heading` — the number (required), title, date,
+       issuer and signer above the first table.
+    """
+    text, content_hash = _prepare(text)
     lines = text.split("\n")
     notes: list[tuple[int, str]] = []
 
@@ -87,74 +88,9 @@ def _read(text: str, source: str) -> ParsedPlan:
         notes.append((line, message))
 
     skip = find_repeats(lines, notes)
-
-    tasks: list[ParsedTask] = []
-    indicators: list[ParsedIndicator] = []
-    incomplete: list[Header] = []
-    empty: list[Header] = []  # complete headers with no rows under them
-    first_header: int | None = None
-    previous: tuple[Header, TableState, int | None] | None = None  # last table, its state, where it ended
-    idx = 0
-    while idx < len(lines):
-        header = detect_header(lines, idx, skip) if idx not in skip else None
-        if header is None:
-            idx += 1
-            continue
-        if first_header is None:
-            first_header = header.line
-        if header.missing():
-            if header.strong:
-                raise _missing_columns(header)
-            incomplete.append(header)
-            idx = header.end_line
-            continue
-        for column in header.duplicates:
-            name = header.texts[column]
-            warn(header.line, f"column {name!r} repeats the role of an earlier column; kept as extra")
-        if header.kind == TASK and header.index("deadline") is None:
-            warn(header.line, "the task table has no deadline column (Thời gian hoàn thành)")
-        state = TableState()
-        if (
-            previous
-            and (previous[0].kind, previous[0].roles) == (header.kind, header.roles)
-            and (previous[2] == header.line)
-        ):
-            warn(header.line, f"the {header.kind} table header repeats (page break?); the table continues")
-            state = previous[1]
-        result = parse_table(lines, header, skip, state, warn)
-        if not result.tasks and not result.indicators:
-            empty.append(header)
-        tasks.extend(result.tasks)
-        indicators.extend(result.indicators)
-        previous = (header, result.state, result.end_line)
-        idx = len(lines) if result.end_line is None else max(result.end_line - 1, header.end_line)
-
-    if not tasks and (empty_tasks := [h for h in empty if h.kind == TASK]):
-        raise PlanFormatError(
-            f"the task table at line {empty_tasks[0].line} has no rows — is the file cut short?"
-            " (bảng nhiệm vụ không có dòng nào)",
-            line=empty_tasks[0].end_line,
-            expected="task rows under the header",
-        )
-    for bad in empty:
-        warn(bad.line, f"the {bad.kind} table has no rows")
-    if not tasks:
-        task_like = [h for h in incomplete if h.kind == TASK] or incomplete
-        if task_like:
-            raise _missing_columns(task_like[0])
-        raise PlanFormatError(
-            f"expected a task table (a header such as '{_TASK_HEADER_EXAMPLE}'), found none"
-            " — this does not look like a plan (không tìm thấy bảng nhiệm vụ)",
-            expected="a task table",
-        )
-    for bad in incomplete:
-        columns = shorten(bad.describe(), 120)
-        warn(bad.line, f"table with the columns {columns!r} ignored: no {', '.join(bad.missing())}")
-
-    tasks = _unique(tasks, "task", warn)
-    indicators = _unique(indicators, "indicator", warn)
-
-    heading = read_heading(lines, skip, (first_header or len(lines) + 1) - 1, notes)
+    tables = _read_tables(lines, skip, warn)
+    tasks, indicators = _check_tables(tables, warn)
+    heading = read_heading(lines, skip, (tables.first_header or len(lines) + 1) - 1, notes)
     if not heading.number:
         raise PlanFormatError(
             "expected the plan number ('Số hiệu | 25/KH-UBND |' or 'Số: 25/KH-UBND') before the tables,"
@@ -182,6 +118,110 @@ def _read(text: str, source: str) -> ParsedPlan:
     )
 
 
+def _prepare(text: str) -> tuple[str, str]:
+    """Step 1: the normalised text and its content hash (SHA-256 of the normalised text's UTF-8)."""
+    if "\x00" in text:
+        raise PlanFormatError(
+            "expected text, found binary data (a NUL character) (không phải văn bản)",
+            expected="text",
+            found="binary data",
+        )
+    text = normalise(text)
+    content_hash = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    if not text.strip():
+        raise PlanFormatError("expected a plan, found an empty text (văn bản rỗng)", expected="a plan")
+    return text, content_hash
+
+
+@dataclass
+class _Tables:
+    """What the tables gave: their rows, and the headers that gave none."""
+
+    tasks: list[ParsedTask] = field(default_factory=list)
+    indicators: list[ParsedIndicator] = field(default_factory=list)
+    incomplete: list[Header] = field(default_factory=list)  # headers missing a required column
+    empty: list[Header] = field(default_factory=list)  # complete headers with no rows under them
+    first_header: int | None = None  # line of the first header met (complete or not)
+
+
+def _read_tables(lines: list[str], skip: frozenset[int], warn: Warn) -> _Tables:
+    """Step 3: scan for table headers; follow each table to its end and resume scanning after it.
+
+    A header missing a required column is refused at once when it is clearly a task/indicator header
+    (``strong``), else kept aside. A header repeated right where the same table ended (a page break)
+    continues that table: numbering and sections carry over.
+    """
+    out = _Tables()
+    previous: tuple[Header, TableState, int | None] | None = None  # last table, its state, where it ended
+    idx = 0
+    while idx < len(lines):
+        header = detect_header(lines, idx, skip) if idx not in skip else None
+        if header is None:
+            idx += 1
+            continue
+        if out.first_header is None:
+            out.first_header = header.line
+        if header.missing():
+            if header.strong:
+                raise _missing_columns(header)
+            out.incomplete.append(header)
+            idx = header.end_line
+            continue
+        result = parse_table(lines, header, skip, _table_state(header, previous, warn), warn)
+        if not result.tasks and not result.indicators:
+            out.empty.append(header)
+        out.tasks.extend(result.tasks)
+        out.indicators.extend(result.indicators)
+        previous = (header, result.state, result.end_line)
+        idx = len(lines) if result.end_line is None else max(result.end_line - 1, header.end_line)
+    return out
+
+
+def _table_state(header: Header, previous: tuple[Header, TableState, int | None] | None, warn: Warn) -> TableState:
+    """The state a table starts from (the previous one's when the header repeats), with the header's
+    warnings: duplicate column roles, a task table without a deadline column."""
+    for column in header.duplicates:
+        name = header.texts[column]
+        warn(header.line, f"column {name!r} repeats the role of an earlier column; kept as extra")
+    if header.kind == TASK and header.index("deadline") is None:
+        warn(header.line, "the task table has no deadline column (Thời gian hoàn thành)")
+    if (
+        previous
+        and (previous[0].kind, previous[0].roles) == (header.kind, header.roles)
+        and (previous[2] == header.line)
+    ):
+        warn(header.line, f"the {header.kind} table header repeats (page break?); the table continues")
+        return previous[1]
+    return TableState()
+
+
+def _check_tables(tables: _Tables, warn: Warn) -> tuple[list[ParsedTask], list[ParsedIndicator]]:
+    """Step 4: refuse a plan without task rows (naming the likely cause); warn about the tables that
+    gave nothing; the rows with unique numbers."""
+    if not tables.tasks and (empty_tasks := [h for h in tables.empty if h.kind == TASK]):
+        raise PlanFormatError(
+            f"the task table at line {empty_tasks[0].line} has no rows — is the file cut short?"
+            " (bảng nhiệm vụ không có dòng nào)",
+            line=empty_tasks[0].end_line,
+            expected="task rows under the header",
+        )
+    for bad in tables.empty:
+        warn(bad.line, f"the {bad.kind} table has no rows")
+    if not tables.tasks:
+        task_like = [h for h in tables.incomplete if h.kind == TASK] or tables.incomplete
+        if task_like:
+            raise _missing_columns(task_like[0])
+        raise PlanFormatError(
+            f"expected a task table (a header such as '{_TASK_HEADER_EXAMPLE}'), found none"
+            " — this does not look like a plan (không tìm thấy bảng nhiệm vụ)",
+            expected="a task table",
+        )
+    for bad in tables.incomplete:
+        columns = shorten(bad.describe(), 120)
+        warn(bad.line, f"table with the columns {columns!r} ignored: no {', '.join(bad.missing())}")
+    return _unique(tables.tasks, "task", warn), _unique(tables.indicators, "indicator", warn)
+
+
 def _missing_columns(header: Header) -> PlanFormatError:
     missing = ", ".join(header.missing())
     return PlanFormatError(
@@ -193,7 +233,7 @@ def _missing_columns(header: Header) -> PlanFormatError:
     )
 
 
-def _unique(rows: list[_Row], noun: str, warn: Callable[[int, str], None]) -> list[_Row]:
+def _unique(rows: list[_Row], noun: str, warn: Warn) -> list[_Row]:
     """Numbers are the rows' keys downstream: keep them unique. When numbering restarts in every
     section, qualify numbers with their section ("II.1"); a number that still repeats is an error."""
 

@@ -153,143 +153,213 @@ def _header_within(lines: Sequence[str], cell: Cell, skip: frozenset[int]) -> bo
     return any(detect_header(lines, idx, skip) for idx in range(cell.line - 1, cell.end_line))
 
 
+@dataclass
+class _Table:
+    """One table being read: its header, its cells in reading order, and what carries over."""
+
+    header: Header
+    state: TableState
+    warn: Warn
+    stream: list[Cell]
+    numidx: int  # the number column
+    noun: str  # "task" / "indicator", for messages
+    target_years: list[str]  # years named in the target column's header ("Mục tiêu đến năm 2030")
+
+    @property
+    def sections(self) -> Sections:
+        return self.state.sections
+
+
 def parse_table(
     lines: Sequence[str], header: Header, skip: frozenset[int], state: TableState, warn: Warn
 ) -> TableResult:
-    stream = list(iter_cells(lines, header.line - 1, skip, header.markdown))
-    n = header.ncols
+    """Follow the table under ``header`` row by row (see the module docstring), in four steps:
+
+    1. :func:`_past_numbering_row` — a column-numbering row "(1) | (2) | …" under the header is skipped;
+    2. at each row start, the number cell (:func:`_row_start`) tells a section row (:func:`_section_row`)
+       from a numbered row; neither, :func:`_end_of_table` says whether the table has ended or is broken;
+    3. a numbered row is checked whole and aligned (:func:`_checked_row`) and read into a
+       :class:`ParsedTask` (:func:`_task`) or :class:`ParsedIndicator` (:func:`_indicator`);
+    4. :func:`_finish` — the agency column is checked against the rows, and a last section without
+       rows is reported (refused when the file ends there).
+    """
     numidx = header.index("number")
     assert numidx is not None
-    noun = "task" if header.kind == TASK else "indicator"
-    num_header = header.texts[numidx]
+    target = header.index("target")
+    table = _Table(
+        header=header,
+        state=state,
+        warn=warn,
+        stream=list(iter_cells(lines, header.line - 1, skip, header.markdown)),
+        numidx=numidx,
+        noun="task" if header.kind == TASK else "indicator",
+        target_years=_YEAR.findall(header.texts[target]) if target is not None else [],
+    )
+    stream, n = table.stream, header.ncols
     tasks: list[ParsedTask] = []
     indicators: list[ParsedIndicator] = []
-    sections = state.sections
-    target = header.index("target")
-    target_years = _YEAR.findall(header.texts[target]) if target is not None else []
     rows: list[list[Cell]] = []
-    i = n
-    first_row = True
     end_line: int | None = None
-
+    i = _past_numbering_row(table)
     while i < len(stream):
-        first = stream[i]
         numcell = stream[i + numidx] if i + numidx < len(stream) else None
-
-        if first_row and i + n <= len(stream):
-            indexes = [column_index(cell.text) for cell in stream[i : i + n]]
-            if indexes == list(range(1, n + 1)):
-                warn(first.line, "column-numbering row (1), (2), … under the header skipped")
-                i += n
-                first_row = False
-                continue
-        first_row = False
-
-        marker = number = None
-        if numcell is not None and numcell.closed:
-            marker = parse_marker(numcell.text)
-            if marker and marker.title and numcell.end_line - numcell.line > 2:
-                marker = None  # a paragraph that happens to start with "V. …"
-            number = parse_number(numcell.text)
-
-        if marker is None and number is None:
+        marker, number = _row_start(numcell)
+        if marker is not None:
+            i = _section_row(stream, i, n, numidx, header, marker, table.sections, table.noun, warn)
+            continue
+        if number is None:
             stop = _end_of_table(lines, stream, i, numcell, header, state, skip, warn)
             if stop is not None:
                 end_line = stop or None
                 break
-            assert numcell is not None
-            raise PlanFormatError(
-                f"expected a {noun} number in column {num_header}, found {found(numcell.text)}"
-                f" (cần số thứ tự ở cột {num_header})",
-                line=numcell.line,
-                expected=f"a {noun} number in column {num_header}",
-                found=numcell.text,
-            )
-
-        if marker is not None:
-            i = _section_row(stream, i, n, numidx, header, marker, sections, noun, warn)
-            continue
-
-        assert number is not None and numcell is not None
-        label, value = number
-        row = stream[i : i + n]
-        if len(row) < n or not all(cell.closed for cell in row):
-            closed = [cell for cell in row if cell.closed]
-            raise PlanFormatError(
-                f"the table stops in the middle of {noun} {label} (row from line {first.line}): expected {n} "
-                f"cells, found {len(closed)} — is the file cut short? (bảng bị cắt giữa dòng)",
-                line=stream[-1].end_line,
-                expected=f"{n} cells in the row",
-                found=f"{len(closed)} cells",
-            )
-        _check_alignment(row, header, numidx, numcell.text, value, sections, noun, label, first)
-        _check_order(value, label, state, sections, noun, first.line, warn)
+            raise _no_number(table, numcell)
+        assert numcell is not None
+        row = _checked_row(table, i, number)
         rows.append(row)
-        sections.rows_since += 1
-
-        cells = {role: row[k] for k, role in enumerate(header.roles) if role}
-        text = {role: cell.text for role, cell in cells.items()}
-        extra: dict[str, str] = {}
-        for k, role in enumerate(header.roles):
-            if role is None:
-                name = header.texts[k]
-                while name in extra:
-                    name += "'"
-                extra[name] = row[k].text
-        parent = label.rsplit(".", 1)[0] if "." in label else None
-        if parent is not None and parent not in state.seen:
-            warn(first.line, f"{noun} {label} has no parent row {parent}")
-            parent = None
-        state.seen.add(label)
-        part, part_title, section, section_title = sections.labels()
-
+        table.sections.rows_since += 1
         if header.kind == TASK:
-            if not text.get("title"):
-                warn(first.line, f"task {label} has an empty title cell")
-            if "deadline" in cells and not text["deadline"]:
-                col = header.texts[header.roles.index("deadline")]
-                warn(cells["deadline"].line, f"task {label} has an empty deadline cell (column '{col}')")
-            tasks.append(
-                ParsedTask(
-                    section=section,
-                    section_title=section_title,
-                    number=label,
-                    title=text.get("title", ""),
-                    lead_raw=text.get("lead", ""),
-                    coordinating_raw=text.get("coordinating", ""),
-                    output_raw=text.get("output", ""),
-                    deadline_raw=text.get("deadline", ""),
-                    line=first.line,
-                    extra=extra,
-                    note_raw=text.get("note", ""),
-                    number_raw=numcell.text,
-                    parent_number=parent,
-                    part=part,
-                    part_title=part_title,
-                )
-            )
+            tasks.append(_task(table, row, number[0], numcell.text))
         else:
-            years = _YEAR.findall(section_title) or target_years
-            indicators.append(
-                ParsedIndicator(
-                    code=label,
-                    parent_code=parent,
-                    group=section,
-                    group_title=section_title,
-                    horizon=int(years[-1]) if years else None,
-                    title=text.get("title", ""),
-                    unit_raw=text.get("unit", ""),
-                    target_raw=text.get("target", ""),
-                    monitor_raw=text.get("monitor", ""),
-                    line=first.line,
-                    extra=extra,
-                    note_raw=text.get("note", ""),
-                    code_raw=numcell.text,
-                )
-            )
+            indicators.append(_indicator(table, row, number[0], numcell.text))
         i += n
+    _finish(table, rows, end_line)
+    return TableResult(tasks, indicators, end_line, state)
 
-    _check_agency_column(header, rows)
+
+def _past_numbering_row(table: _Table) -> int:
+    """Step 1: the index of the first row's first cell (after a column-numbering row, if any)."""
+    n = table.header.ncols
+    if n * 2 <= len(table.stream):
+        first_row = table.stream[n : n * 2]
+        if [column_index(cell.text) for cell in first_row] == list(range(1, n + 1)):
+            table.warn(first_row[0].line, "column-numbering row (1), (2), … under the header skipped")
+            return n * 2
+    return n
+
+
+def _row_start(numcell: Cell | None) -> tuple[Marker | None, tuple[str, tuple[int, ...]] | None]:
+    """Step 2: what the number cell holds — a section marker ("II.", "B.") and/or a row number."""
+    if numcell is None or not numcell.closed:
+        return None, None
+    marker = parse_marker(numcell.text)
+    if marker and marker.title and numcell.end_line - numcell.line > 2:
+        marker = None  # a paragraph that happens to start with "V. …"
+    return marker, parse_number(numcell.text)
+
+
+def _no_number(table: _Table, numcell: Cell | None) -> PlanFormatError:
+    """A row should start here, the table has not ended, and its number cell holds no number."""
+    assert numcell is not None  # _end_of_table refuses a stream that ended mid-row
+    noun, num_header = table.noun, table.header.texts[table.numidx]
+    return PlanFormatError(
+        f"expected a {noun} number in column {num_header}, found {found(numcell.text)}"
+        f" (cần số thứ tự ở cột {num_header})",
+        line=numcell.line,
+        expected=f"a {noun} number in column {num_header}",
+        found=numcell.text,
+    )
+
+
+def _checked_row(table: _Table, i: int, number: tuple[str, tuple[int, ...]]) -> list[Cell]:
+    """Step 3: the row's cells from ``i``, refused when cut short or shifted; its number's order checked."""
+    label, value = number
+    n, stream, noun = table.header.ncols, table.stream, table.noun
+    first = stream[i]
+    row = stream[i : i + n]
+    if len(row) < n or not all(cell.closed for cell in row):
+        closed = [cell for cell in row if cell.closed]
+        raise PlanFormatError(
+            f"the table stops in the middle of {noun} {label} (row from line {first.line}): expected {n} "
+            f"cells, found {len(closed)} — is the file cut short? (bảng bị cắt giữa dòng)",
+            line=stream[-1].end_line,
+            expected=f"{n} cells in the row",
+            found=f"{len(closed)} cells",
+        )
+    numtext = stream[i + table.numidx].text
+    _check_alignment(row, table.header, table.numidx, numtext, value, table.sections, noun, label, first)
+    _check_order(value, label, table.state, table.sections, noun, first.line, table.warn)
+    return row
+
+
+def _row_texts(table: _Table, row: list[Cell], label: str) -> tuple[dict[str, Cell], dict[str, str], str | None]:
+    """A numbered row's cells by role, the cells of unnamed roles by header text (``extra``), and its
+    parent's number (``None`` when the row is top-level or its parent row is missing)."""
+    header = table.header
+    cells = {role: row[k] for k, role in enumerate(header.roles) if role}
+    extra: dict[str, str] = {}
+    for k, role in enumerate(header.roles):
+        if role is None:
+            name = header.texts[k]
+            while name in extra:
+                name += "'"
+            extra[name] = row[k].text
+    parent = label.rsplit(".", 1)[0] if "." in label else None
+    if parent is not None and parent not in table.state.seen:
+        table.warn(row[0].line, f"{table.noun} {label} has no parent row {parent}")
+        parent = None
+    table.state.seen.add(label)
+    return cells, extra, parent
+
+
+def _task(table: _Table, row: list[Cell], label: str, number_raw: str) -> ParsedTask:
+    """Step 3: a task row, with warnings for an empty title or deadline cell."""
+    cells, extra, parent = _row_texts(table, row, label)
+    text = {role: cell.text for role, cell in cells.items()}
+    part, part_title, section, section_title = table.sections.labels()
+    line = row[0].line
+    if not text.get("title"):
+        table.warn(line, f"task {label} has an empty title cell")
+    if "deadline" in cells and not text["deadline"]:
+        col = table.header.texts[table.header.roles.index("deadline")]
+        table.warn(cells["deadline"].line, f"task {label} has an empty deadline cell (column '{col}')")
+    return ParsedTask(
+        section=section,
+        section_title=section_title,
+        number=label,
+        title=text.get("title", ""),
+        lead_raw=text.get("lead", ""),
+        coordinating_raw=text.get("coordinating", ""),
+        output_raw=text.get("output", ""),
+        deadline_raw=text.get("deadline", ""),
+        line=line,
+        extra=extra,
+        note_raw=text.get("note", ""),
+        number_raw=number_raw,
+        parent_number=parent,
+        part=part,
+        part_title=part_title,
+    )
+
+
+def _indicator(table: _Table, row: list[Cell], label: str, code_raw: str) -> ParsedIndicator:
+    """Step 3: an indicator row; its horizon is the last year of its group's title, else of the target
+    column's header."""
+    cells, extra, parent = _row_texts(table, row, label)
+    text = {role: cell.text for role, cell in cells.items()}
+    _, _, section, section_title = table.sections.labels()
+    years = _YEAR.findall(section_title) or table.target_years
+    return ParsedIndicator(
+        code=label,
+        parent_code=parent,
+        group=section,
+        group_title=section_title,
+        horizon=int(years[-1]) if years else None,
+        title=text.get("title", ""),
+        unit_raw=text.get("unit", ""),
+        target_raw=text.get("target", ""),
+        monitor_raw=text.get("monitor", ""),
+        line=row[0].line,
+        extra=extra,
+        note_raw=text.get("note", ""),
+        code_raw=code_raw,
+    )
+
+
+def _finish(table: _Table, rows: list[list[Cell]], end_line: int | None) -> None:
+    """Step 4: the agency column holds agencies; the last section has rows (else refused at the end of
+    the file, a warning where the table simply ended)."""
+    _check_agency_column(table.header, rows)
+    sections, noun = table.sections, table.noun
     if sections.line and sections.rows_since == 0:
         part, _, section, _ = sections.labels()
         if end_line is None:
@@ -299,8 +369,7 @@ def parse_table(
                 line=sections.line,
                 expected=f"{noun} rows under section {section or part}",
             )
-        warn(sections.line, f"section {section or part} has no {noun} rows")
-    return TableResult(tasks, indicators, end_line, state)
+        table.warn(sections.line, f"section {section or part} has no {noun} rows")
 
 
 def _end_of_table(
