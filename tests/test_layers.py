@@ -146,7 +146,6 @@ LONG_MODULES = {
     "web.officers",
 }
 LONG_FUNCTIONS = {
-    "cli.plan.plan_view",
     "models.domain.plan_reader.heading.read_heading",
     "models.domain.plan_reader.reader._read",
     "models.domain.plan_reader.tables.parse_table",
