@@ -127,7 +127,7 @@ def prepare(url: str, data_dir: Path, port: int) -> list[str]:
     upgrade(url)
     settings = Settings(database_url=url, data_dir=data_dir, public_base_url=f"http://127.0.0.1:{port}")
     core = build_app(settings, migrate=False)
-    import_plan(core.engine, settings.plan_file, core.runtime.directory)
+    import_plan(core.engine, settings.plan_file, core.runtime.directory, core.runtime.config)
     core.runtime.forget()
     evaluate_day(core.runtime, DAY)
     with Session(core.engine) as s:

@@ -2,22 +2,12 @@
 
 import json
 from pathlib import Path
-from typing import Any
 
 import typer
-from sqlmodel import Session, select
 
 from cli.common import console, fail, prepare_database
 
 app = typer.Typer(invoke_without_command=True)
-
-
-def _sync(engine: Any, directory: Any) -> None:
-    from models.services.directory_sync import sync_directory
-    from models.store.db import session_scope
-
-    with session_scope(engine) as session:
-        sync_directory(session, directory)
 
 
 @app.callback()
@@ -29,34 +19,11 @@ def list_cmd(
     """List the agencies of the directory with their contacts and succession."""
     if ctx.invoked_subcommand is not None:
         return
-    from models.store.plan_tables import Agency
+    from models.services.agencies import agency_rows
     from notifiers.masking import mask_address
 
     engine, directory = prepare_database()
-    _sync(engine, directory)
-
-    def show(value: str | None) -> str | None:
-        return value if unmasked or value is None else mask_address(value)
-
-    with Session(engine) as session:
-        rows = [
-            {
-                "code": a.code,
-                "name": a.name,
-                "kind": a.kind,
-                "email": show(a.email),
-                "phone": show(a.phone),
-                "zalo_user_id": show(a.zalo_user_id),
-                "head_name": a.head_name,
-                "head_email": show(a.head_email),
-                "head_phone": show(a.head_phone),
-                "valid_to": a.valid_to.isoformat() if a.valid_to else None,
-                "successor": a.successor_code,
-                "succeeded_on": a.succeeded_on.isoformat() if a.succeeded_on else None,
-                "contacts_source": a.contacts_source,
-            }
-            for a in session.exec(select(Agency).order_by(Agency.code))
-        ]
+    rows = agency_rows(engine, directory, mask=None if unmasked else mask_address)
     if as_json:
         print(json.dumps(rows, ensure_ascii=False, indent=2))
         return
@@ -73,36 +40,21 @@ def load_cmd(
 ) -> None:
     """Update contacts from a spreadsheet. Bad rows are reported with their row number; good rows are kept.
     Exit code 0 when every row was good, 1 when some were refused."""
-    from models.domain.clock import utcnow
-    from models.domain.contacts import ContactsFileError, MissingColumnError, UnsupportedFileError, read_contacts
-    from models.store.db import session_scope
-    from models.store.plan_tables import Agency
+    from models.domain.contacts import ContactsFileError
+    from models.services.agencies import load_contacts
 
     engine, directory = prepare_database()
     try:
-        loaded = read_contacts(path, directory)
-    except (ContactsFileError, MissingColumnError, UnsupportedFileError) as exc:
+        result = load_contacts(engine, directory, path)
+    except ContactsFileError as exc:  # also MissingColumnError, UnsupportedFileError
         raise fail(f"{path}: {exc}", 2) from None
-    _sync(engine, directory)
-    updated = 0
-    with session_scope(engine) as session:
-        for update in loaded.updates:
-            row = session.exec(select(Agency).where(Agency.code == update.code)).first()
-            if row is None:  # cannot happen after a sync; kept as a guard
-                continue
-            for key, value in update.fields().items():
-                setattr(row, key, value)
-            row.contacts_source = "loaded"
-            row.contacts_updated_at = utcnow()
-            updated += 1
-    errors = [{"row": e.row, "column": e.column, "message": e.message} for e in loaded.errors]
     if as_json:
-        print(json.dumps({"updated": updated, "errors": errors, "warnings": loaded.warnings}, ensure_ascii=False))
+        print(json.dumps(result.as_json(), ensure_ascii=False))
     else:
-        console.print(f"{updated} cơ quan cập nhật liên hệ / agencies updated")
-        for e in errors:
+        console.print(f"{result.updated} cơ quan cập nhật liên hệ / agencies updated")
+        for e in result.errors:
             console.print(f"row {e['row']} {e['column'] or ''}: {e['message']}")
-        for w in loaded.warnings:
+        for w in result.warnings:
             console.print(f"warning: {w}")
-    if errors:
+    if result.errors:
         raise typer.Exit(1)

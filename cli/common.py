@@ -1,11 +1,17 @@
-"""What every command shares: the console, settings-driven engine and directory, error exits."""
+"""What every command shares: the console, settings-driven engine, directory and policy, error exits."""
 
 from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
 from rich.markup import escape
 from sqlalchemy.engine import Engine
+
+if TYPE_CHECKING:
+    from config.app import App
+    from config.policy import PolicyConfig
 
 console = Console(highlight=False, soft_wrap=True, markup=False)
 err_console = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -46,6 +52,32 @@ def prepare_database():  # type: ignore[no-untyped-def]
 
     upgrade(get_settings().effective_database_url)
     return get_engine(), load_directory()
+
+
+def load_policy_config(path: Path | None = None) -> "PolicyConfig":
+    """The policy file ``path``, else the configured one (``DONDOC_POLICY_FILE``), else the shipped one; a
+    file that cannot be used exits with code 2 and a message naming the file and the key."""
+    from config.policy import PolicyError, load_policy
+    from config.settings import get_settings
+
+    try:
+        return load_policy(path if path is not None else get_settings().policy_file)
+    except PolicyError as exc:
+        raise fail(str(exc), 2) from None
+
+
+def prepare_app() -> "App":
+    """What the flows get too, built from the settings by the composition root (``config.app.build_app``):
+    the engine of the upgraded database, the configured directory and policy (``app.runtime``). A policy
+    file that cannot be used exits with code 2 and a message naming the file and the key."""
+    from config.app import build_app
+    from config.policy import PolicyError
+    from config.settings import get_settings
+
+    try:
+        return build_app(get_settings())
+    except PolicyError as exc:
+        raise fail(str(exc), 2) from None
 
 
 def prefect_env() -> None:

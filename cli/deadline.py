@@ -8,30 +8,16 @@ when unrecognized) and also ``reason_vi``, ``explain_vi``, ``explain_en``, ``nee
 interface: add to them, never rename. Exit code 0 when every phrase was understood, 2 otherwise.
 """
 
-from __future__ import annotations
-
 import json
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated, Any
 
 import typer
 
+from cli.common import load_policy_config
 from models.domain.clock import parse_day, today_local
-from models.domain.deadlines import (
-    DeadlineRule,
-    Due,
-    Kind,
-    expand,
-    explain_en,
-    explain_vi,
-    parse_deadline,
-    progress_reports,
-    reminder_schedule,
-)
-
-if TYPE_CHECKING:
-    from config.policy import PolicyConfig
+from models.services.deadline_view import explain_phrase
 
 app = typer.Typer(no_args_is_help=True, help="Read deadline phrases (Thời gian hoàn thành).")
 
@@ -41,20 +27,6 @@ _WEEKDAYS_VI = ("T2", "T3", "T4", "T5", "T6", "T7", "CN")
 @app.callback()
 def _group() -> None:
     """Read deadline phrases (Thời gian hoàn thành)."""
-
-
-def _load_policy(path: Path | None) -> PolicyConfig:
-    from config.policy import PolicyError, load_policy
-
-    if path is None:
-        from config.settings import get_settings
-
-        path = get_settings().policy_file
-    try:
-        return load_policy(path)
-    except PolicyError as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(2) from None
 
 
 def _phrases(phrases: list[str] | None, file: Path | None) -> list[str]:
@@ -67,34 +39,6 @@ def _phrases(phrases: list[str] | None, file: Path | None) -> list[str]:
             raise typer.Exit(2) from None
         out += [line.strip() for line in text.splitlines() if line.strip()]
     return out
-
-
-def explain_phrase(
-    text: str, *, start: date, count: int, role: str, config: PolicyConfig
-) -> tuple[DeadlineRule, dict[str, Any]]:
-    """The rule read from ``text`` and its JSON-ready explanation."""
-    policy, calendar, horizon = config.reporting_policy(), config.calendar(), config.horizon
-    rule = parse_deadline(text)
-    due: list[Due] = expand(rule, start=start, horizon=horizon, calendar=calendar)
-    if rule.kind is not Kind.RANGE:  # a window always shows all its milestones and its final date
-        due = due[:count]
-    reminders = reminder_schedule(due[0], role=role, policy=policy, calendar=calendar) if due else []
-    reports = progress_reports(rule, start=start, horizon=horizon, policy=policy, calendar=calendar)[:count]
-    out: dict[str, Any] = {
-        "text": rule.text,
-        "kind": rule.kind.value,
-        "due": [d.as_json() for d in due],
-        "reminders": [r.as_json() for r in reminders],
-    }
-    if rule.kind is Kind.UNRECOGNIZED:
-        out["reason"] = rule.reason
-        out["reason_vi"] = rule.reason_vi
-    out["explain_vi"] = explain_vi(rule)
-    out["explain_en"] = explain_en(rule)
-    out["needs_officer"] = rule.needs_officer
-    out["then_ongoing"] = rule.then_ongoing
-    out["reports"] = [d.as_json() for d in reports]
-    return rule, out
 
 
 def _day(d: str) -> str:
@@ -151,10 +95,11 @@ def explain_cmd(
     except ValueError as exc:
         typer.echo(f"error: --from: {exc}", err=True)
         raise typer.Exit(2) from None
-    config = _load_policy(policy_file)
+    config = load_policy_config(policy_file)
+    rules = {"policy": config.reporting_policy(), "calendar": config.calendar(), "horizon": config.horizon}
     all_understood = True
     for text in items:
-        rule, view = explain_phrase(text, start=issued, count=count, role=role, config=config)
+        rule, view = explain_phrase(text, start=issued, count=count, role=role, **rules)
         all_understood = all_understood and rule.recognized
         if as_json:
             typer.echo(json.dumps(view, ensure_ascii=False))

@@ -17,7 +17,7 @@ from cli import deadline as deadline_cli
 from cli import plan as plan_cli
 from cli import web as web_cli
 from cli import work
-from cli.common import console, prefect_env, prepare_database
+from cli.common import console, prefect_env, prepare_app
 
 app = typer.Typer(
     name="dondoc",
@@ -50,19 +50,11 @@ def run(
 ) -> None:
     """The main job: bring the database up, import the shipped plan if the database has none, run the
     daily flow for today, and show what was sent and where the files are."""
-    from sqlmodel import Session, select
+    from models.services.importer import import_if_empty
 
-    from config.settings import get_settings
-    from models.services.importer import import_plan
-    from models.store.plan_tables import Plan
-
-    settings = get_settings()
-    engine, directory = prepare_database()
-    with Session(engine) as session:
-        has_plan = session.exec(select(Plan)).first() is not None
-    report = None
-    if not has_plan:
-        report = import_plan(engine, settings.plan_file, directory)
+    built = prepare_app()
+    settings = built.settings
+    report = import_if_empty(built.engine, settings.plan_file, built.runtime.directory, built.runtime.config)
     prefect_env()
     from flows.daily import daily
 

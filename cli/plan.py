@@ -7,9 +7,8 @@ from typing import Any
 
 import typer
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
 
-from cli.common import console, fail, prepare_database
+from cli.common import console, fail, prepare_app, prepare_database
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -39,9 +38,9 @@ def import_cmd(
     from models.domain.plan_reader import PlanFormatError
     from models.services.importer import import_plan
 
-    engine, directory = prepare_database()
+    built = prepare_app()
     try:
-        report = import_plan(engine, path, directory)
+        report = import_plan(built.engine, path, built.runtime.directory, built.runtime.config)
     except PlanFormatError as exc:
         raise fail(f"{path}: {exc}", 2) from None
     except OSError as exc:
@@ -50,109 +49,6 @@ def import_cmd(
         print(json.dumps(report.as_json(), ensure_ascii=False))
     else:
         print_import_report(report)
-
-
-def plan_view(engine: Engine, directory: Any, *, number: str | None, on: date) -> dict[str, Any] | None:
-    """The plan as data: tasks and indicators with agencies as written and as routed on ``on``."""
-    from models.store.plan_tables import Agency, AgencyGroup, Indicator, IndicatorAgency, Plan, Task, TaskAgency
-
-    with Session(engine) as session:
-        query = select(Plan).order_by(Plan.imported_at.desc())  # type: ignore[union-attr]
-        if number:
-            query = select(Plan).where(Plan.number == number)
-        plan = session.exec(query).first()
-        if plan is None:
-            return None
-        agency_code = {a.id: a.code for a in session.exec(select(Agency))}
-        group_code = {g.id: g.code for g in session.exec(select(AgencyGroup))}
-
-        def entries(rows: list[Any], role: str) -> list[dict[str, Any]]:
-            out = []
-            for r in rows:
-                if r.role != role:
-                    continue
-                code = agency_code.get(r.agency_id) or group_code.get(r.group_id)
-                routed = directory.route(code, on) if code else []
-                out.append(
-                    {
-                        "as_written": r.raw_name,
-                        "code": code,
-                        "is_group": r.group_id is not None,
-                        "routed": [{"code": a.code, "name": a.name} for a in routed],
-                    }
-                )
-            return out
-
-        def today_names(items: list[dict[str, Any]]) -> list[str]:
-            names: list[str] = []
-            for item in items:
-                for routed in item["routed"]:
-                    if routed["name"] not in names:
-                        names.append(routed["name"])
-            return names
-
-        task_rows = session.exec(select(TaskAgency).order_by(TaskAgency.position)).all()
-        by_task: dict[int, list[Any]] = {}
-        for r in task_rows:
-            by_task.setdefault(r.task_id, []).append(r)
-        tasks = []
-        for t in session.exec(
-            select(Task).where(Task.plan_id == plan.id, Task.withdrawn.is_(False)).order_by(Task.position)
-        ):
-            lead = entries(by_task.get(t.id or 0, []), "lead")
-            coord = entries(by_task.get(t.id or 0, []), "coordinating")
-            tasks.append(
-                {
-                    "number": t.number,
-                    "section": t.section,
-                    "section_title": t.section_title,
-                    "title": t.title,
-                    "lead_raw": t.lead_raw,
-                    "coordinating_raw": t.coordinating_raw,
-                    "output_raw": t.output_raw,
-                    "deadline_raw": t.deadline_raw,
-                    "deadline_kind": t.deadline_kind,
-                    "lead": lead,
-                    "coordinating": coord,
-                    "lead_today": today_names(lead),
-                    "coordinating_today": today_names(coord),
-                }
-            )
-        ind_rows = session.exec(select(IndicatorAgency).order_by(IndicatorAgency.position)).all()
-        by_ind: dict[int, list[Any]] = {}
-        for r in ind_rows:
-            by_ind.setdefault(r.indicator_id, []).append(r)
-        indicators = []
-        for i in session.exec(
-            select(Indicator)
-            .where(Indicator.plan_id == plan.id, Indicator.withdrawn.is_(False))
-            .order_by(Indicator.position)
-        ):
-            monitoring = entries(by_ind.get(i.id or 0, []), "monitoring")
-            indicators.append(
-                {
-                    "code": i.code,
-                    "parent_code": i.parent_code,
-                    "horizon": i.horizon,
-                    "title": i.title,
-                    "unit_raw": i.unit_raw,
-                    "target_raw": i.target_raw,
-                    "target_op": i.target_op,
-                    "target_value": i.target_value,
-                    "target_value_max": i.target_value_max,
-                    "monitor_raw": i.monitor_raw,
-                    "monitoring": monitoring,
-                    "monitoring_today": today_names(monitoring),
-                }
-            )
-        return {
-            "plan": plan.number,
-            "title": plan.title,
-            "issued_on": plan.issued_on.isoformat() if plan.issued_on else None,
-            "routed_on": on.isoformat(),
-            "tasks": tasks,
-            "indicators": indicators,
-        }
 
 
 def _short(names: list[str], limit: int = 4) -> str:
@@ -166,6 +62,7 @@ def show_plan(
 ) -> None:
     """Print the plan's tasks for people: agencies as written and as routed on ``on`` (default today)."""
     from models.domain.clock import today_local
+    from models.services.plan_view import plan_view
 
     view = plan_view(engine, directory, number=number, on=on or today_local())
     if view is None:
@@ -196,6 +93,7 @@ def show_cmd(
 ) -> None:
     """List tasks with section, agencies as written and as routed today, and the deadline phrase."""
     from models.domain.clock import parse_day, today_local
+    from models.services.plan_view import plan_view
 
     day = parse_day(on) if on else today_local()
     engine, directory = prepare_database()

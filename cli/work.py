@@ -6,10 +6,8 @@ from datetime import date
 from typing import Any
 
 import typer
-from sqlalchemy import select
-from sqlmodel import Session
 
-from cli.common import console, fail, prefect_env
+from cli.common import console, fail, prefect_env, prepare_database
 
 round_app = typer.Typer(no_args_is_help=True, help="Ad hoc reporting rounds.")
 
@@ -169,44 +167,10 @@ def cycles_cmd(
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """List reporting cycles."""
-    from cli.common import prepare_database
-    from models.store.cycle_tables import Cycle
-    from models.store.plan_tables import Agency, Indicator, Task
+    from models.services.listings import cycle_rows
 
     engine, _ = prepare_database()
-    with Session(engine) as session:
-        q = (
-            select(Cycle, Agency.code, Agency.name, Task.number, Indicator.code)
-            .join(Agency, Agency.id == Cycle.agency_id)
-            .outerjoin(Task, Task.id == Cycle.task_id)
-            .outerjoin(Indicator, Indicator.id == Cycle.indicator_id)
-            .order_by(Cycle.due_effective, Cycle.id)
-        )
-        if status:
-            q = q.where(Cycle.status == status)
-        if agency:
-            q = q.where(Agency.code == agency)
-        if task:
-            q = q.where(Task.number == task.rstrip("."))
-        rows = [
-            {
-                "id": c.id,
-                "task": tnum,
-                "indicator": icode,
-                "agency": acode,
-                "agency_name": aname,
-                "role": c.role,
-                "kind": c.kind,
-                "label": c.label,
-                "period_key": c.period_key,
-                "opens_on": c.opens_on.isoformat(),
-                "due_nominal": c.due_nominal.isoformat(),
-                "due_effective": c.due_effective.isoformat(),
-                "due_extended": c.due_extended.isoformat() if c.due_extended else None,
-                "status": c.status,
-            }
-            for c, acode, aname, tnum, icode in session.execute(q)
-        ]
+    rows = cycle_rows(engine, status=status, agency=agency, task=task)
     if as_json:
         _print_json(rows)
         return
@@ -225,44 +189,11 @@ def outbox_cmd(
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """List outbox messages (recipients masked)."""
-    from cli.common import prepare_database
-    from models.store.cycle_tables import Cycle, Notification
-    from models.store.plan_tables import Agency, Task
+    from models.services.listings import outbox_rows
     from notifiers.masking import mask_address
 
     engine, _ = prepare_database()
-    with Session(engine) as session:
-        q = (
-            select(Notification, Agency.code, Task.number)
-            .outerjoin(Agency, Agency.id == Notification.agency_id)
-            .outerjoin(Cycle, Cycle.id == Notification.cycle_id)
-            .outerjoin(Task, Task.id == Cycle.task_id)
-            .order_by(Notification.id)
-        )
-        if status:
-            q = q.where(Notification.status == status)
-        if limit:
-            q = q.limit(limit)
-        rows = [
-            {
-                "key": n.key,
-                "cycle": n.cycle_id,
-                "task": tnum,
-                "agency": acode,
-                "channel": n.channel,
-                "recipient": mask_address(n.address),
-                "step": n.step,
-                "folded_steps": n.folded_steps,
-                "status": n.status,
-                "attempts": n.attempts,
-                "link": n.link,
-                "transport": n.transport,
-                "created_at": n.created_at.isoformat(),
-                "sent_at": n.sent_at.isoformat() if n.sent_at else None,
-                "last_error": n.last_error,
-            }
-            for n, acode, tnum in session.execute(q)
-        ]
+    rows = outbox_rows(engine, mask=mask_address, status=status, limit=limit)
     if as_json:
         _print_json(rows)
         return

@@ -138,7 +138,6 @@ LONG_MODULES = {
     "web.officers",
 }
 LONG_FUNCTIONS = {
-    "cli.plan.plan_view",
     "models.services.reports.build_report",
     "models.services.reports.write_xlsx",
     "web.app.create_app",

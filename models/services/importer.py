@@ -9,13 +9,14 @@ so task and indicator ids stay stable for the cycles that refer to them.
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, delete, select
 
 from models.domain.agencies import Directory
 from models.domain.clock import utcnow
+from models.domain.deadlines import DeadlineRule, Kind
 from models.domain.indicators import parse_target
 from models.domain.plan_reader import ParsedIndicator, ParsedPlan, ParsedTask, read_plan_file
 from models.domain.states import Role
@@ -23,6 +24,13 @@ from models.services.directory_sync import assign_changed as _assign
 from models.services.directory_sync import sync_directory
 from models.store.db import session_scope
 from models.store.plan_tables import Indicator, IndicatorAgency, Plan, Task, TaskAgency
+
+
+class DeadlinePolicy(Protocol):
+    """What the import needs of the reporting policy: the rule in force for a task (its phrase, or the
+    officer's override). ``config.policy.PolicyConfig`` is one; the caller passes the configured one."""
+
+    def rule_for(self, plan: str, task: str | int, phrase: str) -> DeadlineRule: ...
 
 
 @dataclass
@@ -65,14 +73,12 @@ def _resolve(directory: Directory, raw: str, where: str, warnings: list[str]) ->
     return _Cell([(e.raw, e.code, e.is_group) for e in result.entries], list(result.unresolved))
 
 
-def import_plan(engine: Engine, path: str | Path, directory: Directory, policy: Any = None) -> ImportReport:
+def import_plan(engine: Engine, path: str | Path, directory: Directory, policy: DeadlinePolicy) -> ImportReport:
     """Import the plan at ``path``. Raises ``PlanFormatError`` (database untouched) on a bad file.
 
-    ``policy`` is the ``config.policy.PolicyConfig`` whose deadline overrides apply (default: shipped).
+    ``policy`` decides each task's deadline rule: pass the configured one (``DONDOC_POLICY_FILE``), whose
+    ``deadline_overrides`` replace the plan's phrases — an overridden phrase is not warned about.
     """
-    from config.policy import load_policy
-
-    policy = policy or load_policy()
     parsed = read_plan_file(path)
     warnings = list(parsed.warnings)
     task_cells: dict[str, dict[str, _Cell]] = {}
@@ -88,19 +94,8 @@ def import_plan(engine: Engine, path: str | Path, directory: Directory, policy: 
         unresolved.extend(name for cell in (lead, coord) for name in cell.unresolved)
         if not lead.entries and not lead.unresolved:
             warnings.append(f"{where}: no lead agency (không có cơ quan chủ trì)")
-        rule = policy.rule_for(parsed.number, task.number, task.deadline_raw)
-        note = rule.reason or None
-        if rule.overridden:
-            note = f"override: {rule.override.note if rule.override else ''}".strip()
-        if rule.kind == "unrecognized":
-            warnings.append(
-                f"{where}: deadline phrase not understood (không đọc được thời hạn) "
-                f"{task.deadline_raw!r}: {note}; an officer must set it in deadline_overrides"
-            )
-        elif rule.kind == "external":
-            note = "set by an officer (cán bộ cần đặt thời hạn)"
-            warnings.append(f"{where}: deadline {task.deadline_raw!r} has no date; an officer must set one")
-        deadline_info[task.number] = (rule.kind.value, note)
+        deadline_info[task.number] = _deadline(policy.rule_for(parsed.number, task.number, task.deadline_raw))
+        warnings.extend(_deadline_warnings(deadline_info[task.number], task, where))
 
     for indicator in parsed.indicators:
         where = f"indicator {indicator.code} (line {indicator.line})"
@@ -124,6 +119,47 @@ def import_plan(engine: Engine, path: str | Path, directory: Directory, policy: 
         warnings=warnings,
         changed=changed,
     )
+
+
+def has_plan(engine: Engine) -> bool:
+    """Whether the database holds any plan yet."""
+    with Session(engine) as session:
+        return session.exec(select(Plan.id).limit(1)).first() is not None
+
+
+def import_if_empty(
+    engine: Engine, path: str | Path, directory: Directory, policy: DeadlinePolicy
+) -> ImportReport | None:
+    """Import the plan at ``path`` when the database holds none (the first ``dondoc run``); None otherwise.
+
+    Two runs racing on an empty database both import: harmless, the import is an idempotent upsert.
+    """
+    if has_plan(engine):
+        return None
+    return import_plan(engine, path, directory, policy)
+
+
+def _deadline(rule: DeadlineRule) -> tuple[str, str | None]:
+    """The (kind, note) a task row keeps of its deadline rule: an override says so in the note."""
+    note = rule.reason or None
+    if rule.overridden:
+        note = f"override: {rule.override.note if rule.override else ''}".strip()
+    elif rule.kind == Kind.EXTERNAL:
+        note = "set by an officer (cán bộ cần đặt thời hạn)"
+    return rule.kind.value, note
+
+
+def _deadline_warnings(info: tuple[str, str | None], task: ParsedTask, where: str) -> list[str]:
+    """What an officer must do about a deadline the policy leaves without a date."""
+    kind, note = info
+    if kind == Kind.UNRECOGNIZED:
+        return [
+            f"{where}: deadline phrase not understood (không đọc được thời hạn) "
+            f"{task.deadline_raw!r}: {note}; an officer must set it in deadline_overrides"
+        ]
+    if kind == Kind.EXTERNAL:
+        return [f"{where}: deadline {task.deadline_raw!r} has no date; an officer must set one"]
+    return []
 
 
 def _role_rows(cells: Iterable[tuple[str, _Cell]], ids: Any) -> list[tuple[str, int, str, int | None, int | None]]:

@@ -85,7 +85,7 @@ def test_answer_by_phone_then_officer_review_and_report(
     # 1. The plan and the daily run of DAY, messages written to the file channel.
     settings = Settings()
     core = build_app(settings, migrate=False)
-    import_plan(core.engine, plan_path, core.runtime.directory)
+    import_plan(core.engine, plan_path, core.runtime.directory, core.runtime.config)
     core.runtime.forget()
     day = evaluate_day(core.runtime, DAY)
     stats = core.outbox().dispatch()

@@ -30,7 +30,7 @@ DAY = date(2025, 8, 6)
 @pytest.fixture
 def app(cli_env, plan_path):
     application = build_app()
-    import_plan(application.engine, plan_path, application.runtime.directory)
+    import_plan(application.engine, plan_path, application.runtime.directory, application.runtime.config)
     return application
 
 

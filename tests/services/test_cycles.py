@@ -22,7 +22,7 @@ from models.store.writes import set_status
 @pytest.fixture
 def app(cli_env, plan_path):
     application = build_app()
-    import_plan(application.engine, plan_path, application.runtime.directory)
+    import_plan(application.engine, plan_path, application.runtime.directory, application.runtime.config)
     return application
 
 

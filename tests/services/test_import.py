@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 
 from cli.main import app as cli
 from config.files import SHIPPED_AGENCIES
+from config.policy import PolicyConfig, load_policy
 from models.domain.agencies import Directory
 from models.domain.indicators import parse_target
 from models.domain.plan_reader import PlanFormatError
@@ -27,12 +28,17 @@ def directory() -> Directory:
     return Directory.load(SHIPPED_AGENCIES)
 
 
-def test_import_real_plan_counts_and_idempotency(engine, plan_path, directory) -> None:
-    first = import_plan(engine, plan_path, directory)
+@pytest.fixture(scope="module")
+def policy() -> PolicyConfig:
+    return load_policy()
+
+
+def test_import_real_plan_counts_and_idempotency(engine, plan_path, directory, policy) -> None:
+    first = import_plan(engine, plan_path, directory, policy)
     assert (first.plan, first.tasks, first.indicators) == ("25/KH-UBND", 68, 42)
     assert first.unresolved_agencies == []
     assert first.changed is True
-    second = import_plan(engine, plan_path, directory)
+    second = import_plan(engine, plan_path, directory, policy)
     assert second.changed is False
     assert second.as_json()["tasks"] == 68
     with Session(engine) as s:
@@ -44,8 +50,8 @@ def test_import_real_plan_counts_and_idempotency(engine, plan_path, directory) -
         assert s.execute(select(Indicator.horizon).where(Indicator.code == "18.2")).scalar_one() == 2030
 
 
-def test_import_keeps_raw_cells_and_resolves_quirks(engine, plan_path, directory) -> None:
-    import_plan(engine, plan_path, directory)
+def test_import_keeps_raw_cells_and_resolves_quirks(engine, plan_path, directory, policy) -> None:
+    import_plan(engine, plan_path, directory, policy)
     with Session(engine) as s:
         codes = dict(s.execute(select(Agency.id, Agency.code)).all())
         t9 = s.execute(select(Task).where(Task.number == "9")).scalar_one()
@@ -94,18 +100,18 @@ def test_parse_target() -> None:
         "bad-not-a-plan.txt",
     ],
 )
-def test_bad_input_fails_and_leaves_database_untouched(engine, directory, name) -> None:
+def test_bad_input_fails_and_leaves_database_untouched(engine, directory, policy, name) -> None:
     path = DATA / name
     assert path.exists(), path
     with pytest.raises(PlanFormatError) as info:
-        import_plan(engine, path, directory)
+        import_plan(engine, path, directory, policy)
     assert str(info.value)
     with Session(engine) as s:
         assert s.execute(select(func.count()).select_from(Plan)).scalar_one() == 0
         assert s.execute(select(func.count()).select_from(Agency)).scalar_one() == 0
 
 
-def test_shuffled_table_is_refused(engine, directory, plan_path, tmp_path) -> None:
+def test_shuffled_table_is_refused(engine, directory, policy, plan_path, tmp_path) -> None:
     """Rows of the real task table moved out of line: the reader names a line instead of guessing."""
     lines = plan_path.read_text(encoding="utf-8").splitlines()
     start = next(i for i, line in enumerate(lines) if line.startswith("Tên nhiệm vụ"))
@@ -114,12 +120,12 @@ def test_shuffled_table_is_refused(engine, directory, plan_path, tmp_path) -> No
     path = tmp_path / "shuffled.txt"
     path.write_text("\n".join(shuffled), encoding="utf-8")
     with pytest.raises(PlanFormatError) as info:
-        import_plan(engine, path, directory)
+        import_plan(engine, path, directory, policy)
     assert info.value.line is not None
 
 
-def test_other_province_layout_imports(engine, directory) -> None:
-    report = import_plan(engine, DATA / "other-province-lettered.txt", directory)
+def test_other_province_layout_imports(engine, directory, policy) -> None:
+    report = import_plan(engine, DATA / "other-province-lettered.txt", directory, policy)
     assert report.tasks > 0
     with Session(engine) as s:
         sections = set(s.execute(select(Task.section)).scalars())

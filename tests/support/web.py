@@ -123,7 +123,7 @@ def seed(url: str, plan_path: Path, data_dir: Path) -> None:
     from config.app import build_app
 
     core = build_app(Settings(database_url=url, data_dir=data_dir, public_base_url="http://testserver"), migrate=False)
-    import_plan(core.engine, plan_path, core.runtime.directory)
+    import_plan(core.engine, plan_path, core.runtime.directory, core.runtime.config)
     core.runtime.forget()
     evaluate_day(core.runtime, DAY)
     with Session(core.engine) as s:

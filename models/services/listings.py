@@ -1,0 +1,96 @@
+"""Listings for officers' scripts: the reporting cycles (``dondoc cycles``) and the outbox's messages
+(``dondoc outbox``), as rows of plain JSON-ready values. Their field names are a public interface (add to
+them, never rename).
+
+Recipients are personal data: :func:`outbox_rows` shows them only through the ``mask`` its caller passes
+(the edges pass ``notifiers.masking.mask_address``; services do not import the channels).
+"""
+
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from models.store.cycle_tables import Cycle, Notification
+from models.store.plan_tables import Agency, Indicator, Task
+
+
+def cycle_rows(
+    engine: Engine, *, status: str | None = None, agency: str | None = None, task: str | None = None
+) -> list[dict[str, Any]]:
+    """Reporting cycles by effective due date, optionally of one status, agency code or task number
+    ("12" or "12.")."""
+    query = (
+        select(Cycle, Agency.code, Agency.name, Task.number, Indicator.code)
+        .join(Agency, Agency.id == Cycle.agency_id)
+        .outerjoin(Task, Task.id == Cycle.task_id)
+        .outerjoin(Indicator, Indicator.id == Cycle.indicator_id)
+        .order_by(Cycle.due_effective, Cycle.id)
+    )
+    if status:
+        query = query.where(Cycle.status == status)
+    if agency:
+        query = query.where(Agency.code == agency)
+    if task:
+        query = query.where(Task.number == task.rstrip("."))
+    with Session(engine) as session:
+        return [
+            {
+                "id": c.id,
+                "task": task_number,
+                "indicator": indicator_code,
+                "agency": agency_code,
+                "agency_name": agency_name,
+                "role": c.role,
+                "kind": c.kind,
+                "label": c.label,
+                "period_key": c.period_key,
+                "opens_on": c.opens_on.isoformat(),
+                "due_nominal": c.due_nominal.isoformat(),
+                "due_effective": c.due_effective.isoformat(),
+                "due_extended": c.due_extended.isoformat() if c.due_extended else None,
+                "status": c.status,
+            }
+            for c, agency_code, agency_name, task_number, indicator_code in session.execute(query)
+        ]
+
+
+def outbox_rows(
+    engine: Engine, *, mask: Callable[[str | None], str], status: str | None = None, limit: int = 0
+) -> list[dict[str, Any]]:
+    """Outbox messages in the order they were queued, optionally of one status and at most ``limit``
+    (0: all); each recipient shown as ``mask`` renders it."""
+    query = (
+        select(Notification, Agency.code, Task.number)
+        .outerjoin(Agency, Agency.id == Notification.agency_id)
+        .outerjoin(Cycle, Cycle.id == Notification.cycle_id)
+        .outerjoin(Task, Task.id == Cycle.task_id)
+        .order_by(Notification.id)
+    )
+    if status:
+        query = query.where(Notification.status == status)
+    if limit:
+        query = query.limit(limit)
+    with Session(engine) as session:
+        return [
+            {
+                "key": n.key,
+                "cycle": n.cycle_id,
+                "task": task_number,
+                "agency": agency_code,
+                "channel": n.channel,
+                "recipient": mask(n.address),
+                "step": n.step,
+                "folded_steps": n.folded_steps,
+                "status": n.status,
+                "attempts": n.attempts,
+                "link": n.link,
+                "transport": n.transport,
+                "created_at": n.created_at.isoformat(),
+                "sent_at": n.sent_at.isoformat() if n.sent_at else None,
+                "last_error": n.last_error,
+            }
+            for n, agency_code, task_number in session.execute(query)
+        ]
