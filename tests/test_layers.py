@@ -130,7 +130,6 @@ KNOWN_CYCLES = [
         "notifiers.zalo",
         "notifiers.zalo_tokens",
     ],
-    ["web.answer", "web.app", "web.officers"],
 ]
 KNOWN_PRIVATE_IMPORTS = {
     "models.services.decisions: from models.services.cycles import _contacts",
@@ -142,8 +141,6 @@ KNOWN_PRIVATE_IMPORTS = {
 LONG_MODULES = {
     "models.domain.agencies",
     "models.services.cycles",
-    "models.services.reports",
-    "web.officers",
 }
 LONG_FUNCTIONS = {
     "cli.plan.plan_view",
@@ -153,10 +150,7 @@ LONG_FUNCTIONS = {
     "models.services.answers.record_answer",
     "models.services.cycles.wanted_cycles",
     "models.services.cycles._queue_batch",
-    "models.services.reports.build_report",
-    "models.services.reports.write_xlsx",
     "models.services.rounds.open_round",
-    "web.app.create_app",
 }
 
 
