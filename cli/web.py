@@ -61,42 +61,24 @@ def users_add(
     ),
 ) -> None:
     """Create an officer's account, or set a new password for an existing login."""
-    import re
-
-    from sqlmodel import Session, select
-
     from cli.common import prepare_database
-    from models.domain.clock import utcnow
-    from models.domain.text import nfc
-    from models.store.answer_tables import OfficerUser
-    from web.security import hash_password, password_problem
+    from models.services.officer_accounts import AccountError, clean_login, password_problem, save_user
 
-    login = login.strip().lower()
-    if not re.fullmatch(r"[a-z0-9][a-z0-9._-]{1,63}", login):
-        raise fail("login: 2–64 characters, lower case letters, digits, '.', '_' or '-' (tên đăng nhập không hợp lệ)")
+    try:
+        login = clean_login(login)
+    except AccountError as exc:
+        raise fail(str(exc)) from exc
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
     else:
         password = typer.prompt("Mật khẩu / password", hide_input=True, confirmation_prompt=True)
-    problem = password_problem(password)
+    problem = password_problem(password)  # before the database is touched
     if problem:
         raise fail(problem)
     engine, _ = prepare_database()
-    with Session(engine) as session:
-        user = session.exec(select(OfficerUser).where(OfficerUser.login == login)).first()
-        if user is None:
-            session.add(
-                OfficerUser(
-                    login=login, name=nfc(name), password_hash=hash_password(password), active=True, created_at=utcnow()
-                )
-            )
-            verb = "created"
-        else:
-            user.name, user.password_hash, user.active = nfc(name), hash_password(password), True
-            session.add(user)
-            verb = "updated"
-        session.commit()
-    console.print(f"Officer {login} {verb} (tài khoản đã {'tạo' if verb == 'created' else 'cập nhật'}).")
+    saved = save_user(engine, login, name, password)
+    verb = "created" if saved.created else "updated"
+    console.print(f"Officer {login} {verb} (tài khoản đã {'tạo' if saved.created else 'cập nhật'}).")
 
 
 @users_app.command("list")
@@ -104,24 +86,11 @@ def users_list(as_json: bool = typer.Option(False, "--json", help="Print JSON.")
     """List officers' accounts (never their password hashes)."""
     import json
 
-    from sqlmodel import Session, select
-
     from cli.common import prepare_database
-    from models.store.answer_tables import OfficerUser
+    from models.services.officer_accounts import list_users
 
     engine, _ = prepare_database()
-    with Session(engine) as session:
-        users = list(session.exec(select(OfficerUser).order_by(OfficerUser.login)))
-    rows = [
-        {
-            "login": u.login,
-            "name": u.name,
-            "active": u.active,
-            "created_at": u.created_at.isoformat(),
-            "last_login_at": u.last_login_at.isoformat() if u.last_login_at else None,
-        }
-        for u in users
-    ]
+    rows = list_users(engine)
     if as_json:
         print(json.dumps(rows, ensure_ascii=False, indent=2))
         return
@@ -133,19 +102,12 @@ def users_list(as_json: bool = typer.Option(False, "--json", help="Print JSON.")
 @users_app.command("disable")
 def users_disable(login: str = typer.Argument(..., help="Login to disable.")) -> None:
     """Disable an account (its sessions stop working at once)."""
-    from sqlmodel import Session, select
-
     from cli.common import prepare_database
-    from models.store.answer_tables import OfficerUser
+    from models.services.officer_accounts import disable_user
 
     engine, _ = prepare_database()
-    with Session(engine) as session:
-        user = session.exec(select(OfficerUser).where(OfficerUser.login == login.strip().lower())).first()
-        if user is None:
-            raise fail(f"no officer {login!r}")
-        user.active = False
-        session.add(user)
-        session.commit()
+    if not disable_user(engine, login):
+        raise fail(f"no officer {login!r}")
     console.print(f"Officer {login} disabled.")
 
 
@@ -157,24 +119,21 @@ def report_cmd(
 ) -> None:
     """Export the plan's status: Phụ lục II with status columns and a sheet per agency (xlsx), or the
     same rows as JSON or CSV."""
-    from sqlmodel import Session
-
     from cli.common import prepare_database
     from models.domain.clock import parse_day, today_local
-    from models.services.reports import build_report, find_plan, write_csv, write_json, write_xlsx
+    from models.services.report_files import FORMATS, write_csv, write_json, write_xlsx
+    from models.services.reports import plan_report
 
-    if fmt not in ("xlsx", "json", "csv"):
+    if fmt not in FORMATS:
         raise fail("--format must be xlsx, json or csv")
     try:
         day = parse_day(today) if today else today_local()
     except ValueError as exc:
         raise fail(str(exc)) from exc
     engine, directory = prepare_database()
-    with Session(engine) as session:
-        found = find_plan(session, plan)
-        if found is None:
-            raise fail(f"no plan {plan or ''} in the database (chưa có kế hoạch)".replace("  ", " "))
-        report = build_report(session, found, day, directory)
+    report = plan_report(engine, plan, day, directory)
+    if report is None:
+        raise fail(f"no plan {plan or ''} in the database (chưa có kế hoạch)".replace("  ", " "))
     out.parent.mkdir(parents=True, exist_ok=True)
     if fmt == "xlsx":
         write_xlsx(report, out)

@@ -1,34 +1,33 @@
 """The web application: ``create_app(settings)`` builds FastAPI with the answer pages (``web.answer``), the
-officers' pages (``web.officers``) and the provider webhooks (``web.webhooks``, when present).
+officers' pages (``web.officers``) and the provider webhooks (``web.webhooks``). What the pages share lives
+in ``web.pages``; the defences (CSRF, rate limits, the body limit) in ``web.security``.
 
-Pages are rendered on the server (Jinja2, autoescaped) and work without JavaScript: the answer link is
-often opened in Zalo's in-app browser on a small phone. Every response carries strict security headers
-(no scripts at all by CSP, no framing, no referrer: an answer link never leaks through a Referer).
+Every response carries strict security headers (no scripts at all by CSP, no framing, no referrer: an
+answer link never leaks through a Referer), and the access log never shows an answer token.
 """
 
 import logging
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import date, datetime
-from pathlib import Path
+from datetime import date
 from typing import Any
+from urllib.parse import quote
 
 from fastapi import FastAPI, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
-from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from config.app import App, build_app
 from config.settings import Settings, get_settings
-from models.domain.clock import TZ, today_local
+from models.domain.clock import today_local
+from web import answer, officers, webhooks
+from web.pages import HERE, LoginRequired, WebContext, error_page, make_env, too_large_page
 from web.security import BodyLimitMiddleware, BodyTooLarge, Csrf, Limits, RateLimiter, load_secret
 from web.uploads import MAX_ATTACHMENT
 
 log = logging.getLogger("dondoc.web")
 
-HERE = Path(__file__).resolve().parent
 # The answer form's body: the attachment plus its fields and multipart framing.
 MAX_BODY = MAX_ATTACHMENT + 512 * 1024
 
@@ -42,79 +41,10 @@ SECURITY_HEADERS = {
     ),
     "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
 }
-
-
-@dataclass
-class WebContext:
-    """What every route needs, built once per application."""
-
-    settings: Settings
-    core: App
-    env: Environment
-    csrf: Csrf
-    secret: bytes
-    limiter: RateLimiter
-    limits: Limits
-    today: Callable[[], date]
-    dispatch_after_decisions: bool
-
-    @property
-    def data_dir(self) -> Path:
-        return self.settings.data_dir
-
-    @property
-    def secure_cookies(self) -> bool:
-        return self.settings.public_base_url.lower().startswith("https://")
-
-
-def ctx_of(request: Request) -> WebContext:
-    return request.app.state.ctx  # type: ignore[no-any-return]
-
-
-def render(request: Request, name: str, data: dict[str, Any], status_code: int = 200) -> HTMLResponse:
-    """Render a template; pages with personal or link data are never cached."""
-    ctx = ctx_of(request)
-    html = ctx.env.get_template(name).render(**data, request=request)
-    response = HTMLResponse(html, status_code=status_code)
-    response.headers["Cache-Control"] = "no-store"
-    return response
-
-
-def error_page(request: Request, status_code: int, title: str, message: str) -> HTMLResponse:
-    return render(request, "error.html", {"title": title, "message": message}, status_code)
-
-
-# --------------------------------------------------------------------------------------------------
-# Formatting for templates
-# --------------------------------------------------------------------------------------------------
-
-
-def fmt_date(value: date | None) -> str:
-    return f"{value:%d/%m/%Y}" if value else ""
-
-
-def fmt_datetime(value: datetime | None) -> str:
-    return f"{value.astimezone(TZ):%H:%M %d/%m/%Y}" if value else ""
-
-
-def fmt_size(value: int | None) -> str:
-    if not value:
-        return ""
-    return f"{value / 1048576:.1f} MB" if value >= 1048576 else f"{max(1, value // 1024)} KB"
-
-
-def make_env() -> Environment:
-    env = Environment(
-        loader=FileSystemLoader(HERE / "templates"),
-        autoescape=select_autoescape(["html"], default_for_string=True, default=True),
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    env.filters["d"] = fmt_date
-    env.filters["dt"] = fmt_datetime
-    env.filters["size"] = fmt_size
-    env.filters["isod"] = lambda text: fmt_date(date.fromisoformat(text)) if text else ""
-    return env
+HTTP_ERRORS = {
+    404: ("Không tìm thấy trang", "Địa chỉ này không có trên hệ thống."),
+    405: ("Không thực hiện được", "Thao tác này không được hỗ trợ."),
+}
 
 
 # --------------------------------------------------------------------------------------------------
@@ -172,13 +102,6 @@ class SecurityHeadersMiddleware:
         await self.app(scope, receive, with_headers)
 
 
-class LoginRequired(Exception):
-    """Raised by the officers' dependency: answered with a redirect to the login page."""
-
-    def __init__(self, next_path: str) -> None:
-        self.next_path = next_path
-
-
 def create_app(
     settings: Settings | None = None,
     *,
@@ -198,7 +121,8 @@ def create_app(
     settings = settings or get_settings()
     core = core or build_app(settings, migrate=migrate)
     secret = load_secret(settings.secret_key.get_secret_value() if settings.secret_key else None, settings.data_dir)
-    ctx = WebContext(
+    app = FastAPI(title="dondoc", docs_url=None, redoc_url=None, openapi_url=None)
+    app.state.ctx = WebContext(
         settings=settings,
         core=core,
         env=make_env(),
@@ -209,70 +133,47 @@ def create_app(
         today=today or today_local,
         dispatch_after_decisions=dispatch_after_decisions,
     )
-    app = FastAPI(title="dondoc", docs_url=None, redoc_url=None, openapi_url=None)
-    app.state.ctx = ctx
     _install_log_redaction()
-
-    from web import answer, officers
-
     app.include_router(answer.router)
     app.include_router(officers.router)
-    try:
-        from web import webhooks
-    except ImportError:  # the webhooks are another module's; the pages work without them
-        webhooks = None  # type: ignore[assignment]
-    if webhooks is not None and hasattr(webhooks, "router"):
-        app.include_router(webhooks.router)
-        # The webhooks read the same settings and database as the pages.
-        if hasattr(webhooks, "hook_settings"):
-            app.dependency_overrides[webhooks.hook_settings] = lambda: settings
-        if hasattr(webhooks, "hook_engine"):
-            app.dependency_overrides[webhooks.hook_engine] = lambda: core.engine
+    _mount_webhooks(app, settings, core)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
-
-    @app.get("/", include_in_schema=False)
-    def home() -> Response:
-        return RedirectResponse("/officers", status_code=303)
-
-    @app.get("/healthz", include_in_schema=False)
-    def healthz() -> dict[str, str]:
-        return {"status": "ok"}
-
-    @app.exception_handler(LoginRequired)
-    async def _login(request: Request, exc: LoginRequired) -> Response:
-        from urllib.parse import quote
-
-        return RedirectResponse(f"/officers/login?next={quote(exc.next_path, safe='/')}", status_code=303)
-
-    @app.exception_handler(BodyTooLarge)
-    async def _too_large(request: Request, exc: BodyTooLarge) -> Response:
-        return too_large_page(request)
-
-    @app.exception_handler(StarletteHTTPException)
-    async def _http(request: Request, exc: StarletteHTTPException) -> Response:
-        texts = {
-            404: ("Không tìm thấy trang", "Địa chỉ này không có trên hệ thống."),
-            405: ("Không thực hiện được", "Thao tác này không được hỗ trợ."),
-        }
-        title, message = texts.get(exc.status_code, ("Có lỗi xảy ra", "Vui lòng thử lại sau."))
-        return error_page(request, exc.status_code, title, message)
-
-    def _too_large_response(scope: dict[str, Any]) -> Response:
-        return too_large_page(Request(scope))
-
-    app.add_middleware(BodyLimitMiddleware, limit=MAX_BODY, on_too_large=_too_large_response)
+    app.add_api_route("/", home, methods=["GET"], include_in_schema=False)
+    app.add_api_route("/healthz", healthz, methods=["GET"], include_in_schema=False)
+    app.add_exception_handler(LoginRequired, _to_login)  # type: ignore[arg-type]
+    app.add_exception_handler(BodyTooLarge, _too_large)
+    app.add_exception_handler(StarletteHTTPException, _http_error)  # type: ignore[arg-type]
+    app.add_middleware(BodyLimitMiddleware, limit=MAX_BODY, on_too_large=lambda scope: too_large_page(Request(scope)))
     app.add_middleware(SecurityHeadersMiddleware)
     return app
 
 
-def too_large_page(request: Request) -> HTMLResponse:
-    mb = MAX_ATTACHMENT // 1048576
-    response = error_page(
-        request,
-        413,
-        "Tệp quá lớn",
-        f"Tệp đính kèm vượt quá {mb} MB nên báo cáo chưa được gửi và không có gì được lưu. "
-        "Vui lòng quay lại, chọn tệp nhỏ hơn (hoặc gửi đường dẫn tới tệp) rồi gửi lại.",
-    )
-    response.headers["Connection"] = "close"
-    return response
+def _mount_webhooks(app: FastAPI, settings: Settings, core: App) -> None:
+    """The provider callbacks, reading the same settings and database as the pages (their dependencies
+    are looked up by name: ``web.webhooks`` is the channels' module and may do without either)."""
+    app.include_router(webhooks.router)
+    if hasattr(webhooks, "hook_settings"):
+        app.dependency_overrides[webhooks.hook_settings] = lambda: settings
+    if hasattr(webhooks, "hook_engine"):
+        app.dependency_overrides[webhooks.hook_engine] = lambda: core.engine
+
+
+def home() -> Response:
+    return RedirectResponse("/officers", status_code=303)
+
+
+def healthz() -> dict[str, str]:
+    return {"status": "ok"}
+
+
+async def _to_login(request: Request, exc: LoginRequired) -> Response:
+    return RedirectResponse(f"/officers/login?next={quote(exc.next_path, safe='/')}", status_code=303)
+
+
+async def _too_large(request: Request, exc: Exception) -> Response:
+    return too_large_page(request)
+
+
+async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
+    title, message = HTTP_ERRORS.get(exc.status_code, ("Có lỗi xảy ra", "Vui lòng thử lại sau."))
+    return error_page(request, exc.status_code, title, message)

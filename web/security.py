@@ -1,5 +1,5 @@
-"""The web side's defences: the signing key, CSRF tokens, officers' passwords and sessions, rate limits,
-the request size limit, and keyed hashes of client addresses.
+"""The web side's defences: the signing key, CSRF tokens, the officers' session cookie, rate limits, the
+request size limit, and keyed hashes of client addresses.
 
 - **Signing key**: ``DONDOC_SECRET_KEY`` or, when unset, a random key created once in
   ``data_dir/secret_key`` (mode 0600). Several web servers sharing a database must share the key.
@@ -7,10 +7,8 @@ the request size limit, and keyed hashes of client addresses.
   the response token's hash (answer forms), the session's hash (officers' forms) or a pre-login cookie
   (the login form). A token is valid for ``max_age`` and only for the same binding; the nonce also
   names the submission, so a double click records one answer.
-- **Passwords**: argon2id (``argon2-cffi``, OWASP parameters); a hash made with older parameters is
-  upgraded at the next login.
-- **Sessions**: a random cookie, stored as its SHA-256 hash; 8 hours idle, 24 hours at most; HttpOnly,
-  SameSite=Lax, Secure when the public address is https.
+- **Sessions**: a random cookie (``SESSION_COOKIE``), HttpOnly, SameSite=Lax, Secure when the public
+  address is https; passwords and the sessions behind the cookie are ``models.services.officer_accounts``.
 - **Rate limits**: a sliding window per key, in process memory (one web process; behind several, use
   the reverse proxy's limits too). Limits are per response token and per client address.
 """
@@ -24,25 +22,12 @@ import threading
 import time
 from collections import deque
 from dataclasses import dataclass
-from datetime import datetime, timedelta
 from pathlib import Path
-
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-from sqlalchemy import update
-from sqlmodel import Session, select
-
-from models.domain.clock import utcnow
-from models.store.answer_tables import OfficerSession, OfficerUser
 
 log = logging.getLogger("dondoc.web.security")
 
 SESSION_COOKIE = "dondoc_session"
 PRELOGIN_COOKIE = "dondoc_pre"
-SESSION_IDLE = timedelta(hours=8)
-SESSION_MAX = timedelta(hours=24)
-# Writing last_seen on every request would make each page a write; a few minutes of slack is harmless.
-SESSION_TOUCH = timedelta(minutes=5)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -65,10 +50,6 @@ def load_secret(configured: str | None, data_dir: Path) -> bytes:
             with os.fdopen(fd, "w") as out:
                 out.write(secrets.token_urlsafe(48))
     return path.read_text().strip().encode("utf-8")
-
-
-def sha256(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8", "replace")).hexdigest()
 
 
 def keyed_hash(key: bytes, purpose: str, value: str, length: int = 32) -> str:
@@ -104,103 +85,6 @@ class Csrf:
     def _mac(self, purpose: str, binding: str, stamp: str, nonce: str) -> str:
         msg = f"csrf|{purpose}|{binding}|{stamp}|{nonce}".encode()
         return hmac.new(self.key, msg, hashlib.sha256).hexdigest()[:32]
-
-
-# --------------------------------------------------------------------------------------------------
-# Passwords and sessions
-# --------------------------------------------------------------------------------------------------
-
-_hasher = PasswordHasher()  # argon2id, RFC 9106 low-memory profile (t=3, m=64 MiB, p=4)
-# A hash to verify against when the login is unknown: the answer then takes as long as for a known one.
-_DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
-
-
-def hash_password(password: str) -> str:
-    return _hasher.hash(password)
-
-
-def verify_password(stored: str, password: str) -> tuple[bool, str | None]:
-    """(matches, a re-hash to store when the parameters changed)."""
-    try:
-        _hasher.verify(stored, password)
-    except (VerifyMismatchError, VerificationError, InvalidHashError):
-        return False, None
-    return True, (_hasher.hash(password) if _hasher.check_needs_rehash(stored) else None)
-
-
-def password_problem(password: str) -> str | None:
-    """Why a new password is refused (Vietnamese), or None."""
-    if len(password) < 10:
-        return "Mật khẩu cần ít nhất 10 ký tự."
-    if len(password) > 256:
-        return "Mật khẩu dài quá 256 ký tự."
-    if len(set(password)) < 4:
-        return "Mật khẩu quá đơn giản."
-    return None
-
-
-def authenticate(session: Session, login: str, password: str) -> OfficerUser | None:
-    """The active officer with this login and password (constant work whether or not the login exists)."""
-    user = session.execute(select(OfficerUser).where(OfficerUser.login == login.strip().lower())).scalar()
-    if user is None or not user.active:
-        verify_password(_DUMMY_HASH, password)
-        return None
-    ok, rehash = verify_password(user.password_hash, password)
-    if not ok:
-        return None
-    values: dict[str, object] = {"last_login_at": utcnow()}
-    if rehash:
-        values["password_hash"] = rehash
-    session.execute(update(OfficerUser).where(OfficerUser.id == user.id).values(**values))
-    return user
-
-
-def open_session(session: Session, user: OfficerUser, *, now: datetime | None = None) -> str:
-    """A new session for ``user``; returns the cookie value (only its hash is stored)."""
-    now = now or utcnow()
-    token = secrets.token_urlsafe(32)
-    session.add(
-        OfficerSession(
-            token_hash=sha256(token),
-            user_id=user.id or 0,
-            created_at=now,
-            last_seen_at=now,
-            expires_at=now + SESSION_IDLE,
-            absolute_expires_at=now + SESSION_MAX,
-        )
-    )
-    return token
-
-
-def session_user(
-    session: Session, cookie: str | None, *, now: datetime | None = None
-) -> tuple[OfficerUser, str] | None:
-    """(officer, session hash) for a live session cookie; pushes the idle expiry forward while in use."""
-    if not cookie or len(cookie) > 100:
-        return None
-    now = now or utcnow()
-    token_hash = sha256(cookie)
-    row = session.execute(select(OfficerSession).where(OfficerSession.token_hash == token_hash)).scalar()
-    if row is None or row.revoked_at is not None or row.expires_at <= now or row.absolute_expires_at <= now:
-        return None
-    user = session.get(OfficerUser, row.user_id)
-    if user is None or not user.active:
-        return None
-    if now - row.last_seen_at > SESSION_TOUCH:
-        session.execute(
-            update(OfficerSession)
-            .where(OfficerSession.id == row.id)
-            .values(last_seen_at=now, expires_at=min(now + SESSION_IDLE, row.absolute_expires_at))
-        )
-        session.commit()
-    return user, token_hash
-
-
-def close_session(session: Session, cookie: str | None) -> None:
-    if cookie:
-        session.execute(
-            update(OfficerSession).where(OfficerSession.token_hash == sha256(cookie)).values(revoked_at=utcnow())
-        )
 
 
 # --------------------------------------------------------------------------------------------------

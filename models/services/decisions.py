@@ -13,7 +13,7 @@ State rules (the vocabulary of ``models.domain.states.CycleStatus``):
 - ``reassign``: the cycle is *cancelled* and a new open cycle is created for the right agency.
 
 Every change is a conditional ``UPDATE … WHERE status = <the state we saw>`` plus a ``cycleevent`` row;
-a change that loses a race returns ``False`` / raises ``DecisionError`` and changes nothing.
+a change that loses a race raises ``DecisionError`` and changes nothing.
 """
 
 from datetime import date, datetime
@@ -68,17 +68,17 @@ def _cycle(session: Session, cycle_id: int) -> Cycle:
     return cycle
 
 
-def accept(session: Session, cycle_id: int, officer: str, comment: str = "") -> bool:
+def accept(session: Session, cycle_id: int, officer: str, comment: str = "") -> None:
     """*answered* → *accepted*; the cycle's live links expire after the grace period."""
     cycle = _cycle(session, cycle_id)
     if cycle.status != CycleStatus.answered:
         raise DecisionError("chỉ chấp nhận được kỳ báo cáo đang chờ xem xét")
     reason = "chấp nhận báo cáo" + (f": {clean_text(comment, 500)}" if comment.strip() else "")
     if not set_status(session, cycle_id, CycleStatus.answered, CycleStatus.accepted, _actor(officer), reason):
-        return False
+        # The officers' pages have always said it in these words (the other decisions add "tải lại trang").
+        raise DecisionError("kỳ báo cáo vừa được người khác cập nhật")
     shorten_tokens(session, cycle_id)
     _review(session, cycle_id, Decision.accepted, officer, comment)
-    return True
 
 
 def shorten_tokens(session: Session, cycle_id: int, *, now: datetime | None = None) -> int:
@@ -114,10 +114,20 @@ def return_answer(session: Session, rt: Runtime, cycle_id: int, officer: str, co
 
 
 def grant_extension(
-    session: Session, rt: Runtime | None, cycle_id: int, officer: str, new_due: date, comment: str = ""
+    session: Session,
+    rt: Runtime | None,
+    cycle_id: int,
+    officer: str,
+    new_due: date,
+    comment: str = "",
+    *,
+    today: date,
 ) -> int:
-    """Any open state → *extended* until ``new_due``; the reminder calendar follows the new date.
-    Returns how many messages were queued to tell the agency (0 without ``rt``)."""
+    """Any open state → *extended* until ``new_due`` (not before ``today``, and after the current due date);
+    the reminder calendar follows the new date. Returns how many messages were queued to tell the agency
+    (0 without ``rt``)."""
+    if new_due < today:
+        raise DecisionError("hạn mới không được trước ngày hôm nay")
     cycle = _cycle(session, cycle_id)
     if cycle.status not in EXTENDABLE:
         raise DecisionError("kỳ báo cáo đã đóng, không gia hạn được")

@@ -13,9 +13,9 @@ from typer.testing import CliRunner
 
 from cli import web as web_cli
 from config.settings import get_settings
+from models.services.officer_accounts import verify_password
 from models.store.answer_tables import OfficerUser
 from models.store.db import make_engine
-from web.security import verify_password
 
 runner = CliRunner()
 

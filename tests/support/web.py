@@ -26,11 +26,12 @@ from config.settings import SHIPPED_MESSAGES, Settings
 from models.domain.clock import utcnow
 from models.services.daily import evaluate_day
 from models.services.importer import import_plan
+from models.services.officer_accounts import hash_password
 from models.store.answer_tables import Answer, AnswerReview, OfficerUser
 from models.store.cycle_tables import Cycle, CycleEvent, Notification, ReminderLedger, ResponseToken
 from models.store.db import make_engine
 from web.app import create_app
-from web.security import Limits, hash_password
+from web.security import Limits
 
 DAY = date(2025, 6, 20)
 PASSWORD = "mat-khau-rat-dai-2025"

@@ -1,6 +1,6 @@
-"""The pure parts behind the pages: office states of a cycle, the current period of a task, CSRF tokens,
-the rate limiter, file sniffing, form validation, log redaction; and the domain operations called
-directly (no web), on both backends."""
+"""The pure parts behind the pages: CSRF tokens, the rate limiter, file sniffing, form validation, log
+redaction; and the domain operations called directly (no web), on both backends. (The office states of a
+cycle and the current period of a task: ``tests/domain/test_report_states.py``.)"""
 
 import io
 import logging
@@ -16,7 +16,6 @@ from models.domain import answer_form
 from models.domain.states import CycleKind, CycleStatus
 from models.services import answers as domain
 from models.services import decisions
-from models.services.reports import CycleFacts, State, current_period, cycle_state, days_overdue
 from models.store.answer_tables import Answer
 from models.store.cycle_tables import Cycle, CycleEvent
 from models.store.db import make_engine
@@ -26,85 +25,6 @@ from web.security import Csrf, Limit, RateLimiter
 from web.uploads import sniff
 
 DUE = date(2025, 7, 31)
-
-
-def facts(status: str, kind: str = CycleKind.deadline, **kw: object) -> CycleFacts:
-    base: dict[str, object] = dict(
-        cycle_id=1,
-        subject="task:1",
-        task_id=1,
-        indicator_id=None,
-        agency_id=1,
-        agency_name="Sở A",
-        role="lead",
-        kind=kind,
-        period_key="2025-07",
-        label="Tháng 7/2025",
-        status=status,
-        opens_on=DUE - timedelta(days=30),
-        due_nominal=DUE,
-        due_effective=DUE,
-        due_extended=None,
-    )
-    base.update(kw)
-    return CycleFacts(**base)  # type: ignore[arg-type]
-
-
-@pytest.mark.parametrize(
-    ("f", "today", "state"),
-    [
-        (facts("open"), DUE, State.in_time),
-        (facts("open"), DUE + timedelta(days=1), State.overdue),
-        (facts("overdue"), DUE + timedelta(days=3), State.overdue),
-        (facts("extended", due_extended=DUE + timedelta(days=30)), DUE + timedelta(days=10), State.in_time),
-        (facts("returned"), DUE + timedelta(days=2), State.overdue),
-        (facts("answered", answered_on=DUE, answer_status="done"), DUE + timedelta(days=5), State.awaiting_review),
-        (facts("answered", extension_to=DUE + timedelta(days=9)), DUE, State.extension_requested),
-        (facts("accepted", answered_on=DUE, answer_status="done"), DUE + timedelta(days=9), State.done_on_time),
-        (
-            facts("accepted", answered_on=DUE + timedelta(days=4), answer_status="done"),
-            DUE + timedelta(days=9),
-            State.done_late,
-        ),
-        # An extension moves "on time": the agreed date counts.
-        (
-            facts(
-                "accepted",
-                answered_on=DUE + timedelta(days=4),
-                answer_status="done",
-                due_extended=DUE + timedelta(days=5),
-            ),
-            DUE + timedelta(days=9),
-            State.done_on_time,
-        ),
-        # A deadline cycle accepted with work in progress is not done.
-        (facts("accepted", answered_on=DUE, answer_status="in_progress"), DUE + timedelta(days=1), State.overdue),
-        # A periodic report accepted is done (the report was the work).
-        (facts("accepted", CycleKind.periodic, answered_on=DUE, answer_status="in_progress"), DUE, State.done_on_time),
-    ],
-)
-def test_cycle_state(f: CycleFacts, today: date, state: State) -> None:
-    assert cycle_state(f, today) == state
-
-
-def test_days_overdue() -> None:
-    late = facts("accepted", answered_on=DUE + timedelta(days=4), answer_status="done")
-    assert days_overdue(late, State.done_late, DUE + timedelta(days=20)) == 4
-    assert days_overdue(facts("overdue"), State.overdue, DUE + timedelta(days=6)) == 6
-    assert days_overdue(facts("open"), State.in_time, DUE) == 0
-
-
-def test_current_period_is_the_earliest_open_one_not_accepted() -> None:
-    june = facts(
-        "accepted", period_key="2025-06", due_effective=DUE - timedelta(days=31), opens_on=DUE - timedelta(days=61)
-    )
-    july = facts("open", cycle_id=2)
-    coord = facts("open", cycle_id=3, role="coordinating")
-    assert current_period([june, july, coord], DUE) == [july]
-    accepted_july = facts("accepted", cycle_id=2)
-    assert current_period([june, accepted_july], DUE) == [accepted_july]  # all done: the latest
-    future = facts("scheduled", cycle_id=4, opens_on=DUE + timedelta(days=5))
-    assert current_period([future], DUE) == [future]  # nothing opened: the next one
 
 
 def test_csrf_tokens_are_bound_and_expire() -> None:
@@ -223,7 +143,7 @@ def test_closed_cycle_refuses_answers_and_decisions(seeded_url: str) -> None:
             with pytest.raises(answer_form.DecisionError):
                 decisions.accept(s, cycle.id, "officer")
             with pytest.raises(answer_form.DecisionError):
-                decisions.grant_extension(s, None, cycle.id, "officer", DUE + timedelta(days=100))
+                decisions.grant_extension(s, None, cycle.id, "officer", DUE + timedelta(days=100), today=DAY)
     finally:
         engine.dispose()
 
@@ -242,7 +162,7 @@ def test_decision_loses_a_race_cleanly(seeded_url: str) -> None:
         with Session(engine) as a, Session(engine) as b:
             assert a.get(Cycle, cycle.id).status == "answered"
             assert b.get(Cycle, cycle.id).status == "answered"
-            assert decisions.accept(a, cycle.id, "an")
+            decisions.accept(a, cycle.id, "an")
             a.commit()
             # b read "answered" before a committed; its conditional update now finds nothing to change.
             assert not set_status(b, cycle.id, "answered", "accepted", "officer:binh", "late")

@@ -1,0 +1,230 @@
+"""The files that carry a report (``models.domain.report_states.Report``): the workbook officers file
+(xlsx: "Phụ lục II", "Phụ lục I", "Tổng hợp", then a sheet per agency), and the same rows as JSON or CSV.
+
+``dondoc report`` writes them to a file; the officers' pages send :func:`report_bytes`. The JSON field
+names are those of ``Row`` and ``AgencyRow`` (a public interface: scripts read them).
+"""
+
+import csv
+import io
+import json
+from dataclasses import asdict, dataclass
+from datetime import date
+from pathlib import Path
+from typing import IO, Any
+
+from models.domain.report_states import PRIORITY, STATE_TEXT, Report, State
+
+FORMATS = ("xlsx", "json", "csv")
+Columns = list[tuple[str, str, int]]  # (header, field of Row/AgencyRow, column width)
+
+TASK_COLUMNS: Columns = [
+    ("TT", "number", 6),
+    ("Nhiệm vụ", "title", 60),
+    ("Cơ quan chủ trì", "lead", 28),
+    ("Cơ quan phối hợp", "coordinating", 28),
+    ("Kết quả / sản phẩm", "output", 30),
+    ("Thời gian hoàn thành", "deadline", 18),
+    ("Tình trạng", "state_text", 24),
+    ("Kỳ báo cáo", "period", 16),
+    ("Hạn (theo Kế hoạch)", "due_nominal", 13),
+    ("Hạn (ngày làm việc)", "due_effective", 13),
+    ("Hạn gia hạn", "due_extended", 13),
+    ("Báo cáo gần nhất", "last_answer", 24),
+    ("Ngày báo cáo", "last_answer_on", 13),
+    ("Số hiệu văn bản", "document_number", 24),
+    ("Số ngày quá hạn", "days_overdue", 10),
+    ("Cơ quan chủ trì hiện nay", "agencies_now", 30),
+]
+INDICATOR_COLUMNS: Columns = [
+    ("Mã", "number", 6),
+    ("Chỉ tiêu", "title", 60),
+    ("Cơ quan theo dõi", "lead", 28),
+    ("Mục tiêu", "output", 20),
+    ("Mốc", "deadline", 10),
+    *TASK_COLUMNS[6:],
+]
+AGENCY_COLUMNS: Columns = [
+    ("Nội dung", "subject", 14),
+    ("Tên nhiệm vụ / chỉ tiêu", "title", 60),
+    ("Vai trò", "role", 10),
+    ("Kỳ báo cáo", "period", 16),
+    ("Hạn (theo Kế hoạch)", "due_nominal", 13),
+    ("Hạn (ngày làm việc)", "due_effective", 13),
+    ("Hạn gia hạn", "due_extended", 13),
+    ("Tình trạng", "state_text", 24),
+    ("Báo cáo gần nhất", "last_answer", 24),
+    ("Ngày báo cáo", "last_answer_on", 13),
+    ("Số hiệu văn bản", "document_number", 24),
+    ("Số ngày quá hạn", "days_overdue", 10),
+]
+DATE_FIELDS = {"due_nominal", "due_effective", "due_extended", "last_answer_on"}
+# Sheets the workbook always names itself; an agency's sheet never takes one of these names.
+FIXED_SHEETS = ("Phụ lục II", "Phụ lục I", "Tổng hợp")
+
+
+def write_json(report: Report, out: IO[str]) -> None:
+    json.dump(report.as_json(), out, ensure_ascii=False, indent=2)
+
+
+def write_csv(report: Report, out: IO[str]) -> None:
+    """The task rows (Phụ lục II) then the indicator rows, one header; UTF-8 (Excel: add a BOM yourself)."""
+    fields = ["kind", *[name for _, name, _ in TASK_COLUMNS], "section", "section_title", "state"]
+    writer = csv.DictWriter(out, fieldnames=fields, extrasaction="ignore", lineterminator="\n")
+    writer.writerow(
+        {"kind": "loại", **{name: label for label, name, _ in TASK_COLUMNS}}
+        | {"section": "mục", "section_title": "tên mục", "state": "mã tình trạng"}
+    )
+    for row in [*report.tasks, *report.indicators]:
+        writer.writerow(asdict(row))
+
+
+def csv_text(report: Report) -> str:
+    buf = io.StringIO()
+    write_csv(report, buf)
+    return buf.getvalue()
+
+
+def report_bytes(report: Report, fmt: str) -> bytes:
+    """The report as a download in ``fmt`` (one of :data:`FORMATS`); the CSV starts with a BOM, so that
+    Excel reads it as UTF-8."""
+    if fmt == "xlsx":
+        buf = io.BytesIO()
+        write_xlsx(report, buf)
+        return buf.getvalue()
+    if fmt == "json":
+        text = io.StringIO()
+        write_json(report, text)
+        return text.getvalue().encode("utf-8")
+    if fmt == "csv":
+        return ("\ufeff" + csv_text(report)).encode("utf-8")
+    raise ValueError(f"unknown report format {fmt!r} (xlsx, json, csv)")
+
+
+# --------------------------------------------------------------------------------------------------
+# The workbook
+# --------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Look:
+    """The workbook's few styles (openpyxl objects)."""
+
+    bold: Any
+    wrap: Any
+    head_fill: Any
+    section_fill: Any
+    state_fills: dict[str, Any]
+
+    @classmethod
+    def make(cls) -> "_Look":
+        from openpyxl.styles import Alignment, Font, PatternFill
+
+        def fill(color: str) -> Any:
+            return PatternFill("solid", fgColor=color)
+
+        return cls(
+            bold=Font(bold=True),
+            wrap=Alignment(wrap_text=True, vertical="top"),
+            head_fill=fill("DDE7F0"),
+            section_fill=fill("F2F2F2"),
+            state_fills={
+                State.overdue.value: fill("F8D7DA"),
+                State.done_on_time.value: fill("D4EDDA"),
+                State.done_late.value: fill("FFF3CD"),
+                State.extension_requested.value: fill("E2E3F3"),
+                State.awaiting_review.value: fill("E2E3F3"),
+            },
+        )
+
+
+def write_xlsx(report: Report, target: str | Path | IO[bytes]) -> None:
+    """The workbook: "Phụ lục II" (tasks, by section), "Phụ lục I" (indicators), "Tổng hợp" (counts), then
+    one sheet per agency."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    look = _Look.make()
+    ws = wb.active
+    ws.title = FIXED_SHEETS[0]
+    _head(ws, look, report, "PHỤ LỤC II — NHIỆM VỤ VÀ TÌNH HÌNH THỰC HIỆN", TASK_COLUMNS)
+    section = None
+    for row in report.tasks:
+        if row.section != section:
+            section = row.section
+            ws.append([row.section, row.section_title])
+            for cell in ws[ws.max_row]:
+                cell.font, cell.fill = look.bold, look.section_fill
+        _put(ws, look, row, TASK_COLUMNS)
+    if report.indicators:
+        ws = wb.create_sheet(FIXED_SHEETS[1])
+        _head(ws, look, report, "PHỤ LỤC I — CHỈ TIÊU VÀ TÌNH HÌNH BÁO CÁO", INDICATOR_COLUMNS)
+        for row in report.indicators:
+            _put(ws, look, row, INDICATOR_COLUMNS)
+    _summary(wb.create_sheet(FIXED_SHEETS[2]), look, report)
+    used: set[str] = set(FIXED_SHEETS)
+    for agency, rows in report.agencies.items():
+        ws = wb.create_sheet(sheet_name(agency, used))
+        _head(ws, look, report, agency, AGENCY_COLUMNS)
+        for arow in rows:
+            _put(ws, look, arow, AGENCY_COLUMNS)
+    wb.save(target)  # type: ignore[arg-type]
+
+
+def _head(ws: Any, look: _Look, report: Report, title: str, columns: Columns) -> None:
+    """A sheet's title, the plan and day it reports on, and its column headers (frozen with two columns)."""
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    ws.append([title])
+    ws["A1"].font = Font(bold=True, size=13)
+    ws.append([f"Kế hoạch {report.plan} — tình hình đến ngày {date.fromisoformat(report.today):%d/%m/%Y}"])
+    ws.append([label for label, _, _ in columns])
+    for index, (_, _, width) in enumerate(columns, start=1):
+        ws.column_dimensions[get_column_letter(index)].width = width
+        cell = ws.cell(row=3, column=index)
+        cell.font, cell.fill, cell.alignment = look.bold, look.head_fill, look.wrap
+    ws.freeze_panes = "C4"
+
+
+def _put(ws: Any, look: _Look, obj: Any, columns: Columns) -> None:
+    """One row (dates as dates, empty text as empty cells), its state cell coloured."""
+    values = []
+    for _, name, _ in columns:
+        value = getattr(obj, name)
+        if name in DATE_FIELDS and value:
+            value = date.fromisoformat(value)
+        values.append(value if value != "" else None)
+    ws.append(values)
+    r = ws.max_row
+    for index, (_, name, _) in enumerate(columns, start=1):
+        cell = ws.cell(row=r, column=index)
+        cell.alignment = look.wrap
+        if name in DATE_FIELDS:
+            cell.number_format = "DD/MM/YYYY"
+    state_col = next(i for i, (_, n, _) in enumerate(columns, start=1) if n == "state_text")
+    fill = look.state_fills.get(obj.state)
+    if fill:
+        ws.cell(row=r, column=state_col).fill = fill
+
+
+def _summary(ws: Any, look: _Look, report: Report) -> None:
+    """ "Tổng hợp": tasks and indicators in each state."""
+    ws.append(["Tình trạng", "Nhiệm vụ", "Chỉ tiêu"])
+    for cell in ws[1]:
+        cell.font, cell.fill = look.bold, look.head_fill
+    task_counts, ind_counts = report.counts(report.tasks), report.counts(report.indicators)
+    for state in PRIORITY:
+        ws.append([STATE_TEXT[state], task_counts[state.value], ind_counts[state.value]])
+    ws.column_dimensions["A"].width = 32
+
+
+def sheet_name(name: str, used: set[str]) -> str:
+    """Excel sheet names: at most 31 characters, none of []:*?/\\, unique (``used`` is updated)."""
+    base = "".join(ch for ch in name if ch not in "[]:*?/\\").strip()[:31] or "Cơ quan"
+    candidate, n = base, 2
+    while candidate in used:
+        suffix = f" ({n})"
+        candidate, n = base[: 31 - len(suffix)] + suffix, n + 1
+    used.add(candidate)
+    return candidate

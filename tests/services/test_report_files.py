@@ -1,0 +1,62 @@
+"""The report's files (``models.services.report_files``) from a report built in memory: the workbook's
+sheets, dates and colours, the JSON field names, the CSV download's BOM, Excel's sheet-name rules."""
+
+import io
+import json
+from datetime import date
+
+import pytest
+from openpyxl import load_workbook
+
+from models.domain.report_states import AgencyRow, Report, Row
+from models.services.report_files import TASK_COLUMNS, csv_text, report_bytes, sheet_name
+
+
+def report() -> Report:
+    task = Row(
+        "task", 1, "1", "I", "Mục I", "Ban hành kế hoạch", "Sở A", "Sở B", "Kế hoạch", "Tháng 7/2025",
+        "overdue", "Chưa hoàn thành – quá hạn", period="Tháng 7/2025", due_nominal="2025-07-31",
+        due_effective="2025-07-31", days_overdue=5,
+    )  # fmt: skip
+    agency = AgencyRow(
+        "Sở A: Khoa học [và] Công nghệ tỉnh Thái Nguyên", "Nhiệm vụ 1", "Ban hành kế hoạch", "Chủ trì",
+        "Tháng 7/2025", "2025-07-31", "2025-07-31", "", "overdue", "Chưa hoàn thành – quá hạn", "", "", "", 5, 7,
+    )  # fmt: skip
+    return Report("25/KH-UBND", "Kế hoạch", "2025-08-05", tasks=[task], agencies={agency.agency: [agency]})
+
+
+def test_the_workbook() -> None:
+    book = load_workbook(io.BytesIO(report_bytes(report(), "xlsx")))
+    # No indicators: no "Phụ lục I"; the agency's sheet name loses the characters Excel refuses, cut at 31.
+    assert book.sheetnames == ["Phụ lục II", "Tổng hợp", "Sở A Khoa học và Công nghệ tỉnh"]
+    sheet = book["Phụ lục II"]
+    assert sheet["A1"].value == "PHỤ LỤC II — NHIỆM VỤ VÀ TÌNH HÌNH THỰC HIỆN" and sheet["A1"].font.b
+    assert sheet["A2"].value == "Kế hoạch 25/KH-UBND — tình hình đến ngày 05/08/2025"
+    assert [c.value for c in sheet[3]] == [label for label, _, _ in TASK_COLUMNS]
+    assert [c.value for c in sheet[4]][:2] == ["I", "Mục I"]  # the section's line
+    line = [c for c in sheet[5]]
+    assert line[8].value.date() == date(2025, 7, 31) and line[8].number_format == "DD/MM/YYYY"
+    assert line[10].value is None  # no extension: an empty cell, not ""
+    assert line[6].fill.fgColor.rgb.endswith("F8D7DA")  # overdue: red
+    summary = {r[0]: r[1:] for r in book["Tổng hợp"].iter_rows(min_row=2, values_only=True)}
+    assert summary["Chưa hoàn thành – quá hạn"] == (1, 0)
+
+
+def test_json_and_csv() -> None:
+    data = json.loads(report_bytes(report(), "json"))
+    assert set(data) == {"plan", "plan_title", "today", "counts", "tasks", "indicators", "agencies"}
+    assert data["tasks"][0]["days_overdue"] == 5 and data["counts"]["overdue"] == 1
+    body = report_bytes(report(), "csv")
+    assert body.startswith("\ufeff".encode()) and body[3:].decode() == csv_text(report())
+    assert csv_text(report()).splitlines()[0].startswith("loại,TT,Nhiệm vụ,")
+    with pytest.raises(ValueError):
+        report_bytes(report(), "pdf")
+
+
+def test_sheet_names_are_unique_and_short() -> None:
+    used = {"Tổng hợp"}
+    long = "Ủy ban nhân dân các huyện, thành phố thuộc tỉnh"
+    assert sheet_name("Tổng hợp", used) == "Tổng hợp (2)"
+    first, second = sheet_name(long, used), sheet_name(long, used)
+    assert first == long[:31] and second == long[:27] + " (2)" and len(second) == 31
+    assert sheet_name("[]:*?/\\", used) == "Cơ quan"

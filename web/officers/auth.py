@@ -1,0 +1,99 @@
+"""Logging in and out: ``GET/POST /officers/login``, ``POST /officers/logout``.
+
+The login form is CSRF-bound to a pre-login cookie; attempts are limited per client address and per
+login name; ``next`` only ever leads back into these pages (an open redirect helps phishing).
+"""
+
+import secrets
+from urllib.parse import urlparse
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
+
+from models.services.officer_accounts import SESSION_MAX, log_in, log_out
+from web.officers.common import OfficerDep, csrf_refused, log, officer_form
+from web.pages import WebContext, client_ip, ctx_of, render, too_many
+from web.security import PRELOGIN_COOKIE, SESSION_COOKIE, keyed_hash
+
+router = APIRouter(prefix="/officers")
+
+
+def _safe_next(target: str | None) -> str:
+    """Only a path of these pages (no other host, no scheme): an open redirect helps phishing."""
+    if not target:
+        return "/officers"
+    parsed = urlparse(target)
+    if parsed.scheme or parsed.netloc or not parsed.path.startswith("/officers") or "\\" in target:
+        return "/officers"
+    return target
+
+
+def _login_form(
+    request: Request, ctx: WebContext, pre: str, target: str, error: str | None, login: str, status_code: int = 200
+) -> Response:
+    response = render(
+        request,
+        "officers/login.html",
+        {"csrf": ctx.csrf.issue("login", pre), "next": target, "error": error, "login": login},
+        status_code,
+    )
+    response.set_cookie(
+        PRELOGIN_COOKIE, pre, max_age=3600, httponly=True, samesite="lax", secure=ctx.secure_cookies, path="/officers"
+    )
+    return response
+
+
+@router.get("/login", response_class=HTMLResponse)
+def login_page(request: Request) -> Response:
+    ctx = ctx_of(request)
+    pre = request.cookies.get(PRELOGIN_COOKIE) or secrets.token_urlsafe(16)
+    return _login_form(request, ctx, pre, _safe_next(request.query_params.get("next")), None, "")
+
+
+@router.post("/login", response_class=HTMLResponse)
+async def login_submit(request: Request) -> Response:
+    ctx = ctx_of(request)
+    form = await request.form(max_files=0, max_fields=10, max_part_size=8 * 1024)
+    login = str(form.get("login") or "").strip().lower()[:64]
+    password = str(form.get("password") or "")[:256]
+    target = _safe_next(str(form.get("next") or ""))
+    pre = request.cookies.get(PRELOGIN_COOKIE) or ""
+
+    def again(error: str, status_code: int) -> Response:
+        return _login_form(request, ctx, pre or secrets.token_urlsafe(16), target, error, login, status_code)
+
+    if not pre or not ctx.csrf.check(str(form.get("csrf") or ""), "login", pre, 3600):
+        return again("Trang đăng nhập đã hết hạn, vui lòng đăng nhập lại.", 403)
+    ip_key = keyed_hash(ctx.secret, "ip", client_ip(request))
+    if not ctx.limiter.hit("login:" + ip_key, ctx.limits.login_per_ip) or not ctx.limiter.hit(
+        "login-name:" + keyed_hash(ctx.secret, "login", login), ctx.limits.login_per_name
+    ):
+        return too_many(request)
+    cookie = await run_in_threadpool(log_in, ctx.core.engine, login, password)
+    if cookie is None:
+        log.info("officer login failed")
+        return again("Tên đăng nhập hoặc mật khẩu không đúng.", 401)
+    response = RedirectResponse(target, status_code=303)
+    response.set_cookie(
+        SESSION_COOKIE,
+        cookie,
+        max_age=int(SESSION_MAX.total_seconds()),
+        httponly=True,
+        samesite="lax",
+        secure=ctx.secure_cookies,
+        path="/",
+    )
+    response.delete_cookie(PRELOGIN_COOKIE, path="/officers")
+    return response
+
+
+@router.post("/logout")
+async def logout(request: Request, officer: OfficerDep) -> Response:
+    ctx = ctx_of(request)
+    if await officer_form(request, officer) is None:
+        return csrf_refused(request)
+    await run_in_threadpool(log_out, ctx.core.engine, request.cookies.get(SESSION_COOKIE))
+    response = RedirectResponse("/officers/login", status_code=303)
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return response

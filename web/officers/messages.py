@@ -1,0 +1,36 @@
+"""Messages the outbox gave up on: the list (``GET /officers/messages/dead``) and putting them back in the
+queue (``POST /officers/messages/retry``: the chosen ones, or all)."""
+
+from fastapi import APIRouter, BackgroundTasks, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
+
+from models.services.officer_actions import retry_messages as retry
+from models.services.officer_views import dead_messages as load_dead
+from web.officers.common import OfficerDep, csrf_refused, dispatch_after, log, mask, officer_form, page
+from web.pages import ctx_of
+
+router = APIRouter(prefix="/officers")
+
+
+@router.get("/messages/dead", response_class=HTMLResponse)
+def dead_messages(request: Request, officer: OfficerDep) -> Response:
+    ctx = ctx_of(request)
+    return page(request, officer, "officers/dead.html", {"items": load_dead(ctx.core.runtime, mask)})
+
+
+@router.post("/messages/retry")
+async def retry_messages(request: Request, officer: OfficerDep, background: BackgroundTasks) -> Response:
+    ctx = ctx_of(request)
+    form = await officer_form(request, officer)
+    if form is None:
+        return csrf_refused(request)
+    raw = form.get("id") or []
+    ids = [int(v) for v in (raw if isinstance(raw, list) else [raw]) if str(v).isdigit()]
+    everything = form.get("all") == "1"
+    if not everything and not ids:
+        return RedirectResponse("/officers/messages/dead", status_code=303)
+    count = await run_in_threadpool(retry, ctx.core.runtime, None if everything else ids)
+    log.info("officer %s put %s dead messages back in the queue", officer.user.login, count)
+    dispatch_after(ctx, background)
+    return RedirectResponse("/officers/messages/dead?ok=retried", status_code=303)

@@ -1,0 +1,136 @@
+"""What every page of the web side shares: the application's context (:class:`WebContext`, one per
+application, on ``app.state.ctx``), rendering a template, the error pages, and the template filters.
+
+Pages are rendered on the server (Jinja2, autoescaped) and work without JavaScript: the answer link is
+often opened in Zalo's in-app browser on a small phone. Pages with personal or link data are never cached.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from config.app import App
+from config.settings import Settings
+from models.domain.clock import TZ
+from web.security import Csrf, Limits, RateLimiter
+from web.uploads import MAX_ATTACHMENT
+
+HERE = Path(__file__).resolve().parent
+
+
+@dataclass
+class WebContext:
+    """What every route needs, built once per application."""
+
+    settings: Settings
+    core: App
+    env: Environment
+    csrf: Csrf
+    secret: bytes
+    limiter: RateLimiter
+    limits: Limits
+    today: Callable[[], date]
+    dispatch_after_decisions: bool
+
+    @property
+    def data_dir(self) -> Path:
+        return self.settings.data_dir
+
+    @property
+    def secure_cookies(self) -> bool:
+        return self.settings.public_base_url.lower().startswith("https://")
+
+
+class LoginRequired(Exception):
+    """Raised by the officers' dependency: answered with a redirect to the login page."""
+
+    def __init__(self, next_path: str) -> None:
+        self.next_path = next_path
+
+
+def ctx_of(request: Request) -> WebContext:
+    return request.app.state.ctx  # type: ignore[no-any-return]
+
+
+def client_ip(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+def render(request: Request, name: str, data: dict[str, Any], status_code: int = 200) -> HTMLResponse:
+    """Render a template; pages with personal or link data are never cached."""
+    ctx = ctx_of(request)
+    html = ctx.env.get_template(name).render(**data, request=request)
+    response = HTMLResponse(html, status_code=status_code)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def error_page(request: Request, status_code: int, title: str, message: str) -> HTMLResponse:
+    return render(request, "error.html", {"title": title, "message": message}, status_code)
+
+
+def not_found(request: Request, message: str) -> HTMLResponse:
+    return error_page(request, 404, "Không tìm thấy", message)
+
+
+def too_many(request: Request) -> HTMLResponse:
+    response = error_page(
+        request,
+        429,
+        "Quá nhiều yêu cầu",
+        "Quý cơ quan đã gửi quá nhiều yêu cầu trong thời gian ngắn. Vui lòng đợi vài phút rồi thử lại.",
+    )
+    response.headers["Retry-After"] = "120"
+    return response
+
+
+def too_large_page(request: Request) -> HTMLResponse:
+    mb = MAX_ATTACHMENT // 1048576
+    response = error_page(
+        request,
+        413,
+        "Tệp quá lớn",
+        f"Tệp đính kèm vượt quá {mb} MB nên báo cáo chưa được gửi và không có gì được lưu. "
+        "Vui lòng quay lại, chọn tệp nhỏ hơn (hoặc gửi đường dẫn tới tệp) rồi gửi lại.",
+    )
+    response.headers["Connection"] = "close"
+    return response
+
+
+# --------------------------------------------------------------------------------------------------
+# Formatting for templates
+# --------------------------------------------------------------------------------------------------
+
+
+def fmt_date(value: date | None) -> str:
+    return f"{value:%d/%m/%Y}" if value else ""
+
+
+def fmt_datetime(value: datetime | None) -> str:
+    return f"{value.astimezone(TZ):%H:%M %d/%m/%Y}" if value else ""
+
+
+def fmt_size(value: int | None) -> str:
+    if not value:
+        return ""
+    return f"{value / 1048576:.1f} MB" if value >= 1048576 else f"{max(1, value // 1024)} KB"
+
+
+def make_env() -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(HERE / "templates"),
+        autoescape=select_autoescape(["html"], default_for_string=True, default=True),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["d"] = fmt_date
+    env.filters["dt"] = fmt_datetime
+    env.filters["size"] = fmt_size
+    env.filters["isod"] = lambda text: fmt_date(date.fromisoformat(text)) if text else ""
+    return env
