@@ -26,10 +26,11 @@ from models.domain.states import (
 from models.domain.subjects import subject_name
 from models.services.answers import Recorded, record_answer
 from models.services.officer_views import agency_choices, agency_id_for_name, answer_status_text
+from models.services.plan_view import INDICATOR, TASK, RoutedRole, routed_roles
 from models.services.runtime import Runtime
 from models.store.answer_tables import Answer, AnswerReview
 from models.store.cycle_tables import Cycle, ReportRound
-from models.store.plan_tables import Agency, AgencyGroup, Indicator, IndicatorAgency, Plan, Task, TaskAgency
+from models.store.plan_tables import Agency, Indicator, Plan, Task
 from models.store.tokens import TokenCheck, check_token
 
 
@@ -114,19 +115,15 @@ def _load_subject_info(session: Session, directory: Any, cycle: Cycle, today: da
 def _task_info(session: Session, directory: Any, task_id: int, today: date) -> dict[str, Any]:
     task = session.get(Task, task_id)
     assert task is not None
-    links = list(
-        session.execute(select(TaskAgency).where(TaskAgency.task_id == task.id).order_by(TaskAgency.position))
-        .scalars()
-        .all()
-    )
+    entries = routed_roles(session, directory, today, [(TASK, task.id or 0)]).get((TASK, task.id or 0), [])
     return {
         "subject_name": subject_name(task=task.number),
         "title": task.title,
         "output": task.output_raw,
         "deadline_raw": task.deadline_raw,
         "section": f"{task.section}. {task.section_title}",
-        "lead": _agencies(session, directory, [a for a in links if a.role == Role.lead], today),
-        "coordinating": _agencies(session, directory, [a for a in links if a.role == Role.coordinating], today),
+        "lead": _agencies([e for e in entries if e.role == Role.lead]),
+        "coordinating": _agencies([e for e in entries if e.role == Role.coordinating]),
         "lead_raw": task.lead_raw,
         "coordinating_raw": task.coordinating_raw,
     }
@@ -135,9 +132,8 @@ def _task_info(session: Session, directory: Any, task_id: int, today: date) -> d
 def _indicator_info(session: Session, directory: Any, indicator_id: int | None, today: date) -> dict[str, Any]:
     indicator = session.get(Indicator, indicator_id)
     assert indicator is not None
-    monitors = session.execute(
-        select(IndicatorAgency).where(IndicatorAgency.indicator_id == indicator.id).order_by(IndicatorAgency.position)
-    ).scalars()
+    key = (INDICATOR, indicator.id or 0)
+    monitors = routed_roles(session, directory, today, [key]).get(key, [])
     return {
         "subject_name": subject_name(indicator=indicator.code),
         "title": indicator.title,
@@ -146,27 +142,20 @@ def _indicator_info(session: Session, directory: Any, indicator_id: int | None, 
         "section": f"{indicator.group_code}. {indicator.group_title}",
         "unit": indicator.unit_raw,
         "target": indicator.target_raw,
-        "lead": _agencies(session, directory, list(monitors), today),
+        "lead": _agencies(monitors),
         "coordinating": [],
         "lead_raw": indicator.monitor_raw,
         "coordinating_raw": "",
     }
 
 
-def _agencies(session: Session, directory: Any, links: list[Any], today: date) -> list[dict[str, Any]]:
+def _agencies(entries: list[RoutedRole]) -> list[dict[str, Any]]:
     """Each agency as the plan wrote it, beside the agencies that hold it today."""
     out = []
-    for link in links:
-        code = None
-        if link.agency_id:
-            code = session.execute(select(Agency.code).where(Agency.id == link.agency_id)).scalar()
-        elif link.group_id:
-            code = session.execute(select(AgencyGroup.code).where(AgencyGroup.id == link.group_id)).scalar()
-        now: list[str] = []
-        if code and code in directory:
-            now = [a.name for a in directory.route(code, today)]
-        changed = bool(now) and now != [link.raw_name]
-        out.append({"raw": link.raw_name, "now": now, "changed": changed, "many": len(now) > 3})
+    for entry in entries:
+        now = [a.name for a in entry.routed]
+        changed = bool(now) and now != [entry.as_written]
+        out.append({"raw": entry.as_written, "now": now, "changed": changed, "many": len(now) > 3})
     return out
 
 

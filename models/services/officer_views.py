@@ -39,7 +39,8 @@ from models.domain.states import (
     role_label,
 )
 from models.domain.subjects import subject_name
-from models.services.reports import build_report, cycle_facts, find_plan, load_facts, with_answer
+from models.services.plan_view import find_plan
+from models.services.reports import build_report, cycle_facts, load_facts, with_answer
 from models.services.runtime import Runtime
 from models.store.answer_tables import Answer, AnswerReview
 from models.store.cycle_tables import Cycle, CycleEvent, Notification, ReportRound

@@ -14,13 +14,15 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from models.domain.agencies import Directory
 from models.domain.clock import TZ
 from models.domain.report_states import CycleFacts, Report, Row, agency_rows, fill_row
 from models.domain.states import CycleStatus, Role
 from models.domain.subjects import subject_name
+from models.services.plan_view import find_plan, routed_names, routed_roles
 from models.store.answer_tables import Answer
 from models.store.cycle_tables import Cycle
-from models.store.plan_tables import Agency, AgencyGroup, Indicator, IndicatorAgency, Plan, Task, TaskAgency
+from models.store.plan_tables import Agency, Indicator, Plan, Task
 
 
 def cycle_facts(cycle: Cycle, agency_name: str) -> CycleFacts:
@@ -90,14 +92,6 @@ def load_facts(session: Session, plan_id: int) -> list[CycleFacts]:
             f.document_number, f.document_date = documents[f.cycle_id]
         out.append(f)
     return out
-
-
-def find_plan(session: Session, number: str | None = None) -> Plan | None:
-    """The plan with this number, or the latest imported one."""
-    stmt = select(Plan)
-    if number:
-        stmt = stmt.where(Plan.number == number)
-    return session.execute(stmt.order_by(Plan.imported_at.desc())).scalars().first()  # type: ignore[union-attr]
 
 
 def build_report(
@@ -177,30 +171,7 @@ def _indicator_row(i: Indicator, agencies_now: str) -> Row:
     )
 
 
-def _leads_now(session: Session, directory: Any, today: date) -> dict[tuple[str, int], str]:
-    """Lead agencies of each task/indicator routed on ``today`` (names joined by "; ")."""
-    out: dict[tuple[str, int], list[str]] = defaultdict(list)
-    codes = dict(session.execute(select(Agency.id, Agency.code)).all())
-    groups = dict(session.execute(select(AgencyGroup.id, AgencyGroup.code)).all())
-
-    def add(key: tuple[str, int], agency_id: int | None, group_id: int | None) -> None:
-        code = codes.get(agency_id) if agency_id else groups.get(group_id)
-        if not code or code not in directory:
-            return
-        for agency in directory.route(code, today):
-            if agency.name not in out[key]:
-                out[key].append(agency.name)
-
-    for task_id, agency_id, group_id in session.execute(
-        select(TaskAgency.task_id, TaskAgency.agency_id, TaskAgency.group_id)
-        .where(TaskAgency.role == Role.lead)
-        .order_by(TaskAgency.task_id, TaskAgency.position)
-    ):
-        add(("task", task_id), agency_id, group_id)
-    for indicator_id, agency_id, group_id in session.execute(
-        select(IndicatorAgency.indicator_id, IndicatorAgency.agency_id, IndicatorAgency.group_id).order_by(
-            IndicatorAgency.indicator_id, IndicatorAgency.position
-        )
-    ):
-        add(("indicator", indicator_id), agency_id, group_id)
-    return {key: "; ".join(names) for key, names in out.items()}
+def _leads_now(session: Session, directory: Directory, today: date) -> dict[tuple[str, int], str]:
+    """Lead (and monitoring) agencies of each task/indicator routed on ``today``, names joined by "; "."""
+    roles = routed_roles(session, directory, today, roles={Role.lead, Role.monitoring})
+    return {key: "; ".join(routed_names(entries)) for key, entries in roles.items()}
