@@ -19,8 +19,8 @@ def list_cmd(
     """List the agencies of the directory with their contacts and succession."""
     if ctx.invoked_subcommand is not None:
         return
+    from models.domain.masking import mask_address
     from models.services.agencies import agency_rows
-    from notifiers.masking import mask_address
 
     engine, directory = prepare_database()
     rows = agency_rows(engine, directory, mask=None if unmasked else mask_address)

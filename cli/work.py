@@ -189,8 +189,8 @@ def outbox_cmd(
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """List outbox messages (recipients masked)."""
+    from models.domain.masking import mask_address
     from models.services.listings import outbox_rows
-    from notifiers.masking import mask_address
 
     engine, _ = prepare_database()
     rows = outbox_rows(engine, mask=mask_address, status=status, limit=limit)

@@ -20,7 +20,8 @@ from models.services.runtime import Runtime
 from models.store.db import make_engine, upgrade
 from notifiers.base import Channel
 from notifiers.outbox import DispatchStats, Outbox, SendWindow
-from notifiers.registry import close_channels
+from notifiers.registry import build_channels, close_channels, file_channels
+from notifiers.table import channel_specs
 
 
 @dataclass
@@ -43,10 +44,7 @@ class App:
         }
         directory = self.runtime.directory
         if getattr(directory, "demo", False):
-            from notifiers.file import FileChannel
-
-            folder = self.settings.data_dir / "outbox"
-            options["divert"] = {name: FileChannel(name, folder) for name in ("zalo", "sms", "email")}
+            options["divert"] = file_channels(self.settings)
             options["divert_addresses"] = demo_addresses(directory)
         options.update(kwargs)
         return Outbox(self.engine, channels, **options)
@@ -68,13 +66,6 @@ def demo_addresses(directory: Any) -> frozenset[str]:
             if value:
                 found.add(value)
     return frozenset(found)
-
-
-def build_channels(settings: Settings, engine: Engine) -> dict[str, Channel]:
-    """Channels by logical name; the embedded file channel where no provider is configured."""
-    from notifiers.registry import build_channels as registry_build
-
-    return registry_build(settings, engine)
 
 
 def build_app(
@@ -103,6 +94,7 @@ def build_app(
         public_base_url=settings.public_base_url,
         channel_order=list(settings.channel_order),
         email_copy=settings.email_copy,
+        channels=channel_specs(),
     )
     return App(settings=settings, engine=engine, runtime=runtime)
 

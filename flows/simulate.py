@@ -11,15 +11,14 @@ from prefect import flow, get_run_logger
 from config.app import App, build_app
 from flows.tasks import as_task
 from models.services.daily import evaluate_day
-from notifiers.file import FileChannel
+from notifiers.registry import file_channels
 
 Progress = Callable[[date, dict[str, Any]], None]
 
 
 def simulate_days(app: App, start: date, end: date, progress: Progress | None = None) -> list[dict[str, Any]]:
     """Evaluate and dispatch each day from ``start`` to ``end`` inclusive; per-day counts."""
-    folder = app.settings.data_dir / "outbox"
-    channels = {name: FileChannel(name, folder) for name in app.runtime.channels}
+    channels = file_channels(app.settings)
     # The file channel rewrites the same file for the same key: recording sends in batches is safe here.
     outbox = app.outbox(channels=channels, record_batch=200)
     days: list[dict[str, Any]] = []

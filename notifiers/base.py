@@ -8,7 +8,8 @@ its message id) or raises a ``ChannelError`` classified as:
   Zalo, template rejected): fall back to the next channel;
 - ``AuthError`` — credentials expired or revoked: the channel has already tried to refresh once.
 
-The outbox (``notifiers.outbox``) calls ``send``; adding a channel touches nothing else but the registry.
+The outbox (``notifiers.outbox``) calls ``send``; a new channel is a module implementing this plus one
+line in the channel table (``notifiers/table.py``).
 """
 
 from dataclasses import dataclass, field
@@ -49,6 +50,10 @@ class ChannelError(Exception):
         super().__init__(message)
         self.code = code
         self.retry_after = retry_after
+
+
+class ChannelConfigError(ValueError):
+    """A channel is configured but not usable (a missing key, a plain-text mail URL to a remote host)."""
 
 
 class RetryableError(ChannelError):

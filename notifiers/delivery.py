@@ -32,7 +32,7 @@ from models.domain.clock import utcnow
 from models.domain.states import NotificationStatus
 from models.store.channel_tables import DeliveryEvent
 from models.store.cycle_tables import Notification
-from notifiers.registry import short_id
+from notifiers.http import short_id
 
 log = logging.getLogger("dondoc.notifiers.delivery")
 

@@ -40,16 +40,18 @@ from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit, urlunsp
 from sqlalchemy.engine import Engine
 
 from config.channels import ChannelsConfig
+from models.domain.masking import mask_address, scrub
 from notifiers.base import (
     AuthError,
+    ChannelConfigError,
     ChannelError,
     OutgoingMessage,
     PermanentError,
     RetryableError,
     SendResult,
 )
+from notifiers.masking import scrub_library_logs
 from notifiers.ratelimit import RateLimiter
-from notifiers.registry import ChannelConfigError, mask_address, scrub, scrub_library_logs
 
 if TYPE_CHECKING:
     from config.settings import Settings
@@ -436,3 +438,8 @@ class EmailChannel:
         text = scrub("; ".join(problems))[:300] or "apprise reported a failure"
         log.warning("email via apprise key=%s to=%s failed: %s", message.key, mask_address(recipient), text)
         raise RetryableError(f"email (apprise): {text}", code="apprise")
+
+
+def configured(settings: "Settings", engine: Engine | None, config: ChannelsConfig) -> EmailChannel | None:
+    """The channel table's factory: email when ``DONDOC_EMAIL_URL`` is set, else None."""
+    return EmailChannel.from_settings(settings, engine, config) if settings.email_url else None

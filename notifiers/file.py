@@ -1,7 +1,7 @@
 """The embedded default channel: writes each message to a file in the data folder instead of sending it.
 
 Email becomes an ``.eml`` file (a real RFC 5322 message with text and HTML parts that any mail client
-opens); SMS and Zalo become ``.txt`` files. The file name is derived from the outbox key, so a re-send
+opens); SMS, Zalo and other channels become ``.txt`` files. The file name is derived from the outbox key, so a re-send
 of the same message overwrites the same file: the folder holds each message exactly once.
 """
 
@@ -26,8 +26,18 @@ class FileChannel:
 
     transport = "file"
 
-    def __init__(self, name: str, folder: Path, from_name: str = "dondoc", from_address: str = "dondoc@localhost"):
+    def __init__(
+        self,
+        name: str,
+        folder: Path,
+        from_name: str = "dondoc",
+        from_address: str = "dondoc@localhost",
+        *,
+        as_email: bool | None = None,
+    ) -> None:
         self.name = name
+        # An .eml file for a channel that carries email (the table's body kind), a .txt file otherwise.
+        self.as_email = name == "email" if as_email is None else as_email
         self.folder = folder / name
         self.from_name = from_name
         self.from_address = from_address
@@ -38,7 +48,7 @@ class FileChannel:
             self.folder.mkdir(parents=True, exist_ok=True)
             self._ready = True
         base = self.folder / _file_name(message.key)
-        if message.channel == "email":
+        if self.as_email:
             path = base.with_suffix(".eml")
             # The compat32 MIME classes: the same RFC 5322 output as EmailMessage for this use, ten times
             # faster (EmailMessage's header folding cost ~10 ms a message; simulations write tens of thousands).

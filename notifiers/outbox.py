@@ -42,25 +42,9 @@ log = logging.getLogger("dondoc.outbox")
 
 # A fallback builder: given the dead row and the next channel, return a new (unsaved) row or None.
 FallbackBuilder = Callable[[Session, Notification, str], Notification | None]
-# Test hook: called at "after_claim" and "after_send" with the row key (tests crash the process here).
+# Called at "after_claim" and "after_send" with the row key; the crash tests pass one that kills the
+# process there (tests/support/worker.py). None in production.
 FaultHook = Callable[[str, str], None]
-
-
-def _env_fault_hook() -> FaultHook | None:
-    """``DONDOC_FAULT=after_send:3`` exits the process (os._exit) at the 3rd send — used by crash tests."""
-    spec = os.environ.get("DONDOC_FAULT")
-    if not spec:
-        return None
-    point, _, nth = spec.partition(":")
-    remaining = {"n": int(nth or "1")}
-
-    def hook(where: str, _key: str) -> None:
-        if where == point:
-            remaining["n"] -= 1
-            if remaining["n"] <= 0:
-                os._exit(99)
-
-    return hook
 
 
 @dataclass
@@ -132,8 +116,8 @@ class Outbox:
         self.lease = lease
         self.window = window
         self.fallback = fallback
-        self.channel_order = channel_order or ["zalo", "sms", "email"]
-        self.fault_hook = fault_hook or _env_fault_hook()
+        self.channel_order = channel_order or list(channels)
+        self.fault_hook = fault_hook
         self.clock = clock
         self.record_batch = max(1, record_batch)
         # Demo contacts (the shipped directory's fake numbers and addresses) go to the file channel even

@@ -18,11 +18,12 @@ from typing import TYPE_CHECKING
 from sqlalchemy.engine import Engine
 
 from config.channels import ChannelsConfig
+from models.domain.masking import mask_address
 from models.domain.text import strip_diacritics
-from notifiers.base import OutgoingMessage, PermanentError, SendResult
+from notifiers.base import ChannelConfigError, OutgoingMessage, PermanentError, SendResult
+from notifiers.http import short_id
 from notifiers.phones import parse_vn_mobile
 from notifiers.ratelimit import RateLimiter
-from notifiers.registry import ChannelConfigError, mask_address, short_id
 from notifiers.sms_gateways import AppriseSmsGateway, EsmsGateway, SmsGateway, SpeedSmsGateway
 
 if TYPE_CHECKING:
@@ -242,3 +243,8 @@ class SmsChannel:
             result.provider_message_id,
         )
         return result
+
+
+def configured(settings: "Settings", engine: Engine | None, config: ChannelsConfig) -> SmsChannel | None:
+    """The channel table's factory: SMS when ``DONDOC_SMS_GATEWAY`` names a gateway, else None."""
+    return SmsChannel.from_settings(settings, engine, config) if settings.sms_gateway else None

@@ -19,9 +19,11 @@ from urllib.parse import quote
 
 import httpx
 
+from models.domain.masking import scrub
 from notifiers.base import AuthError, PermanentError, RetryableError, SendResult
+from notifiers.http import http_send, json_body
+from notifiers.masking import scrub_library_logs
 from notifiers.phones import VnPhone
-from notifiers.registry import http_send, json_body, scrub, scrub_library_logs
 
 log = logging.getLogger("dondoc.notifiers.sms")
 

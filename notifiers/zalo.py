@@ -32,10 +32,11 @@ from sqlalchemy.engine import Engine
 
 from config.channels import ChannelsConfig, ZaloSection, load_channels_config
 from models.domain.clock import utcnow
-from notifiers.base import AuthError, OutgoingMessage, PermanentError, RetryableError, SendResult
+from models.domain.masking import mask_address, scrub
+from notifiers.base import AuthError, ChannelConfigError, OutgoingMessage, PermanentError, RetryableError, SendResult
+from notifiers.http import http_send, json_body, short_id
 from notifiers.phones import parse_vn_mobile
 from notifiers.ratelimit import RateLimiter, until_local_midnight
-from notifiers.registry import http_send, json_body, mask_address, scrub, short_id
 from notifiers.zalo_tokens import ZaloTokenStore
 
 if TYPE_CHECKING:
@@ -280,3 +281,12 @@ def _ms_datetime(value: Any) -> datetime | None:
     if ms <= 0:
         return None
     return datetime.fromtimestamp(ms / 1000, tz=UTC)
+
+
+def configured(settings: "Settings", engine: Engine | None, config: ChannelsConfig) -> ZaloChannel | None:
+    """The channel table's factory: Zalo when its app id, secret and refresh token are set, else None."""
+    if not (settings.zalo_app_id and settings.zalo_secret_key and settings.zalo_refresh_token):
+        return None
+    if engine is None:
+        raise ChannelConfigError("the Zalo channel needs the database (token store, quota)")
+    return ZaloChannel.from_settings(settings, engine, config)

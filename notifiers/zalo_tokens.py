@@ -35,9 +35,9 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
 
 from models.domain.clock import utcnow
+from models.domain.masking import scrub
 from models.store.channel_tables import ProviderToken
 from notifiers.base import AuthError, RetryableError
-from notifiers.registry import scrub
 
 log = logging.getLogger("dondoc.notifiers.zalo")
 

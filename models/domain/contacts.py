@@ -1,4 +1,4 @@
-"""Agency contacts in and out: read an officer's spreadsheet (.xlsx or .csv), write a template, mask for logs.
+"""Agency contacts in and out: read an officer's spreadsheet (.xlsx or .csv), write a template.
 
 :func:`read_contacts` reads one row per agency. The agency column holds a directory code or any name or
 alias the directory knows; the other columns are optional. Each bad row (unknown agency, invalid email,
@@ -31,8 +31,6 @@ __all__ = [
     "MissingColumnError",
     "RowError",
     "UnsupportedFileError",
-    "mask_email",
-    "mask_phone",
     "normalize_phone",
     "read_contacts",
     "valid_email",
@@ -136,31 +134,6 @@ class ContactsLoad:
 # --------------------------------------------------------------------------------------------------
 # Field checks
 # --------------------------------------------------------------------------------------------------
-
-
-def mask_phone(phone: str | None) -> str:
-    """For logs: "+84900000001" -> "+8490*****01" (country code and two digits, then the last two)."""
-    if not phone:
-        return ""
-    e164 = normalize_phone(phone) or re.sub(r"[^\d+]", "", phone)
-    if e164.startswith("+84") and len(e164) > 7:
-        head, tail = e164[:5], e164[-2:]
-    elif len(e164) > 4:
-        head, tail = e164[:2], e164[-2:]
-    else:
-        return "*" * len(e164)
-    return head + "*" * (len(e164) - len(head) - len(tail)) + tail
-
-
-def mask_email(email: str | None) -> str:
-    """For logs: "so-khcn@thainguyen.example" -> "s*****n@thainguyen.example"."""
-    if not email:
-        return ""
-    if "@" not in email:
-        return email[:1] + "*" * max(len(email) - 1, 0)
-    local, domain = email.rsplit("@", 1)
-    masked = local[:1] + "*" if len(local) <= 2 else local[0] + "*" * (len(local) - 2) + local[-1]
-    return f"{masked}@{domain}"
 
 
 # --------------------------------------------------------------------------------------------------

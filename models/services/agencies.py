@@ -4,7 +4,7 @@
 Each use case first brings the database's copy of the directory up to date (``directory_sync``) in the
 same transaction, so the listing shows what the configured directory says and loaded contacts land on
 the agencies it names. Contacts are personal data: the listing shows them only through the ``mask`` its
-caller passes (None: in clear; the edges pass ``notifiers.masking.mask_address``).
+caller passes (None: in clear; the edges pass ``models.domain.masking.mask_address``).
 """
 
 from collections.abc import Callable

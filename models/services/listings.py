@@ -3,7 +3,7 @@
 them, never rename).
 
 Recipients are personal data: :func:`outbox_rows` shows them only through the ``mask`` its caller passes
-(the edges pass ``notifiers.masking.mask_address``; services do not import the channels).
+(the edges pass ``models.domain.masking.mask_address``; services do not import the channels).
 """
 
 from collections.abc import Callable

@@ -117,7 +117,7 @@ class Notification(SQLModel, table=True):
     folded_steps: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     agency_id: int | None = Field(default=None, foreign_key="agency.id", index=True)
     recipient: str = Field(max_length=96)
-    channel: str = Field(max_length=16)  # zalo | sms | email
+    channel: str = Field(max_length=16)  # a name of the channel table (notifiers/table.py): zalo | sms | email …
     address: str = Field(max_length=255)  # phone / email / zalo id: personal data, never logged
     subject: str = Field(default="", max_length=255)
     body_text: str = Field(default="", sa_column=Column(Text, nullable=False))

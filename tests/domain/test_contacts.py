@@ -1,4 +1,4 @@
-"""Contacts in (.csv, .xlsx) and out (template files, masked logs)."""
+"""Contacts in (.csv, .xlsx) and out (template files)."""
 
 from pathlib import Path
 
@@ -11,8 +11,6 @@ from models.domain.contacts import (
     ContactsFileError,
     MissingColumnError,
     UnsupportedFileError,
-    mask_email,
-    mask_phone,
     normalize_phone,
     read_contacts,
     write_contacts,
@@ -163,17 +161,6 @@ def test_normalize_phone() -> None:
     assert normalize_phone("12345") is None
     assert normalize_phone("+1 650 253 0000") is None
     assert normalize_phone("không có") is None
-
-
-def test_masks_for_logs() -> None:
-    assert mask_phone("+84900000001") == "+8490*****01"
-    assert mask_phone("0900 000 001") == "+8490*****01"
-    assert mask_phone("") == ""
-    assert mask_phone("12") == "**"
-    assert mask_email("so-khcn@thainguyen.example") == "s*****n@thainguyen.example"
-    assert mask_email("ab@thainguyen.example") == "a*@thainguyen.example"
-    assert mask_email(None) == ""
-    assert mask_email("broken") == "b*****"
 
 
 @pytest.mark.parametrize("suffix", [".csv", ".xlsx"])

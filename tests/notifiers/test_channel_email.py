@@ -8,9 +8,8 @@ from email.header import decode_header, make_header
 import pytest
 from servers.smtp import LocalSMTP
 
-from notifiers.base import AuthError, OutgoingMessage, PermanentError, RetryableError
+from notifiers.base import AuthError, ChannelConfigError, OutgoingMessage, PermanentError, RetryableError
 from notifiers.email import EmailChannel, parse_mail_url
-from notifiers.registry import ChannelConfigError
 
 SUBJECT = "[Đôn đốc 25/KH-UBND] Nhiệm vụ 12: còn 3 ngày đến hạn 15/12/2025"
 LINK = "https://dondoc.example.gov.vn/r/AbC123"

@@ -19,7 +19,7 @@ from config.settings import Settings
 from models.domain.clock import utcnow
 from models.store.channel_tables import DeliveryEvent
 from models.store.cycle_tables import Notification
-from notifiers.registry import short_id
+from notifiers.http import short_id
 from web.webhooks import hook_engine, hook_settings, router
 
 APP_ID, OA_ID, SECRET = "app-1", "oa-9", "oa-secret-key"

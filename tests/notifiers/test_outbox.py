@@ -47,13 +47,8 @@ def _statuses(app) -> Counter:  # type: ignore[no-untyped-def]
 
 
 def _run_worker(log: Path, mode: str = "both", fault: str | None = None) -> subprocess.CompletedProcess:
-    env = dict(os.environ)
-    env.pop("DONDOC_FAULT", None)
-    if fault:
-        env["DONDOC_FAULT"] = fault
-    return subprocess.run(
-        [sys.executable, str(WORKER), DAY.isoformat(), str(log), mode], env=env, capture_output=True, text=True
-    )
+    args = [sys.executable, str(WORKER), DAY.isoformat(), str(log), mode, *([fault] if fault else [])]
+    return subprocess.run(args, env=dict(os.environ), capture_output=True, text=True)
 
 
 def test_threads_never_send_the_same_message_twice(app, tmp_path) -> None:

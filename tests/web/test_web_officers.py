@@ -13,12 +13,12 @@ from sqlalchemy import select, update
 from support.web import PASSWORD, PDF, Web, make_web, snapshot
 
 from models.domain.clock import utcnow
+from models.domain.masking import mask_address
 from models.domain.states import CycleKind, Role
 from models.services.reminders import queue_batch
 from models.store.answer_tables import Answer, AnswerReview, OfficerSession
 from models.store.cycle_tables import Cycle, CycleEvent, Notification, ReportRound, ResponseToken
 from models.store.plan_tables import Agency, Task
-from notifiers.masking import mask_address
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 

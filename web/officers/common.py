@@ -9,11 +9,11 @@ from typing import Annotated, Any
 from fastapi import BackgroundTasks, Depends, Request
 from fastapi.responses import HTMLResponse
 
+from models.domain.masking import mask_address
 from models.domain.report_states import STATE_TEXT
 from models.domain.states import STATUS_TEXT
 from models.services.officer_accounts import logged_in
 from models.store.answer_tables import OfficerUser
-from notifiers.masking import mask_address
 from web.pages import LoginRequired, WebContext, ctx_of, error_page, render
 from web.security import SESSION_COOKIE
 
