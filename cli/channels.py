@@ -120,25 +120,13 @@ def test_cmd(
 
 def channel_status(settings: Any, engine: Any) -> dict[str, Any]:
     """The data of ``dondoc channels status`` (also usable by the web app)."""
-    from sqlalchemy import func, select
-
-    from models.domain.states import NotificationStatus
-    from models.store.cycle_tables import Notification
+    from models.services.listings import dead_summary
     from notifiers.ratelimit import RateLimiter
     from notifiers.zalo_tokens import PROVIDER, token_status
 
     configured = bool(settings.zalo_app_id and settings.zalo_secret_key and settings.zalo_refresh_token)
     token = token_status(engine, has_seed=bool(settings.zalo_refresh_token))
     quotas = RateLimiter(engine).quotas_today()
-    N = Notification
-    with engine.connect() as conn:
-        dead_count = conn.execute(select(func.count()).where(N.status == NotificationStatus.dead)).scalar() or 0
-        latest = conn.execute(
-            select(N.id, N.key, N.channel, N.transport, N.error_class, N.last_error, N.next_attempt_at)
-            .where(N.status == NotificationStatus.dead)
-            .order_by(N.id.desc())  # type: ignore[union-attr]
-            .limit(1)
-        ).first()
     return {
         "zalo": {
             "provider": PROVIDER,
@@ -160,20 +148,7 @@ def channel_status(settings: Any, engine: Any) -> dict[str, Any]:
             }
             for q in quotas
         ],
-        "dead": {
-            "count": int(dead_count),
-            "latest": None
-            if latest is None
-            else {
-                "id": latest.id,
-                "key": latest.key,
-                "channel": latest.channel,
-                "transport": latest.transport,
-                "error_class": latest.error_class,
-                "last_error": latest.last_error,
-                "at": latest.next_attempt_at,
-            },
-        },
+        "dead": dead_summary(engine),
     }
 
 

@@ -120,6 +120,18 @@ def test_no_private_helper_is_imported_from_another_module() -> None:
     assert not unknown, "\n".join(unknown)
 
 
+def test_edges_build_no_queries() -> None:
+    """``flows``, ``web`` and ``cli`` parse, call a service and render: no SQL statement is built there."""
+    found = []
+    for name, path in _modules():
+        if name.split(".")[0] not in ("flows", "web", "cli"):
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module in ("sqlalchemy", "sqlmodel", "sqlalchemy.orm"):
+                found.extend(f"{name}: {alias.name}" for alias in node.names if alias.name != "Engine")
+    assert not found, found
+
+
 def test_no_crash_switch_in_production_code() -> None:
     """Fault injection belongs to the tests (tests/support/worker.py passes the outbox a hook): production
     code never ends the process on an environment variable."""

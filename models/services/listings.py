@@ -9,10 +9,11 @@ Recipients are personal data: :func:`outbox_rows` shows them only through the ``
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from models.domain.states import NotificationStatus
 from models.store.cycle_tables import Cycle, Notification
 from models.store.plan_tables import Agency, Indicator, Task
 
@@ -94,3 +95,30 @@ def outbox_rows(
             }
             for n, agency_code, task_number in session.execute(query)
         ]
+
+
+def dead_summary(engine: Engine) -> dict[str, Any]:
+    """How many messages the outbox gave up on, and the latest of them (``dondoc channels status``)."""
+    N = Notification
+    with engine.connect() as conn:
+        count = conn.execute(select(func.count()).where(N.status == NotificationStatus.dead)).scalar() or 0
+        latest = conn.execute(
+            select(N.id, N.key, N.channel, N.transport, N.error_class, N.last_error, N.next_attempt_at)
+            .where(N.status == NotificationStatus.dead)
+            .order_by(N.id.desc())  # type: ignore[union-attr]
+            .limit(1)
+        ).first()
+    return {
+        "count": int(count),
+        "latest": None
+        if latest is None
+        else {
+            "id": latest.id,
+            "key": latest.key,
+            "channel": latest.channel,
+            "transport": latest.transport,
+            "error_class": latest.error_class,
+            "last_error": latest.last_error,
+            "at": latest.next_attempt_at,
+        },
+    }
