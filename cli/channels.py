@@ -14,10 +14,18 @@ from datetime import datetime
 from typing import Any
 
 import typer
+from rich.markup import escape
 
 from cli.common import console, fail
 
 app = typer.Typer(no_args_is_help=True, help="Delivery channels: send a test message, show their state.")
+
+
+def _styled(text: str) -> None:
+    """Print a line whose ``[red]…[/red]`` tags are Rich markup: the shared console prints text literally
+    (``markup=False``, so that names and errors are never read as markup), hence markup per line here and
+    every value in it passed through ``escape``."""
+    console.print(text, markup=True)
 
 
 def _print_json(data: Any) -> None:
@@ -108,12 +116,15 @@ def test_cmd(
     if as_json:
         _print_json(out)
     elif out["ok"]:
-        console.print(
-            f"[green]OK[/green] {channel} → {mask_address(to)} via {out['transport']}: "
-            f"id {out['provider_message_id'] or '-'} {out['detail'] or ''}"
+        _styled(
+            f"[green]OK[/green] {escape(channel)} → {escape(mask_address(to))} via {escape(out['transport'])}: "
+            f"id {escape(out['provider_message_id'] or '-')} {escape(out['detail'] or '')}"
         )
     else:
-        console.print(f"[red]{out['error_class']}[/red] {channel} via {out['transport']}: {out['error']}")
+        _styled(
+            f"[red]{escape(str(out['error_class']))}[/red] {escape(channel)} via {escape(out['transport'])}: "
+            f"{escape(str(out['error']))}"
+        )
     if not out["ok"]:
         raise typer.Exit(1)
 
@@ -172,13 +183,13 @@ def status_cmd(as_json: bool = typer.Option(False, "--json", help="Print JSON.")
             f"{z['refreshed_at'] or '-'} (v{z['token_version']})"
         )
     if z["last_error"]:
-        console.print(f"[red]Zalo token error:[/red] {z['last_error']}")
+        _styled(f"[red]Zalo token error / lỗi token Zalo:[/red] {escape(z['last_error'])}")
     if data["quotas"]:
         for q in data["quotas"]:
             remaining = "?" if q["remaining"] is None else q["remaining"]
             flag = " [red]HẾT / exhausted[/red]" if q["exhausted"] else ""
             used = q["used_today"]
-            console.print(f"Quota {q['name']} {q['day']}: used {used}, left {remaining}{flag}")
+            _styled(f"Quota {escape(q['name'])} {q['day']}: used {used}, left {remaining}{flag}")
     else:
         console.print("Quota: chưa dùng hôm nay (nothing used today)")
     dead = data["dead"]

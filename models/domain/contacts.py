@@ -180,7 +180,22 @@ def _rows_csv(path: Path) -> Iterator[tuple[int, list[Any]]]:
         ) from exc
     first = next((line for line in text.splitlines() if line.strip()), "")
     delimiter = max((";", ",", "\t"), key=first.count) if first else ","
-    for number, row in enumerate(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), 1):
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    number = 0
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            # e.g. "field larger than field limit (131072)": Python's csv module stops there and cannot
+            # resync (a quoted cell may span lines), so the whole file is refused with the line it stopped
+            # at rather than keeping a guess of the rows after it.
+            raise ContactsFileError(
+                f"{path.name}: line {reader.line_num}: cannot read the CSV ({exc}) / "
+                f"dòng {reader.line_num}: không đọc được tệp CSV (ô quá dài hoặc sai dấu ngoặc kép)"
+            ) from None
+        number += 1
         yield number, list(row)
 
 

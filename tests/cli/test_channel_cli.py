@@ -104,3 +104,17 @@ def test_status(cli_env: str) -> None:
     assert "access_token" not in out["zalo"] and "refresh_token" not in out["zalo"]  # never shown
     plain = runner.invoke(app, ["status"])
     assert plain.exit_code == 0 and "dead notifications: 2" in plain.stdout
+
+
+def test_status_plain_text_renders_markup_and_keeps_error_text_literal(cli_env: str) -> None:
+    engine: Engine = make_engine(cli_env)
+    with Session(engine) as session:
+        session.add(ProviderToken(provider="zalo", version=1, last_error="refused [error -14] [/red]"))
+        session.commit()
+    RateLimiter(engine).record_remaining("zalo", 0, 500)
+    engine.dispose()
+    plain = runner.invoke(app, ["status"])
+    assert plain.exit_code == 0, plain.output
+    assert "[red]" not in plain.stdout and "[/red]" in plain.stdout  # tags rendered; the error's own text kept
+    assert "Zalo token error" in plain.stdout and "refused [error -14] [/red]" in plain.stdout
+    assert "HẾT / exhausted" in plain.stdout

@@ -196,3 +196,10 @@ def test_updates_apply_to_the_directory(directory: Directory) -> None:
     assert khcn.head.title == "Giám đốc Sở"
     tu_phap = updated.agencies["so-tu-phap"]
     assert tu_phap == directory.agencies["so-tu-phap"]  # nothing given, nothing changed
+
+
+def test_csv_cell_over_the_csv_module_limit_is_a_file_error(directory: Directory, tmp_path: Path) -> None:
+    path = tmp_path / "big.csv"
+    path.write_text("code,email\nso-khcn,van.thu@khcn.example\n" + '"' + "y" * 200_000 + '",x\n', encoding="utf-8")
+    with pytest.raises(ContactsFileError, match=r"big\.csv: line 3"):
+        read_contacts(path, directory)
