@@ -131,6 +131,7 @@ def test_cmd(
 
 def channel_status(settings: Any, engine: Any) -> dict[str, Any]:
     """The data of ``dondoc channels status`` (also usable by the web app)."""
+    from models.domain.clock import utcnow
     from models.services.listings import dead_summary
     from notifiers.ratelimit import RateLimiter
     from notifiers.zalo_tokens import PROVIDER, token_status
@@ -148,6 +149,7 @@ def channel_status(settings: Any, engine: Any) -> dict[str, Any]:
             "has_refresh_token": token.has_refresh_token,
             "token_version": token.version,
             "last_error": token.last_error,
+            "paused_until": token.paused_until if token.paused_until and token.paused_until > utcnow() else None,
         },
         "quotas": [
             {
@@ -184,6 +186,11 @@ def status_cmd(as_json: bool = typer.Option(False, "--json", help="Print JSON.")
         )
     if z["last_error"]:
         _styled(f"[red]Zalo token error / lỗi token Zalo:[/red] {escape(z['last_error'])}")
+    if z["paused_until"]:
+        _styled(
+            f"[red]Zalo tạm dừng đến / paused until {z['paused_until']:%Y-%m-%d %H:%M} UTC[/red] "
+            "— tin nhắn chờ trong hàng đợi / messages wait in the outbox"
+        )
     if data["quotas"]:
         for q in data["quotas"]:
             remaining = "?" if q["remaining"] is None else q["remaining"]

@@ -103,6 +103,7 @@ class ZaloSection(_Strict):
     daily_quota: int | None = Field(default=None, ge=1)
     timeout_seconds: float = Field(default=10, gt=0)
     refresh_margin_minutes: float = Field(default=60, ge=0)
+    auth_pause_minutes: float = Field(default=30, gt=0)
 
     @model_validator(mode="after")
     def _resolvable(self) -> "ZaloSection":

@@ -9,7 +9,8 @@
 −115, −144                            daily quota: RetryableError until 00:00 Asia/Ho_Chi_Minh (the
                                       quota row is marked so every worker stops), or PermanentError
                                       with ``quota_exhausted: fallback``
-−124                                  token refused: refresh once, send once more, then AuthError
+−124                                  token refused: refresh once, send once more, then AuthError;
+                                      a refused refresh pauses Zalo for every process (ZaloAuthPaused)
 −109, −111, −112, −117, −131…         template problem: PermanentError with a message for the officer
 −101…−105                             app/OA configuration: AuthError
 5xx, timeouts, −100, unknown          RetryableError
@@ -113,6 +114,7 @@ class ZaloChannel:
             client=self.client,
             clock=clock,
             refresh_margin=timedelta(minutes=self.config.refresh_margin_minutes),
+            pause=timedelta(minutes=self.config.auth_pause_minutes),
         )
         self.limiter = RateLimiter(engine, clock=clock)
         self.rate = rate
@@ -165,10 +167,12 @@ class ZaloChannel:
 
     def send(self, message: OutgoingMessage) -> SendResult:
         payload = self.build_payload(message)
+        # The token first: while the auth circuit is open (ZaloAuthPaused) no quota is counted and no
+        # rate-limit slot is spent on a message that cannot go.
+        token = self.tokens.access_token()
         self._check_quota()
         if self.rate:
             self.limiter.acquire("zalo", self.rate[0], self.rate[1], max_wait=self.max_wait)
-        token = self.tokens.access_token()
         answer = self._post(token, payload)
         if _code(answer) in TOKEN:
             log.info("zalo: access token refused (-124); refreshing once")

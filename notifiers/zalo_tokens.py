@@ -19,8 +19,19 @@ officer re-authorises the OA. Hence:
 A refused refresh records ``last_error`` on the row (shown by ``dondoc channels status``) and raises
 AuthError; a refresh that did not get an answer (timeout, 5xx) raises RetryableError — the refresh token
 may still be good, and the outbox retries later.
+
+**Circuit breaker.** A refused refresh also opens the circuit for every process: the row gets
+``paused_until`` (now + ``pause``, 30 minutes by default) and ``pause_key``, a fingerprint of the credentials
+that were refused (app id, secret, the row's and the environment's refresh token). Until then no process
+calls the OAuth endpoint again, and no message is posted with a refused access token: each send raises
+:class:`ZaloAuthPaused` (an AuthError with ``retry_after``, so the outbox waits) without any network call,
+and the error is recorded once, on the row, not once per message. The circuit closes at the first
+successful refresh: one probe (single-flight, under the row lock) when the pause is over, or at once when
+the credentials changed — an officer re-authorised the OA and set a new ``DONDOC_ZALO_REFRESH_TOKEN``.
+An access token that has not expired yet is still used while the refresh ahead of its expiry is refused.
 """
 
+import hashlib
 import logging
 import threading
 from collections.abc import Callable, Iterator
@@ -43,6 +54,11 @@ log = logging.getLogger("dondoc.notifiers.zalo")
 
 PROVIDER = "zalo"
 T = ProviderToken.__table__  # type: ignore[attr-defined]
+PAUSE = timedelta(minutes=30)
+
+
+class ZaloAuthPaused(AuthError):
+    """Zalo is paused after a refused token refresh (circuit open): nothing was sent, nothing refreshed."""
 
 
 @dataclass(frozen=True)
@@ -55,6 +71,7 @@ class TokenStatus:
     has_refresh_token: bool
     version: int
     last_error: str | None
+    paused_until: datetime | None = None  # the auth circuit is open until then (see the module docstring)
 
 
 class ZaloTokenStore:
@@ -71,6 +88,7 @@ class ZaloTokenStore:
         client: httpx.Client,
         clock: Callable[[], datetime] = utcnow,
         refresh_margin: timedelta = timedelta(hours=1),
+        pause: timedelta = PAUSE,
     ) -> None:
         self.engine = engine
         self.app_id = app_id
@@ -80,6 +98,7 @@ class ZaloTokenStore:
         self.client = client
         self.clock = clock
         self.margin = refresh_margin
+        self.pause = pause
         self._lock = threading.Lock()
         self._cached: tuple[str, datetime, datetime | None] | None = None  # token, expires, refreshed
 
@@ -101,6 +120,7 @@ class ZaloTokenStore:
             cached = self._cached
             if cached and cached[0] != rejected and self._fresh(cached[1], cached[2]):
                 return cached[0]
+            self._cached = None
             return self._refresh(rejected=rejected)
 
     def status(self) -> TokenStatus:
@@ -117,14 +137,49 @@ class ZaloTokenStore:
         return expires - self.clock() > margin
 
     def _read_fresh(self) -> str | None:
+        """The stored token when fresh; while the circuit is open, the token while it lasts, else
+        :class:`ZaloAuthPaused` — a plain read, no lock and no write per message."""
         with self.engine.connect() as conn:
             row = conn.execute(
-                select(T.c.access_token, T.c.access_expires_at, T.c.refreshed_at).where(T.c.provider == PROVIDER)
-            ).first()
+                select(
+                    T.c.access_token, T.c.access_expires_at, T.c.refreshed_at, T.c.refresh_token,
+                    T.c.paused_until, T.c.pause_key,
+                ).where(T.c.provider == PROVIDER)
+            ).first()  # fmt: skip
         if row and row.access_token and self._fresh(row.access_expires_at, row.refreshed_at):
             self._cached = (row.access_token, row.access_expires_at, row.refreshed_at)
             return row.access_token
+        if row is not None and self._paused(row):
+            return self._while_paused(row)
         return None
+
+    def _key(self, row_refresh_token: str | None) -> str:
+        """Fingerprint of the credentials a refresh uses: a change (new secret, a re-authorised refresh
+        token in the environment or in the row) ends the pause at once."""
+        parts = (self.app_id, self.secret_key, row_refresh_token or "", self.seed or "")
+        return hashlib.sha256("\x00".join(parts).encode()).hexdigest()[:32]
+
+    def _paused(self, row: Any) -> bool:
+        return (
+            row.paused_until is not None
+            and self.clock() < row.paused_until
+            and row.pause_key == self._key(row.refresh_token)
+        )
+
+    def _while_paused(self, row: Any) -> str:
+        """The access token if it has not expired (a refused refresh ahead of expiry), else the pause."""
+        if row.access_token and row.access_expires_at is not None and row.access_expires_at > self.clock():
+            return str(row.access_token)
+        raise self._paused_error(row)
+
+    def _paused_error(self, row: Any) -> ZaloAuthPaused:
+        until = row.paused_until
+        return ZaloAuthPaused(
+            f"zalo: paused until {until:%Y-%m-%d %H:%M} UTC after a refused token refresh; re-authorise the OA "
+            "(dondoc channels status) / Zalo tạm dừng: làm mới token bị từ chối",
+            code="auth-paused",
+            retry_after=until - self.clock(),
+        )
 
     @contextmanager
     def _locked_row(self) -> Iterator[tuple[Connection, Any]]:
@@ -158,6 +213,11 @@ class ZaloTokenStore:
                 self._cached = (row.access_token, row.access_expires_at, row.refreshed_at)
                 log.info("zalo token: another worker refreshed it (version %s); using theirs", row.version)
                 return row.access_token
+            if self._paused(row):  # another worker's refresh was refused while we waited
+                conn.commit()
+                if rejected is None:
+                    return self._while_paused(row)
+                raise self._paused_error(row)
 
             candidates = [t for t in (row.refresh_token, self.seed) if t]
             candidates = list(dict.fromkeys(candidates))  # the row's first, the environment's once
@@ -175,8 +235,27 @@ class ZaloTokenStore:
                     return self._store(conn, row, answer)
                 error = _oauth_error(answer)
                 log.warning("zalo token refresh refused: %s", error)
-            self._record_error(conn, f"refresh refused: {error}")
+            self._open_circuit(conn, row, f"refresh refused: {error}", rejected)
+            if rejected is None and row.access_token and row.access_expires_at and row.access_expires_at > self.clock():
+                return str(row.access_token)  # refused ahead of expiry: the current token still works
             raise AuthError(f"zalo: token refresh refused ({error}); re-authorise the OA", code="refresh-refused")
+
+    def _open_circuit(self, conn: Connection, row: Any, message: str, rejected: str | None) -> None:
+        """Record the refusal once and pause every process until ``now + pause`` (module docstring)."""
+        now = self.clock()
+        values: dict[str, Any] = {
+            "last_error": f"{now.isoformat()} {message}"[:2000],
+            "paused_until": now + self.pause,
+            "pause_key": self._key(row.refresh_token),
+        }
+        if rejected is not None and row.access_token == rejected:
+            values["access_token"] = None  # refused by Zalo: no later send may post it again
+        conn.execute(update(T).where(T.c.provider == PROVIDER).values(**values))
+        conn.commit()
+        self._cached = None
+        log.warning(
+            "zalo: token refresh refused; Zalo paused until %s (or until the credentials change)", now + self.pause
+        )
 
     def _call_oauth(self, refresh_token: str) -> dict[str, Any]:
         try:
@@ -216,6 +295,8 @@ class ZaloTokenStore:
                 refreshed_at=now,
                 version=row.version + 1,
                 last_error=None,
+                paused_until=None,
+                pause_key=None,
             )
         )
         # Durable before use: the old refresh token is already spent at Zalo.
@@ -244,6 +325,7 @@ def token_status(engine: Engine, *, has_seed: bool = False) -> TokenStatus:
         bool(row.refresh_token) or has_seed,
         row.version,
         row.last_error,
+        row.paused_until,
     )
 
 

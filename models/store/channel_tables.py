@@ -22,6 +22,10 @@ class ProviderToken(SQLModel, table=True):
     refreshed_at: datetime | None = None
     version: int = 0
     last_error: str | None = Field(default=None, sa_column=Column(Text))
+    # Auth circuit breaker (notifiers.zalo_tokens): after a refused refresh no send and no refresh is made
+    # until ``paused_until`` — unless the credentials changed (``pause_key`` is their fingerprint).
+    paused_until: datetime | None = None
+    pause_key: str | None = Field(default=None, max_length=64)
 
 
 class RateBucket(SQLModel, table=True):

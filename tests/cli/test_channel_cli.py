@@ -109,7 +109,14 @@ def test_status(cli_env: str) -> None:
 def test_status_plain_text_renders_markup_and_keeps_error_text_literal(cli_env: str) -> None:
     engine: Engine = make_engine(cli_env)
     with Session(engine) as session:
-        session.add(ProviderToken(provider="zalo", version=1, last_error="refused [error -14] [/red]"))
+        session.add(
+            ProviderToken(
+                provider="zalo",
+                version=1,
+                last_error="refused [error -14] [/red]",
+                paused_until=datetime(2030, 1, 1, 8, 30, tzinfo=UTC),
+            )
+        )
         session.commit()
     RateLimiter(engine).record_remaining("zalo", 0, 500)
     engine.dispose()
@@ -118,3 +125,6 @@ def test_status_plain_text_renders_markup_and_keeps_error_text_literal(cli_env: 
     assert "[red]" not in plain.stdout and "[/red]" in plain.stdout  # tags rendered; the error's own text kept
     assert "Zalo token error" in plain.stdout and "refused [error -14] [/red]" in plain.stdout
     assert "HẾT / exhausted" in plain.stdout
+    assert "paused until 2030-01-01 08:30 UTC" in plain.stdout  # the auth circuit, shown once
+    code, out = run("status")
+    assert code == 0 and out["zalo"]["paused_until"].startswith("2030-01-01 08:30")

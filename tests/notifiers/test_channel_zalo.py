@@ -255,3 +255,55 @@ def test_message_status_poll(lite_engine: Engine, zalo: FakeZalo) -> None:
     msg_id = channel.send(msg()).provider_message_id
     status = channel.message_status(msg_id or "")
     assert status.delivered and status.delivery_time is not None
+
+
+def test_refused_refresh_opens_the_circuit_for_every_process(engine: Engine, zalo: FakeZalo) -> None:
+    """Issue 15 item 6: 6 messages × 5 tries with a refused refresh token made 30 OAuth calls; now the
+    first refusal pauses Zalo (shared through the token row) and nothing else calls Zalo until the pause
+    ends or the credentials change."""
+    from notifiers.zalo_tokens import ZaloAuthPaused, token_status
+
+    zalo.valid_refresh = {"another"}  # the OA was re-authorised elsewhere: our refresh token is refused
+    clock = Clock(datetime(2025, 12, 15, 1, 0, tzinfo=UTC))
+    workers = [make_channel(engine, zalo, clock=clock) for _ in range(2)]  # two processes, one table
+    errors: list[AuthError] = []
+    for attempt in range(5):
+        for i in range(6):
+            with pytest.raises(AuthError) as err:
+                workers[(attempt + i) % 2].send(msg(key=f"k{i}"))
+            errors.append(err.value)
+        clock.now += timedelta(minutes=2)  # the outbox's backoff: still inside the 30 min pause
+    assert zalo.refreshes == 1 and zalo.count("/message/template") == 0
+    assert errors[0].code == "refresh-refused"
+    paused = errors[1:]
+    assert all(isinstance(e, ZaloAuthPaused) and e.code == "auth-paused" for e in paused)
+    assert all(e.retry_after and e.retry_after > timedelta(0) for e in paused)  # the outbox waits
+    status = token_status(engine)
+    assert status.paused_until == datetime(2025, 12, 15, 1, 30, tzinfo=UTC)
+    assert status.last_error.startswith("2025-12-15T01:00:00")  # recorded once, at the refusal
+    # After the pause, one probe (single-flight) — refused again: paused again, one more call only.
+    clock.now = datetime(2025, 12, 15, 1, 31, tzinfo=UTC)
+    for i in range(6):
+        with pytest.raises(AuthError):
+            workers[i % 2].send(msg(key=f"k{i}"))
+    assert zalo.refreshes == 2
+    # An officer re-authorises: a new refresh token in the environment ends the pause at once.
+    fresh = make_channel(engine, zalo, clock=clock)
+    fresh.tokens.seed = "another"
+    assert fresh.send(msg(key="k0")).provider_message_id
+    assert zalo.refreshes == 3 and token_status(engine).paused_until is None
+    for i in range(1, 6):
+        assert workers[i % 2].send(msg(key=f"k{i}")).provider_message_id  # the others follow the row
+    assert zalo.refreshes == 3 and len(zalo.sent) == 6
+
+
+def test_refresh_refused_ahead_of_expiry_keeps_using_the_current_token(lite_engine: Engine, zalo: FakeZalo) -> None:
+    clock = Clock(datetime(2025, 12, 15, 1, 0, tzinfo=UTC))
+    channel = make_channel(lite_engine, zalo, clock=clock)
+    channel.send(msg(key="k0"))
+    zalo.valid_refresh = set()  # from now on every refresh is refused
+    clock.now += timedelta(hours=24, minutes=30)  # 30 min left: under the margin, not expired
+    for i in range(1, 4):
+        channel.send(msg(key=f"k{i}"))
+    # one refused refresh (the row's token, then the environment's once), and the sends still went
+    assert zalo.refreshes == 3 and len(zalo.sent) == 4
