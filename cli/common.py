@@ -81,8 +81,14 @@ def prepare_app() -> "App":
 
 
 def prefect_env() -> None:
-    """Environment for running flows from the CLI, set before Prefect is imported: Prefect's own home
-    (and its SQLite database) inside dondoc's data folder unless PREFECT_HOME is set; no telemetry."""
+    """Prefect for a CLI flow command. The environment is set before Prefect is imported: Prefect's own
+    home (and its SQLite database) inside dondoc's data folder unless PREFECT_HOME is set; no telemetry.
+
+    Then, when no Prefect server is configured (``PREFECT_API_URL``, a Prefect profile, or a settings
+    context of the caller), the temporary server is dondoc's (``cli.prefect_server``), which dies with
+    this process even when it is killed — Prefect's own one outlives a ``kill -9``. Runs left *Running*
+    by a dead CLI process are marked *Crashed* (``flows.abandoned``), and every flow run of this command
+    carries the tag naming this process, for the next command to do the same."""
     import os
 
     from config.settings import get_settings
@@ -94,3 +100,42 @@ def prefect_env() -> None:
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     os.environ.setdefault("PREFECT_LOGGING_EXTRA_LOGGERS", "dondoc")
     os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
+    os.environ.setdefault("PREFECT_LOGGING_TO_API_WHEN_MISSING_FLOW", "ignore")  # dondoc logs outside flows
+    _guarded_prefect_server()
+    _mark_abandoned_and_tag()
+
+
+def _guarded_prefect_server() -> None:
+    """Start dondoc's temporary Prefect server when Prefect would otherwise start its own."""
+    import os
+
+    import prefect.context
+    from prefect.settings import get_current_settings
+
+    current = get_current_settings()
+    if current.api.url or not current.server.ephemeral.enabled:
+        return  # a configured server (or none allowed: Prefect says so itself)
+    from cli import prefect_server
+
+    os.environ["PREFECT_API_URL"] = prefect_server.start(current.server.ephemeral.startup_timeout_seconds)
+    prefect.context.refresh_global_settings_context()
+
+
+_RUN_TAGS: list[object] = []  # the tags context of this command's flow runs, entered once
+
+
+def _mark_abandoned_and_tag() -> None:
+    import logging
+
+    from prefect import tags
+
+    from flows.abandoned import mark_abandoned_runs, process_tag
+
+    try:
+        mark_abandoned_runs()
+    except Exception:  # housekeeping of Prefect's history: never a reason not to run today's work
+        logging.getLogger("dondoc.cli").warning("could not check for abandoned flow runs", exc_info=True)
+    if not _RUN_TAGS:
+        context = tags(process_tag())
+        context.__enter__()  # for the rest of this command (one command per process)
+        _RUN_TAGS.append(context)
