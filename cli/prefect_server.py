@@ -102,14 +102,14 @@ def _die_with_parent(parent: int) -> None:
         except (OSError, AttributeError):
             pass
     if os.getppid() != parent:  # the parent died before the line above ran
-        os._exit(0)
+        sys.exit(0)
 
     def watch() -> None:
         while os.getppid() == parent:
             time.sleep(POLL)
         os.kill(os.getpid(), signal.SIGTERM)  # uvicorn shuts down cleanly on SIGTERM …
         time.sleep(GRACE)
-        os._exit(1)  # … or not at all: go anyway
+        os.kill(os.getpid(), signal.SIGKILL)  # … or not at all: go anyway
 
     threading.Thread(target=watch, name="parent-watch", daemon=True).start()
 
