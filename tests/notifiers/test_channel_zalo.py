@@ -261,8 +261,6 @@ def test_refused_refresh_opens_the_circuit_for_every_process(engine: Engine, zal
     """Issue 15 item 6: 6 messages × 5 tries with a refused refresh token made 30 OAuth calls; now the
     first refusal pauses Zalo (shared through the token row) and nothing else calls Zalo until the pause
     ends or the credentials change."""
-    from notifiers.zalo_tokens import ZaloAuthPaused, token_status
-
     zalo.valid_refresh = {"another"}  # the OA was re-authorised elsewhere: our refresh token is refused
     clock = Clock(datetime(2025, 12, 15, 1, 0, tzinfo=UTC))
     workers = [make_channel(engine, zalo, clock=clock) for _ in range(2)]  # two processes, one table
@@ -273,7 +271,9 @@ def test_refused_refresh_opens_the_circuit_for_every_process(engine: Engine, zal
                 workers[(attempt + i) % 2].send(msg(key=f"k{i}"))
             errors.append(err.value)
         clock.now += timedelta(minutes=2)  # the outbox's backoff: still inside the 30 min pause
-    assert zalo.refreshes == 1 and zalo.count("/message/template") == 0
+    assert zalo.refreshes == 1 and zalo.count("/message/template") == 0  # 30 refreshes before the breaker
+    from notifiers.zalo_tokens import ZaloAuthPaused, token_status
+
     assert errors[0].code == "refresh-refused"
     paused = errors[1:]
     assert all(isinstance(e, ZaloAuthPaused) and e.code == "auth-paused" for e in paused)
