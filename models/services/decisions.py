@@ -24,13 +24,14 @@ from sqlmodel import Session
 
 from models.domain.answer_form import DecisionError, clean_text
 from models.domain.clock import today_local, utcnow
-from models.domain.states import CLOSED, EXTENDABLE, REMINDING, CycleStatus, Decision, NotificationStatus
+from models.domain.states import CLOSED, EXTENDABLE, REMINDING, CycleStatus, Decision
 from models.domain.tokens import GRACE
+from models.services import retry
 from models.services.answers import latest_answer
 from models.services.decision_messages import queue_decision_message
 from models.services.runtime import Runtime
 from models.store.answer_tables import AnswerReview
-from models.store.cycle_tables import Cycle, CycleEvent, Notification, ResponseToken
+from models.store.cycle_tables import Cycle, CycleEvent, ResponseToken
 from models.store.plan_tables import Agency
 from models.store.tokens import revoke_cycle_tokens
 from models.store.writes import insert_ignore, set_status, write_events
@@ -291,16 +292,6 @@ def resend_link(session: Session, rt: Runtime, cycle_id: int, officer: str) -> i
 
 
 def retry_dead(session: Session, ids: list[int] | None = None) -> int:
-    """Put dead messages back in the queue (all, or ``ids``): pending, due now, attempts reset."""
-    stmt = update(Notification).where(Notification.status == NotificationStatus.dead)
-    if ids is not None:
-        stmt = stmt.where(Notification.id.in_(ids))  # type: ignore[union-attr]
-    return session.execute(  # type: ignore[attr-defined, no-any-return]
-        stmt.values(
-            status=NotificationStatus.pending,
-            next_attempt_at=utcnow(),
-            attempts=0,
-            claimed_by=None,
-            claimed_at=None,
-        )
-    ).rowcount
+    """Put dead messages back in the queue (all, or ``ids``), skipping those another channel already has;
+    returns how many went back (the details: ``models.services.retry.retry_dead``)."""
+    return retry.retry_dead(session, ids).requeued

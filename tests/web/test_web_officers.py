@@ -14,6 +14,7 @@ from support.web import PASSWORD, PDF, Web, make_web, snapshot
 
 from models.domain.clock import utcnow
 from models.domain.masking import mask_address
+from models.domain.reminders import key_on_channel
 from models.domain.states import CycleKind, Role
 from models.services.reminders import queue_batch
 from models.store.answer_tables import Answer, AnswerReview, OfficerSession
@@ -497,6 +498,29 @@ def test_dead_messages_and_retry(officer: Web) -> None:
     officer.client.post("/officers/messages/retry", data={"csrf": officer.csrf(page), "all": "1"})
     with officer.session() as s:
         assert all(s.get(Notification, i).status != "dead" for i in ids)
+
+
+def test_retry_all_counts_first_and_skips_what_a_fallback_delivered(officer: Web) -> None:
+    """Issue 15, item 1: a Zalo row dead after its SMS fallback was sent is not sent again by "retry all"."""
+    with officer.session() as s:
+        zalo, alone = s.execute(select(Notification).order_by(Notification.id).limit(2)).scalars()
+        data = zalo.model_dump(exclude={"id", "key", "channel", "status"})
+        sms = Notification(**data, key=key_on_channel(zalo.key, "sms"), channel="sms", status="sent")
+        sms.fallback_of = zalo.id
+        s.add(sms)
+        s.execute(
+            update(Notification)
+            .where(Notification.id.in_([zalo.id, alone.id]))  # type: ignore[union-attr]
+            .values(status="dead", channel="zalo", error_class="permanent", last_error="zalo -118")
+        )
+        s.commit()
+    page = officer.client.get("/officers/messages/dead").text
+    assert "Gửi lại tất cả (1 tin)" in page and "1 tin không gửi lại" in page
+    assert "Không gửi lại: cùng tin này qua SMS: đã gửi" in page
+    response = officer.client.post("/officers/messages/retry", data={"csrf": officer.csrf(page), "all": "1"})
+    assert "Đã xếp 1 tin nhắn vào hàng đợi gửi lại. Bỏ qua 1 tin" in response.text
+    with officer.session() as s:
+        assert s.get(Notification, zalo.id).status == "dead" and s.get(Notification, alone.id).status != "dead"
 
 
 # --------------------------------------------------------------------------------------------------
