@@ -16,6 +16,7 @@ from models.domain.clock import utcnow
 from models.domain.masking import mask_address
 from models.domain.reminders import key_on_channel
 from models.domain.states import CycleKind, Role
+from models.domain.tokens import reveal
 from models.services.reminders import queue_batch
 from models.store.answer_tables import Answer, AnswerReview, OfficerSession
 from models.store.cycle_tables import Cycle, CycleEvent, Notification, ReportRound, ResponseToken
@@ -288,12 +289,15 @@ def test_return_sends_the_comment_and_reminders_resume(officer: Web) -> None:
     assert cycle.status == "returned" and cycle.next_reminder_on is None
     assert messages and all(m.key.startswith(f"c{cycle_id}:returned:{review.id}:{agency.code}:") for m in messages)
     assert comment in messages[0].body_text
-    # The dispatch after the response wrote the message (file channel) with the comment and a live link.
-    assert (
-        messages[0].link and officer.client.get(messages[0].link.removeprefix("http://testserver")).status_code == 200
-    )
+    # The dispatch after the response wrote the message (file channel) with the comment and a live link;
+    # the stored row keeps only a reference that answers nothing.
     sent = [p for p in (officer.settings.data_dir / "outbox").rglob("*returned*") if p.is_file()]
     assert sent and comment in sent[0].read_text(encoding="utf-8")
+    live = re.search(r"http://testserver(/r/[A-Za-z0-9_-]{22})", sent[0].read_text(encoding="utf-8"))
+    assert live and officer.client.get(live.group(1)).status_code == 200
+    assert (
+        messages[0].link and officer.client.get(messages[0].link.removeprefix("http://testserver")).status_code == 404
+    )
     # Reminders start again: the next runs queue for the cycle.
     queue_batch(officer.ctx.core.runtime, [cycle_id], officer.today + timedelta(days=10))
     with officer.session() as s:
@@ -403,7 +407,7 @@ def test_resend_and_revoke_links(officer: Web) -> None:
             .scalars()
             .first()
         )
-    new_path = resent.link.removeprefix("http://testserver")
+    new_path = reveal(resent.link, officer.ctx.core.runtime.link_key).removeprefix("http://testserver")
     assert new_path != path and officer.client.get(new_path).status_code == 200
     assert officer.client.get(path).status_code == 200  # older links stay valid until revoked
     assert officer.act(cycle_id, "revoke").status_code == 303
