@@ -35,7 +35,7 @@ from sqlmodel import Session  # noqa: E402
 
 from config.app import build_app  # noqa: E402
 from config.settings import Settings  # noqa: E402
-from models.domain.tokens import hash_token  # noqa: E402
+from models.domain.tokens import hash_token, reveal  # noqa: E402
 from models.services.daily import evaluate_day  # noqa: E402
 from models.services.importer import import_plan  # noqa: E402
 from models.store.answer_tables import Answer  # noqa: E402
@@ -133,7 +133,8 @@ def prepare(url: str, data_dir: Path, port: int) -> list[str]:
     with Session(core.engine) as s:
         links = sorted(
             {
-                link.split(f":{port}", 1)[1]
+                # The stored link is a reference; the message sent carries the real one (models.domain.tokens).
+                reveal(link, core.runtime.link_key).split(f":{port}", 1)[1]
                 for (link,) in s.execute(select(Notification.link).where(Notification.link.is_not(None)))  # type: ignore[union-attr]
             }
         )

@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy.engine import Engine
 
+from config.files import load_secret
 from config.policy import PolicyConfig, load_policy
 from config.settings import SHIPPED_MESSAGES, Settings, get_settings
 from models.domain.agencies import Directory
@@ -19,6 +20,7 @@ from models.domain.messages import Templates
 from models.services.runtime import Runtime
 from models.store.db import make_engine, upgrade
 from notifiers.base import Channel
+from notifiers.links import link_preparer
 from notifiers.outbox import DispatchStats, Outbox, SendWindow
 from notifiers.registry import build_channels, close_channels, file_channels
 from notifiers.table import channel_specs
@@ -41,6 +43,7 @@ class App:
             "window": SendWindow.parse(self.settings.send_window, cal.is_working_day),
             "fallback": fallback_builder(self.runtime),
             "channel_order": self.settings.channel_order,
+            "prepare": link_preparer(self.runtime.link_key, self.engine),
         }
         directory = self.runtime.directory
         if getattr(directory, "demo", False):
@@ -92,11 +95,18 @@ def build_app(
         calendar=config.calendar(),
         templates=Templates(SHIPPED_MESSAGES),
         public_base_url=settings.public_base_url,
+        link_key=signing_key(settings),
         channel_order=list(settings.channel_order),
         email_copy=settings.email_copy,
         channels=channel_specs(),
     )
     return App(settings=settings, engine=engine, runtime=runtime)
+
+
+def signing_key(settings: Settings) -> bytes:
+    """The secret key of sessions, CSRF and answer links (``config.files.load_secret``)."""
+    configured = settings.secret_key.get_secret_value() if settings.secret_key else None
+    return load_secret(configured, settings.data_dir)
 
 
 @lru_cache(maxsize=8)

@@ -109,6 +109,7 @@ class Outbox:
         record_batch: int = 1,
         divert: dict[str, Channel] | None = None,
         divert_addresses: frozenset[str] = frozenset(),
+        prepare: Callable[[OutgoingMessage], OutgoingMessage] | None = None,
     ) -> None:
         self.engine = engine
         self.channels = channels
@@ -124,6 +125,9 @@ class Outbox:
         # where a real provider is configured: a demo number may belong to a real person.
         self.divert = divert or {}
         self.divert_addresses = divert_addresses
+        # The last touch before a message goes: the real answer links in place of the stored references
+        # (``notifiers.links``; config.app passes it). None: the row as stored.
+        self.prepare = prepare or (lambda message: message)
         self.host = socket.gethostname()[:24]
         self.worker = f"{self.host}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self.is_pg = engine.dialect.name == "postgresql"
@@ -217,7 +221,7 @@ class Outbox:
             try:
                 if channel is None:
                     raise PermanentError(f"no channel named {row.channel!r} is configured")
-                result = channel.send(_message(row))
+                result = channel.send(self.prepare(_message(row)))
             except ChannelError as exc:
                 self._record_failure(row, channel, exc, stats)
                 continue

@@ -16,13 +16,15 @@ request size limit, and keyed hashes of client addresses.
 import hashlib
 import hmac
 import logging
-import os
 import secrets
 import threading
 import time
 from collections import deque
 from dataclasses import dataclass
-from pathlib import Path
+
+from config.files import load_secret
+
+__all__ = ["load_secret"]  # the signing key is read where the workers read it too (config.files)
 
 log = logging.getLogger("dondoc.web.security")
 
@@ -33,23 +35,6 @@ PRELOGIN_COOKIE = "dondoc_pre"
 # --------------------------------------------------------------------------------------------------
 # Key and hashes
 # --------------------------------------------------------------------------------------------------
-
-
-def load_secret(configured: str | None, data_dir: Path) -> bytes:
-    """The signing key: the configured one, or the one persisted in the data folder (created once)."""
-    if configured:
-        return configured.encode("utf-8")
-    path = data_dir / "secret_key"
-    if not path.exists():
-        data_dir.mkdir(parents=True, exist_ok=True)
-        try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:
-            pass  # another process created it a moment ago: read theirs
-        else:
-            with os.fdopen(fd, "w") as out:
-                out.write(secrets.token_urlsafe(48))
-    return path.read_text().strip().encode("utf-8")
 
 
 def keyed_hash(key: bytes, purpose: str, value: str, length: int = 32) -> str:

@@ -62,7 +62,13 @@ def notification_key(cycle_id: int, step: str, recipient: str, channel: str) -> 
 
 def key_on_channel(key: str, channel: str) -> str:
     """The same message's key on another channel (the fallback): only the last part, the channel, changes."""
-    return f"{key.rpartition(':')[0]}:{channel}"
+    return f"{message_key(key)}:{channel}"
+
+
+def message_key(key: str) -> str:
+    """What the rows of one message share on every channel: the key without its channel part — (cycle or
+    digest, step, recipient)."""
+    return key.rpartition(":")[0]
 
 
 # --------------------------------------------------------------------------------------------------

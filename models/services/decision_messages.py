@@ -14,12 +14,12 @@ from sqlmodel import Session
 from models.domain.channels import body_for
 from models.domain.clock import today_local, utcnow
 from models.domain.reminders import channels_for, contacts_for
-from models.domain.tokens import TOKEN_LIFETIME, link_for
+from models.domain.tokens import link_for, token_expiry
 from models.services.message_context import message_context, subject_texts
 from models.services.runtime import Runtime
 from models.store.cycle_tables import Cycle, Notification
 from models.store.plan_tables import Agency
-from models.store.tokens import new_token
+from models.store.tokens import new_link
 from models.store.writes import insert_ignore, outbox_row
 
 KINDS = ("returned", "extended", "refused", "resend")
@@ -37,7 +37,8 @@ def queue_decision_message(
     today: date | None = None,
 ) -> int:
     """Queue one message of ``kind`` to the cycle's agency (each channel of its contact) with a fresh
-    answer link; returns how many outbox rows were queued (0: the agency has no contact)."""
+    answer link, living as long as the cycle (``new_due``: the due date being granted); returns how many
+    outbox rows were queued (0: the agency has no contact)."""
     if kind not in KINDS:
         raise ValueError(f"not a decision message: {kind!r}")
     agency = session.get(Agency, cycle.agency_id)
@@ -48,8 +49,10 @@ def queue_decision_message(
     if not pairs:
         return 0
     now = utcnow()
-    token = new_token(session, cycle_id=cycle.id, agency_id=agency.id or 0, expires_at=now + TOKEN_LIFETIME)
-    link = link_for(rt.public_base_url, token)
+    today = today or today_local()
+    expires = token_expiry(new_due or cycle.due, now)
+    ref = new_link(session, rt.link_key, cycle_id=cycle.id, agency_id=agency.id or 0, expires_at=expires, now=now)
+    link = link_for(rt.public_base_url, ref)  # a reference: the outbox puts the real link in when it sends
     extra: dict[str, Any] = {"comment": comment, "new_due": f"{new_due:%d/%m/%Y}" if new_due else ""}
     context = message_context(
         cycle,
@@ -57,7 +60,7 @@ def queue_decision_message(
         contact=contact,
         subject=subject_texts(session, [cycle])[cycle.subject],
         step=kind,
-        today=today or today_local(),
+        today=today,
         link=link,
         standing=None,
         due=new_due,

@@ -8,7 +8,8 @@ State rules (the vocabulary of ``models.domain.states.CycleStatus``):
   is queued in the outbox for the agency, with a fresh link.
 - ``grant_extension``: any open state → *extended* with ``due_extended`` = the new date, the schedule
   version bumped (the reminder steps of the new calendar are new steps for the ledger), and
-  ``next_reminder_on``/``evaluated_on`` cleared so that the next daily run re-plans at once.
+  ``next_reminder_on``/``evaluated_on`` cleared so that the next daily run re-plans at once; the cycle's
+  live links then expire with the new date (plus the grace period), not the old one.
 - ``refuse_extension``: *answered* → the state before the request (open/overdue/…), reminders resume.
 - ``reassign``: the cycle is *cancelled* and a new open cycle is created for the right agency.
 
@@ -24,15 +25,16 @@ from sqlmodel import Session
 
 from models.domain.answer_form import DecisionError, clean_text
 from models.domain.clock import today_local, utcnow
-from models.domain.states import CLOSED, EXTENDABLE, REMINDING, CycleStatus, Decision, NotificationStatus
-from models.domain.tokens import GRACE
+from models.domain.states import CLOSED, EXTENDABLE, REMINDING, CycleStatus, Decision
+from models.domain.tokens import GRACE, token_expiry
+from models.services import retry
 from models.services.answers import latest_answer
 from models.services.decision_messages import queue_decision_message
 from models.services.runtime import Runtime
 from models.store.answer_tables import AnswerReview
-from models.store.cycle_tables import Cycle, CycleEvent, Notification, ResponseToken
+from models.store.cycle_tables import Cycle, CycleEvent, ResponseToken
 from models.store.plan_tables import Agency
-from models.store.tokens import revoke_cycle_tokens
+from models.store.tokens import extend_cycle_tokens, revoke_cycle_tokens
 from models.store.writes import insert_ignore, set_status, write_events
 
 # --------------------------------------------------------------------------------------------------
@@ -148,6 +150,8 @@ def grant_extension(
     )
     if not moved:
         raise DecisionError("kỳ báo cáo vừa được người khác cập nhật; vui lòng tải lại trang")
+    # The links already sent live as long as the cycle: until the new due date plus the grace period.
+    extend_cycle_tokens(session, cycle_id, token_expiry(new_due, utcnow()))
     review = _review(session, cycle_id, Decision.extension_granted, officer, comment, new_due=new_due)
     session.flush()
     if rt is None:
@@ -291,16 +295,6 @@ def resend_link(session: Session, rt: Runtime, cycle_id: int, officer: str) -> i
 
 
 def retry_dead(session: Session, ids: list[int] | None = None) -> int:
-    """Put dead messages back in the queue (all, or ``ids``): pending, due now, attempts reset."""
-    stmt = update(Notification).where(Notification.status == NotificationStatus.dead)
-    if ids is not None:
-        stmt = stmt.where(Notification.id.in_(ids))  # type: ignore[union-attr]
-    return session.execute(  # type: ignore[attr-defined, no-any-return]
-        stmt.values(
-            status=NotificationStatus.pending,
-            next_attempt_at=utcnow(),
-            attempts=0,
-            claimed_by=None,
-            claimed_at=None,
-        )
-    ).rowcount
+    """Put dead messages back in the queue (all, or ``ids``), skipping those another channel already has;
+    returns how many went back (the details: ``models.services.retry.retry_dead``)."""
+    return retry.retry_dead(session, ids).requeued

@@ -1,6 +1,7 @@
 """An officer's action on one cycle, as the cycle page offers them — accept, return, extend, refuse,
 reassign, resend, revoke — in one call and one transaction (:func:`act_on_cycle`); and putting dead
-messages back in the queue (:func:`retry_messages`).
+messages back in the queue (:func:`retry_messages`, without a second copy of what another channel
+already has: ``models.services.retry``).
 
 The rules are those of ``models.services.decisions``; here each action's input is checked and the
 decision made: an extension needs a new date (``grant_extension`` refuses one before today), a reassign
@@ -19,6 +20,7 @@ from models.domain.answer_form import DecisionError
 from models.services import decisions
 from models.services.officer_views import agency_id_for_name
 from models.services.reminders import queue_batch
+from models.services.retry import RetryOutcome, retry_dead
 from models.services.runtime import Runtime
 
 
@@ -99,9 +101,11 @@ def act_on_cycle(rt: Runtime, action: CycleAction, today: date) -> str:
     return done
 
 
-def retry_messages(rt: Runtime, ids: list[int] | None) -> int:
-    """Put dead messages back in the queue (``ids``, or all with None); returns how many."""
+def retry_messages(rt: Runtime, ids: list[int] | None, *, dry_run: bool = False) -> RetryOutcome:
+    """Put dead messages back in the queue (``ids``, or all with None), except those another channel of
+    the same message already has; what went back and what was skipped (``dry_run``: would go back)."""
     with Session(rt.engine) as session:
-        count = decisions.retry_dead(session, ids)
-        session.commit()
-    return count
+        outcome = retry_dead(session, ids, dry_run=dry_run)
+        if not dry_run:
+            session.commit()
+    return outcome

@@ -41,6 +41,7 @@ from models.domain.states import (
 from models.domain.subjects import subject_name
 from models.services.plan_view import find_plan
 from models.services.reports import build_report, cycle_facts, load_facts, with_answer
+from models.services.retry import Skipped, retry_dead
 from models.services.runtime import Runtime
 from models.store.answer_tables import Answer, AnswerReview
 from models.store.cycle_tables import Cycle, CycleEvent, Notification, ReportRound
@@ -290,10 +291,19 @@ def overview(rt: Runtime, plan_number: str | None, state: str, today: date) -> O
 @dataclass
 class DeadMessage(MessageLine):
     agency: str  # the agency's name ("" when the message had none)
+    skip: str = ""  # why retrying leaves it dead: another channel has the same message ("" : it goes back)
 
 
-def dead_messages(rt: Runtime, mask: Mask) -> list[DeadMessage]:
-    """The messages the outbox gave up on, the latest first (at most ``DEAD_SHOWN``)."""
+@dataclass
+class DeadPage:
+    items: list[DeadMessage]  # the latest ``DEAD_SHOWN``
+    resend_all: int  # how many "retry all" puts back in the queue
+    skip_all: int  # and how many it leaves, because another channel has the same message
+
+
+def dead_page(rt: Runtime, mask: Mask) -> DeadPage:
+    """The messages the outbox gave up on, the latest first (at most ``DEAD_SHOWN``), each with what a
+    retry would do with it, and what "retry all" would do (``models.services.retry``, not written)."""
     with Session(rt.engine) as session:
         rows = session.execute(
             select(Notification, Agency.name)
@@ -302,11 +312,44 @@ def dead_messages(rt: Runtime, mask: Mask) -> list[DeadMessage]:
             .order_by(Notification.id.desc())  # type: ignore[union-attr]
             .limit(DEAD_SHOWN)
         ).all()
+        plan = retry_dead(session, None, dry_run=True)
+    why = {s.id: skip_text(rt, s) for s in plan.skipped}
     out = []
     for n, name in rows:
         line = message_line(rt, n, mask)
-        out.append(DeadMessage(line.notification, line.channel, line.status, line.address, agency=name or ""))
-    return out
+        out.append(
+            DeadMessage(
+                line.notification,
+                line.channel,
+                line.status,
+                line.address,
+                agency=name or "",
+                skip=why.get(n.id or 0, ""),
+            )
+        )
+    return DeadPage(out, plan.requeued, len(plan.skipped))
+
+
+def dead_messages(rt: Runtime, mask: Mask) -> list[DeadMessage]:
+    """The messages the outbox gave up on, the latest first (at most ``DEAD_SHOWN``)."""
+    return dead_page(rt, mask).items
+
+
+def skip_text(rt: Runtime, skipped: Skipped) -> str:
+    """Why a retry leaves a dead message alone, in the officers' words."""
+    channel = label_of(rt.channels, skipped.channel)
+    if skipped.reason == "covered":
+        status = NOTIFICATION_TEXT.get(skipped.status, skipped.status).lower()  # type: ignore[call-overload]
+        return f"Không gửi lại: cùng tin này qua {channel}: {status}"
+    return f"Không gửi lại: cùng tin này được gửi lại qua {channel}"
+
+
+def retried_text(requeued: int, skipped: int) -> str:
+    """What a retry did (``RetryOutcome.requeued``, ``len(RetryOutcome.skipped)``), for the officer who asked."""
+    text = f"Đã xếp {requeued} tin nhắn vào hàng đợi gửi lại."
+    if skipped:
+        text += f" Bỏ qua {skipped} tin vì cùng tin đó đã gửi hoặc đang gửi qua kênh khác."
+    return text
 
 
 def attachment_of(rt: Runtime, answer_id: int) -> Answer | None:

@@ -29,13 +29,13 @@ from models.domain.channels import body_for
 from models.domain.clock import utcnow
 from models.domain.reminders import CyclePlan, RecipientPlan, notification_key, plan_cycle, step_kind
 from models.domain.states import REMINDING, Role
-from models.domain.tokens import TOKEN_LIFETIME, link_for
+from models.domain.tokens import link_for, token_expiry
 from models.services.day_report import DayReport
 from models.services.message_context import message_context, rounds_of, subject_texts
 from models.services.runtime import Runtime
 from models.store.cycle_tables import Cycle, Notification, ReminderLedger, ReportRound, ResponseToken
 from models.store.plan_tables import Agency
-from models.store.tokens import new_token_row
+from models.store.tokens import new_link_row
 from models.store.writes import insert_ignore, outbox_row
 
 log = logging.getLogger("dondoc.reminders")
@@ -188,12 +188,17 @@ def _build_rows(
 def _messages(
     rt: Runtime, facts: _Facts, cycle: Cycle, recipient: RecipientPlan, today: date, rows: _Rows
 ) -> list[dict[str, Any]]:
-    """The outbox rows of one recipient's message (one per channel), with a fresh answer link."""
+    """The outbox rows of one recipient's message (one per channel), with a fresh answer link (stored as
+    a reference: ``models.domain.tokens``)."""
     now = utcnow()
     agency = facts.agencies[cycle.agency_id]
-    token, token_row = new_token_row(cycle_id=cycle.id or 0, agency_id=agency.id or 0, expires_at=now + TOKEN_LIFETIME)
+    # The rows keep a reference, not the token: the outbox puts the real link in when it sends.
+    expires = token_expiry(cycle.due, now)
+    ref, token_row = new_link_row(
+        rt.link_key, cycle_id=cycle.id or 0, agency_id=agency.id or 0, expires_at=expires, now=now
+    )
     rows.tokens.append(token_row)
-    link = link_for(rt.public_base_url, token)
+    link = link_for(rt.public_base_url, ref)
     step = recipient.last.step
     context = message_context(
         cycle,

@@ -51,6 +51,9 @@ class Runtime:
     calendar: dl.WorkingCalendar
     templates: Templates
     public_base_url: str
+    # The secret key answer links are derived with (``models.domain.tokens``): every process that queues or
+    # sends messages must have the same one (``config.app`` reads it from the settings).
+    link_key: bytes = field(default=b"", repr=False)
     channel_order: list[str] = field(default_factory=lambda: ["zalo", "sms", "email"])
     email_copy: bool = False
     # The channels' specs (address field, body form) by name: ``notifiers/table.py`` in a real run.

@@ -9,6 +9,7 @@ from sqlmodel import Session
 
 from config.app import build_app
 from models.domain.states import CycleStatus
+from models.domain.tokens import reveal
 from models.services.daily import evaluate_day, evaluate_dry
 from models.services.digest import queue_digest
 from models.services.importer import import_plan
@@ -188,8 +189,10 @@ def test_tokens_are_hashed_and_scoped(app) -> None:
     evaluate_day(app.runtime, date(2025, 7, 1))
     with Session(app.engine) as s:
         row = s.execute(select(Notification).where(Notification.link.is_not(None))).scalars().first()
-        token = row.link.rsplit("/", 1)[1]
-        assert len(token) >= 22  # 128 bits, URL-safe
+        ref = row.link.rsplit("/", 1)[1]
+        assert not check_token(s, ref).ok  # the stored link is a reference: it answers nothing
+        token = reveal(row.link, app.runtime.link_key).rsplit("/", 1)[1]  # what the message sent carries
+        assert len(token) >= 22 and token != ref  # 128 bits, URL-safe
         assert s.execute(select(func.count()).where(ResponseToken.token_hash == token)).scalar_one() == 0
         check = check_token(s, token)
         assert check.ok and check.token.cycle_id == row.cycle_id

@@ -170,7 +170,7 @@ def test_views_mask_addresses_and_label_channels_by_their_spec(rt: Runtime) -> N
         s.commit()
     dead = officer_views.dead_messages(rt, mask=lambda address: "***")
     assert [d.notification.id for d in dead] == [first] and dead[0].agency and dead[0].address == "***"
-    assert officer_actions.retry_messages(rt, [first]) == 1 and not officer_views.dead_messages(rt, mask=str)
+    assert officer_actions.retry_messages(rt, [first]).requeued == 1 and not officer_views.dead_messages(rt, mask=str)
 
 
 def test_a_typed_name_denotes_one_agency(rt: Runtime) -> None:

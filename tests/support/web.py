@@ -24,6 +24,7 @@ with warnings.catch_warnings():
 
 from config.settings import SHIPPED_MESSAGES, Settings
 from models.domain.clock import utcnow
+from models.domain.tokens import reveal
 from models.services.daily import evaluate_day
 from models.services.importer import import_plan
 from models.services.officer_accounts import hash_password
@@ -38,6 +39,7 @@ PASSWORD = "mat-khau-rat-dai-2025"
 # The server of the suite's PostgreSQL tests (as in conftest.py; "conftest" is not importable by name here:
 # tests/e2e has one too).
 PG_URL = os.environ.get("DONDOC_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+SECRET = "test-secret-key-for-web-tests"  # the seed's and the web application's: the links derive from it
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 
 
@@ -123,7 +125,8 @@ def seed(url: str, plan_path: Path, data_dir: Path) -> None:
     """The shipped plan, the daily evaluation of ``DAY`` and an officer, written into the database at ``url``."""
     from config.app import build_app
 
-    core = build_app(Settings(database_url=url, data_dir=data_dir, public_base_url="http://testserver"), migrate=False)
+    settings = Settings(database_url=url, data_dir=data_dir, public_base_url="http://testserver", secret_key=SECRET)  # type: ignore[arg-type]
+    core = build_app(settings, migrate=False)
     import_plan(core.engine, plan_path, core.runtime.directory, core.runtime.config)
     core.runtime.forget()
     evaluate_day(core.runtime, DAY)
@@ -157,7 +160,7 @@ def copy_pg(url: str, schema: str) -> None:
 
 def make_web(url: str, tmp_path: Path, limits: Limits | None = None, **kwargs: Any) -> Web:
     """The web application over a seeded database (its own engine: ``web.engine.dispose()`` when done)."""
-    from config.app import App
+    from config.app import App, signing_key
     from config.files import SHIPPED_AGENCIES
     from config.policy import load_policy
     from models.domain.agencies import Directory
@@ -168,7 +171,7 @@ def make_web(url: str, tmp_path: Path, limits: Limits | None = None, **kwargs: A
         database_url=url,
         data_dir=tmp_path / "data",
         public_base_url="http://testserver",
-        secret_key="test-secret-key-for-web-tests",  # type: ignore[arg-type]
+        secret_key=SECRET,  # type: ignore[arg-type]
     )
     directory, config = SHARED.get("config") or (Directory.load(SHIPPED_AGENCIES), load_policy(None))
     engine = make_engine(url)
@@ -180,6 +183,7 @@ def make_web(url: str, tmp_path: Path, limits: Limits | None = None, **kwargs: A
         calendar=config.calendar(),
         templates=Templates(SHIPPED_MESSAGES),
         public_base_url=settings.public_base_url,
+        link_key=signing_key(settings),
         channel_order=list(settings.channel_order),
         email_copy=settings.email_copy,
     )
@@ -193,7 +197,8 @@ def make_web(url: str, tmp_path: Path, limits: Limits | None = None, **kwargs: A
         for cycle_id, link in s.execute(
             select(Notification.cycle_id, Notification.link).where(Notification.link.is_not(None))  # type: ignore[union-attr]
         ):
-            web.links.setdefault(cycle_id, link.removeprefix("http://testserver"))
+            # The stored link is a reference; the message sent carries the real one (models.domain.tokens).
+            web.links.setdefault(cycle_id, reveal(link, runtime.link_key).removeprefix("http://testserver"))
     ENGINES.append(engine)
     return web
 

@@ -14,7 +14,9 @@ from support.web import PASSWORD, PDF, Web, make_web, snapshot
 
 from models.domain.clock import utcnow
 from models.domain.masking import mask_address
+from models.domain.reminders import key_on_channel
 from models.domain.states import CycleKind, Role
+from models.domain.tokens import reveal
 from models.services.reminders import queue_batch
 from models.store.answer_tables import Answer, AnswerReview, OfficerSession
 from models.store.cycle_tables import Cycle, CycleEvent, Notification, ReportRound, ResponseToken
@@ -287,12 +289,15 @@ def test_return_sends_the_comment_and_reminders_resume(officer: Web) -> None:
     assert cycle.status == "returned" and cycle.next_reminder_on is None
     assert messages and all(m.key.startswith(f"c{cycle_id}:returned:{review.id}:{agency.code}:") for m in messages)
     assert comment in messages[0].body_text
-    # The dispatch after the response wrote the message (file channel) with the comment and a live link.
-    assert (
-        messages[0].link and officer.client.get(messages[0].link.removeprefix("http://testserver")).status_code == 200
-    )
+    # The dispatch after the response wrote the message (file channel) with the comment and a live link;
+    # the stored row keeps only a reference that answers nothing.
     sent = [p for p in (officer.settings.data_dir / "outbox").rglob("*returned*") if p.is_file()]
     assert sent and comment in sent[0].read_text(encoding="utf-8")
+    live = re.search(r"http://testserver(/r/[A-Za-z0-9_-]{22})", sent[0].read_text(encoding="utf-8"))
+    assert live and officer.client.get(live.group(1)).status_code == 200
+    assert (
+        messages[0].link and officer.client.get(messages[0].link.removeprefix("http://testserver")).status_code == 404
+    )
     # Reminders start again: the next runs queue for the cycle.
     queue_batch(officer.ctx.core.runtime, [cycle_id], officer.today + timedelta(days=10))
     with officer.session() as s:
@@ -402,7 +407,7 @@ def test_resend_and_revoke_links(officer: Web) -> None:
             .scalars()
             .first()
         )
-    new_path = resent.link.removeprefix("http://testserver")
+    new_path = reveal(resent.link, officer.ctx.core.runtime.link_key).removeprefix("http://testserver")
     assert new_path != path and officer.client.get(new_path).status_code == 200
     assert officer.client.get(path).status_code == 200  # older links stay valid until revoked
     assert officer.act(cycle_id, "revoke").status_code == 303
@@ -497,6 +502,29 @@ def test_dead_messages_and_retry(officer: Web) -> None:
     officer.client.post("/officers/messages/retry", data={"csrf": officer.csrf(page), "all": "1"})
     with officer.session() as s:
         assert all(s.get(Notification, i).status != "dead" for i in ids)
+
+
+def test_retry_all_counts_first_and_skips_what_a_fallback_delivered(officer: Web) -> None:
+    """Issue 15, item 1: a Zalo row dead after its SMS fallback was sent is not sent again by "retry all"."""
+    with officer.session() as s:
+        zalo, alone = s.execute(select(Notification).order_by(Notification.id).limit(2)).scalars()
+        data = zalo.model_dump(exclude={"id", "key", "channel", "status"})
+        sms = Notification(**data, key=key_on_channel(zalo.key, "sms"), channel="sms", status="sent")
+        sms.fallback_of = zalo.id
+        s.add(sms)
+        s.execute(
+            update(Notification)
+            .where(Notification.id.in_([zalo.id, alone.id]))  # type: ignore[union-attr]
+            .values(status="dead", channel="zalo", error_class="permanent", last_error="zalo -118")
+        )
+        s.commit()
+    page = officer.client.get("/officers/messages/dead").text
+    assert "Gửi lại tất cả (1 tin)" in page and "1 tin không gửi lại" in page
+    assert "Không gửi lại: cùng tin này qua SMS: đã gửi" in page
+    response = officer.client.post("/officers/messages/retry", data={"csrf": officer.csrf(page), "all": "1"})
+    assert "Đã xếp 1 tin nhắn vào hàng đợi gửi lại. Bỏ qua 1 tin" in response.text
+    with officer.session() as s:
+        assert s.get(Notification, zalo.id).status == "dead" and s.get(Notification, alone.id).status != "dead"
 
 
 # --------------------------------------------------------------------------------------------------

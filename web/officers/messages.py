@@ -1,12 +1,15 @@
 """Messages the outbox gave up on: the list (``GET /officers/messages/dead``) and putting them back in the
-queue (``POST /officers/messages/retry``: the chosen ones, or all)."""
+queue (``POST /officers/messages/retry``: the chosen ones, or all). A message another channel already
+has (sent, or on its way) is not sent again, and the page says so — before (each row, and the count on
+"retry all") and after (how many went back, how many were skipped)."""
 
 from fastapi import APIRouter, BackgroundTasks, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from models.services.officer_actions import retry_messages as retry
-from models.services.officer_views import dead_messages as load_dead
+from models.services.officer_views import dead_page
+from models.services.officer_views import retried_text as retried
 from web.officers.common import OfficerDep, csrf_refused, dispatch_after, log, mask, officer_form, page
 from web.pages import ctx_of
 
@@ -16,7 +19,12 @@ router = APIRouter(prefix="/officers")
 @router.get("/messages/dead", response_class=HTMLResponse)
 def dead_messages(request: Request, officer: OfficerDep) -> Response:
     ctx = ctx_of(request)
-    return page(request, officer, "officers/dead.html", {"items": load_dead(ctx.core.runtime, mask)})
+    view = dead_page(ctx.core.runtime, mask)
+    data = {"items": view.items, "resend_all": view.resend_all, "skip_all": view.skip_all}
+    query = request.query_params
+    if query.get("ok") == "retried" and query.get("n", "").isdigit() and query.get("skipped", "").isdigit():
+        data["flash"] = retried(int(query["n"]), int(query["skipped"]))
+    return page(request, officer, "officers/dead.html", data)
 
 
 @router.post("/messages/retry")
@@ -30,7 +38,13 @@ async def retry_messages(request: Request, officer: OfficerDep, background: Back
     everything = form.get("all") == "1"
     if not everything and not ids:
         return RedirectResponse("/officers/messages/dead", status_code=303)
-    count = await run_in_threadpool(retry, ctx.core.runtime, None if everything else ids)
-    log.info("officer %s put %s dead messages back in the queue", officer.user.login, count)
+    outcome = await run_in_threadpool(retry, ctx.core.runtime, None if everything else ids)
+    log.info(
+        "officer %s put %s dead messages back in the queue (%s skipped: another channel has them)",
+        officer.user.login,
+        outcome.requeued,
+        len(outcome.skipped),
+    )
     dispatch_after(ctx, background)
-    return RedirectResponse("/officers/messages/dead?ok=retried", status_code=303)
+    target = f"/officers/messages/dead?ok=retried&n={outcome.requeued}&skipped={len(outcome.skipped)}"
+    return RedirectResponse(target, status_code=303)
