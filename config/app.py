@@ -32,11 +32,10 @@ class App:
 
     def outbox(self, channels: dict[str, Channel] | None = None, **kwargs: Any) -> Outbox:
         """The outbox over the configured channels (file channel where no provider is configured)."""
-        from models.services.fallback import fallback_builder
-
         from datetime import timedelta
 
         from config.channels import load_channels_config
+        from models.services.fallback import fallback_builder
 
         channels = channels if channels is not None else build_channels(self.settings, self.engine)
         cal = self.runtime.calendar

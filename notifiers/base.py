@@ -45,8 +45,8 @@ class SendResult:
 
     transport: str  # "file", "smtp", "zalo-zbs", "esms", "speedsms", "apprise" …
     provider_message_id: str | None = None
-    detail: str = ""
-    provider_ref: str | None = None  # another reference the provider gave (the SMTP server's queue id)  # the provider's answer, safe to log (no secrets, no addresses)
+    detail: str = ""  # the provider's answer, safe to log (no secrets, no addresses)
+    provider_ref: str | None = None  # another reference the provider gave (the SMTP server's queue id)
 
 
 OUTCOME_UNKNOWN = "outcome-unknown"  # the code of an error after which the message may have been accepted

@@ -198,7 +198,9 @@ class Outbox:
             return "resend"
         return policy
 
-    def _after_unknown(self, channel_name: str, unknown_sends: int, attempts: int, now: datetime) -> tuple[str, datetime]:
+    def _after_unknown(
+        self, channel_name: str, unknown_sends: int, attempts: int, now: datetime
+    ) -> tuple[str, datetime]:
         """Next state and time of a row whose latest send had an unknown outcome."""
         policy = self.policy(channel_name)
         if policy == "assume_sent" or (policy == "resend_once" and unknown_sends >= 2):
@@ -383,7 +385,9 @@ class Outbox:
         now = self.clock()
         with self.engine.begin() as conn:
             return bool(
-                conn.execute(update(Notification).where(*self._mine(row.id)).values(send_started_at=now, claimed_at=now)).rowcount
+                conn.execute(
+                    update(Notification).where(*self._mine(row.id)).values(send_started_at=now, claimed_at=now)
+                ).rowcount
             )
 
     def _record_sent(self, done: list[dict[str, Any]], stats: DispatchStats) -> None:
@@ -444,7 +448,9 @@ class Outbox:
         N = Notification
         return (N.id == row_id, N.status == S.sending, N.claimed_by == self.worker)
 
-    def _failure_state(self, row: Notification, exc: ChannelError, attempts: int, now: datetime) -> tuple[str, datetime, int]:
+    def _failure_state(
+        self, row: Notification, exc: ChannelError, attempts: int, now: datetime
+    ) -> tuple[str, datetime, int]:
         """(next state, next attempt time, unknown sends) after a failed try."""
         unknown_sends = row.unknown_sends + (1 if exc.outcome_unknown else 0)
         if exc.outcome_unknown:

@@ -33,6 +33,7 @@ from models.domain.states import (
     CLOSED,
     DECISION_TEXT,
     NOTIFICATION_TEXT,
+    OUTCOME_UNKNOWN,
     AnswerStatus,
     CycleStatus,
     NotificationStatus,
@@ -253,6 +254,7 @@ class Overview:
     rows: list[Row] = field(default_factory=list)  # the tasks shown (those in ``state``, or all)
     review_count: int = 0  # cycles awaiting an officer
     dead_count: int = 0  # messages that could not be sent
+    unconfirmed_count: int = 0  # messages sent with an outcome never confirmed ("đã gửi, chưa rõ kết quả")
 
 
 def overview(rt: Runtime, plan_number: str | None, state: str, today: date) -> Overview:
@@ -270,6 +272,9 @@ def overview(rt: Runtime, plan_number: str | None, state: str, today: date) -> O
         dead = session.execute(
             select(func.count()).select_from(Notification).where(Notification.status == NotificationStatus.dead)
         ).scalar_one()
+        unconfirmed = session.execute(
+            select(func.count()).select_from(Notification).where(Notification.status.in_(sorted(OUTCOME_UNKNOWN)))  # type: ignore[attr-defined]
+        ).scalar_one()
     return Overview(
         plans=plans,
         plan=plan,
@@ -279,6 +284,7 @@ def overview(rt: Runtime, plan_number: str | None, state: str, today: date) -> O
         rows=[r for r in report.tasks if not state or r.state == state],
         review_count=review,
         dead_count=dead,
+        unconfirmed_count=unconfirmed,
     )
 
 
@@ -294,11 +300,22 @@ class DeadMessage(MessageLine):
 
 def dead_messages(rt: Runtime, mask: Mask) -> list[DeadMessage]:
     """The messages the outbox gave up on, the latest first (at most ``DEAD_SHOWN``)."""
+    return _messages_in(rt, mask, [NotificationStatus.dead])
+
+
+def unconfirmed_messages(rt: Runtime, mask: Mask) -> list[DeadMessage]:
+    """Messages sent whose outcome the provider never confirmed ("Đã gửi, chưa rõ kết quả"): a timeout
+    after the request left, a worker stopped mid-send. Not dead and not re-sent by "retry": the person
+    may have them; the officer checks with the recipient or the provider's log."""
+    return _messages_in(rt, mask, sorted(OUTCOME_UNKNOWN))
+
+
+def _messages_in(rt: Runtime, mask: Mask, statuses: list[str]) -> list[DeadMessage]:
     with Session(rt.engine) as session:
         rows = session.execute(
             select(Notification, Agency.name)
             .join(Agency, Agency.id == Notification.agency_id, isouter=True)
-            .where(Notification.status == NotificationStatus.dead)
+            .where(Notification.status.in_(statuses))  # type: ignore[attr-defined]
             .order_by(Notification.id.desc())  # type: ignore[union-attr]
             .limit(DEAD_SHOWN)
         ).all()

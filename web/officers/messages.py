@@ -1,5 +1,6 @@
 """Messages the outbox gave up on: the list (``GET /officers/messages/dead``) and putting them back in the
-queue (``POST /officers/messages/retry``: the chosen ones, or all)."""
+queue (``POST /officers/messages/retry``: the chosen ones, or all); messages sent whose outcome was never
+confirmed (``GET /officers/messages/unconfirmed``: listed, not re-sent)."""
 
 from fastapi import APIRouter, BackgroundTasks, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -7,6 +8,7 @@ from starlette.concurrency import run_in_threadpool
 
 from models.services.officer_actions import retry_messages as retry
 from models.services.officer_views import dead_messages as load_dead
+from models.services.officer_views import unconfirmed_messages as load_unconfirmed
 from web.officers.common import OfficerDep, csrf_refused, dispatch_after, log, mask, officer_form, page
 from web.pages import ctx_of
 
@@ -34,3 +36,9 @@ async def retry_messages(request: Request, officer: OfficerDep, background: Back
     log.info("officer %s put %s dead messages back in the queue", officer.user.login, count)
     dispatch_after(ctx, background)
     return RedirectResponse("/officers/messages/dead?ok=retried", status_code=303)
+
+
+@router.get("/messages/unconfirmed", response_class=HTMLResponse)
+def unconfirmed_messages(request: Request, officer: OfficerDep) -> Response:
+    ctx = ctx_of(request)
+    return page(request, officer, "officers/unconfirmed.html", {"items": load_unconfirmed(ctx.core.runtime, mask)})
