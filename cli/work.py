@@ -184,7 +184,12 @@ def cycles_cmd(
 
 
 def outbox_cmd(
-    status: str | None = typer.Option(None, "--status"),
+    status: str | None = typer.Option(
+        None,
+        "--status",
+        help="pending | sending | sent | delivered | failed | dead | unknown | unconfirmed "
+        "(unknown / unconfirmed: sent, outcome not confirmed — 'đã gửi, chưa rõ kết quả').",
+    ),
     limit: int = typer.Option(0, "--limit", help="At most N rows (0: all)."),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:

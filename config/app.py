@@ -34,16 +34,25 @@ class App:
 
     def outbox(self, channels: dict[str, Channel] | None = None, **kwargs: Any) -> Outbox:
         """The outbox over the configured channels (file channel where no provider is configured)."""
+        from datetime import timedelta
+
+        from config.channels import load_channels_config
         from models.services.fallback import fallback_builder
 
         channels = channels if channels is not None else build_channels(self.settings, self.engine)
         cal = self.runtime.calendar
+        chosen = load_channels_config(self.settings.channels_file)
         options: dict[str, Any] = {
             "max_attempts": self.settings.max_attempts,
             "window": SendWindow.parse(self.settings.send_window, cal.is_working_day),
             "fallback": fallback_builder(self.runtime),
             "channel_order": self.settings.channel_order,
             "prepare": link_preparer(self.runtime.link_key, self.engine),
+            # After a send with an unknown outcome (config/channels.yaml: on_unknown, unknown_wait_minutes)
+            "on_unknown": {name: chosen.on_unknown(name) for name in channels},
+            "unknown_wait": timedelta(minutes=chosen.unknown_wait_minutes),
+            # Sends in flight at once per channel: a slow provider delays only its own channel.
+            "concurrency": {name: chosen.concurrency(name) for name in channels},
         }
         directory = self.runtime.directory
         if getattr(directory, "demo", False):

@@ -19,6 +19,15 @@ SHIPPED_CHANNELS = Path(__file__).resolve().parent / "channels.yaml"
 REQUIRED_TEMPLATES = ("reminder", "overdue", "escalation", "round", "test")
 
 
+# What the outbox does after a send whose outcome is unknown (a timeout after the request left, a lost
+# connection during SMTP DATA, a worker killed mid-send) — see config/channels.yaml and notifiers/outbox.py:
+#   resend_once  wait (unknown_wait_minutes), send once more with the same key, then stop (at most one
+#                duplicate per unknown outcome, nothing lost) — the default;
+#   assume_sent  never send it again: the row is "unconfirmed" and listed (no duplicate; the officer checks);
+#   resend       send again with the same key, within max_attempts (for providers that drop a repeated key).
+OnUnknown = Literal["resend_once", "assume_sent", "resend"]
+
+
 class ChannelsConfigError(ValueError):
     """The channel file cannot be used; the message names the file and the key."""
 
@@ -104,6 +113,8 @@ class ZaloSection(_Strict):
     timeout_seconds: float = Field(default=10, gt=0)
     refresh_margin_minutes: float = Field(default=60, ge=0)
     auth_pause_minutes: float = Field(default=30, gt=0)
+    on_unknown: OnUnknown = "resend_once"
+    concurrency: int = Field(default=4, ge=1, le=64)
 
     @model_validator(mode="after")
     def _resolvable(self) -> "ZaloSection":
@@ -142,6 +153,8 @@ class SpeedSmsOptions(_Strict):
 class SmsSection(_Strict):
     unaccent: bool = True
     timeout_seconds: float = Field(default=10, gt=0)
+    on_unknown: OnUnknown = "resend_once"
+    concurrency: int = Field(default=4, ge=1, le=64)
     esms: EsmsOptions = Field(default_factory=EsmsOptions)
     speedsms: SpeedSmsOptions = Field(default_factory=SpeedSmsOptions)
 
@@ -150,6 +163,8 @@ class EmailSection(_Strict):
     transport: Literal["auto", "smtp", "apprise"] = "auto"
     timeout_seconds: float = Field(default=20, gt=0)
     pool_size: int = Field(default=4, ge=1, le=64)
+    on_unknown: OnUnknown = "resend_once"
+    concurrency: int = Field(default=4, ge=1, le=64)
 
 
 class RateLimit(_Strict):
@@ -178,9 +193,25 @@ class ChannelsConfig(_Strict):
     email: EmailSection = Field(default_factory=EmailSection)
     rate_limits: dict[str, RateLimit] = Field(default_factory=dict)
     max_wait_seconds: float = Field(default=10, ge=0)
+    # How long a row whose send had an unknown outcome waits before its re-send (delivery reports and
+    # a slow provider's late work arrive meanwhile); jittered like the other backoffs.
+    unknown_wait_minutes: float = Field(default=15, ge=0)
 
     def rate_limit(self, name: str) -> RateLimit | None:
         return self.rate_limits.get(name)
+
+    def _section(self, channel: str) -> ZaloSection | SmsSection | EmailSection | None:
+        return {"zalo": self.zalo, "sms": self.sms, "email": self.email}.get(channel)
+
+    def on_unknown(self, channel: str) -> str:
+        """The channel's policy after a send whose outcome is unknown (``resend_once`` by default)."""
+        section = self._section(channel)
+        return section.on_unknown if section is not None else "resend_once"
+
+    def concurrency(self, channel: str) -> int:
+        """How many sends of the channel may be in flight at once in one worker (default 4)."""
+        section = self._section(channel)
+        return section.concurrency if section is not None else 4
 
 
 def _shipped_zalo() -> ZaloSection:

@@ -8,6 +8,13 @@ its message id) or raises a ``ChannelError`` classified as:
   Zalo, template rejected): fall back to the next channel;
 - ``AuthError`` — credentials expired or revoked: the channel has already tried to refresh once.
 
+A ``RetryableError`` with ``code="outcome-unknown"`` (:data:`OUTCOME_UNKNOWN`) says the request left and
+no answer came back (read timeout, connection lost during SMTP DATA): the provider may have accepted it.
+The outbox then applies the channel's ``on_unknown`` policy instead of counting a plain failure.
+
+A channel whose provider drops a repeated idempotency key (eSMS ``RequestId``, the file channel's file
+name) sets ``dedupes_by_key = True``: a re-send after an unknown outcome cannot make a second copy.
+
 The outbox (``notifiers.outbox``) calls ``send``; a new channel is a module implementing this plus one
 line in the channel table (``notifiers/table.py``).
 """
@@ -39,6 +46,10 @@ class SendResult:
     transport: str  # "file", "smtp", "zalo-zbs", "esms", "speedsms", "apprise" …
     provider_message_id: str | None = None
     detail: str = ""  # the provider's answer, safe to log (no secrets, no addresses)
+    provider_ref: str | None = None  # another reference the provider gave (the SMTP server's queue id)
+
+
+OUTCOME_UNKNOWN = "outcome-unknown"  # the code of an error after which the message may have been accepted
 
 
 class ChannelError(Exception):
@@ -50,6 +61,11 @@ class ChannelError(Exception):
         super().__init__(message)
         self.code = code
         self.retry_after = retry_after
+
+    @property
+    def outcome_unknown(self) -> bool:
+        """The request reached the provider (or may have) and no answer came back."""
+        return self.code == OUTCOME_UNKNOWN
 
 
 class ChannelConfigError(ValueError):
@@ -74,5 +90,6 @@ class Channel(Protocol):
 
     name: str  # the logical channel: "zalo" | "sms" | "email"
     transport: str
+    # Optional (read with getattr, default False): the provider keeps one copy per idempotency key.
 
     def send(self, message: OutgoingMessage) -> SendResult: ...

@@ -44,6 +44,8 @@ _OPEN = (
     NotificationStatus.sent,
     NotificationStatus.failed,
     NotificationStatus.dead,
+    NotificationStatus.unknown,  # a delivery report is what confirms an unknown outcome
+    NotificationStatus.unconfirmed,
 )
 
 

@@ -25,6 +25,7 @@ class FileChannel:
     """Writes messages of one logical channel under ``folder/<channel>/``."""
 
     transport = "file"
+    dedupes_by_key = True  # a re-send rewrites the same file: never a second copy
 
     def __init__(
         self,

@@ -18,7 +18,7 @@ import httpx
 
 from models.domain.clock import utcnow
 from models.domain.masking import scrub
-from notifiers.base import AuthError, PermanentError, RetryableError
+from notifiers.base import OUTCOME_UNKNOWN, AuthError, PermanentError, RetryableError
 
 log = logging.getLogger("dondoc.notifiers")
 
@@ -61,7 +61,7 @@ def http_send(provider: str, call: Callable[[], httpx.Response]) -> httpx.Respon
     except (httpx.ReadTimeout, httpx.WriteTimeout, httpx.RemoteProtocolError, httpx.ReadError) as exc:
         log.warning("%s: no answer (%s): the message may have been accepted", provider, type(exc).__name__)
         raise RetryableError(
-            f"{provider}: no answer ({type(exc).__name__}); outcome unknown", code="outcome-unknown"
+            f"{provider}: no answer ({type(exc).__name__}); outcome unknown", code=OUTCOME_UNKNOWN
         ) from None
     except httpx.HTTPError as exc:
         raise RetryableError(f"{provider}: {type(exc).__name__}: {scrub(str(exc))}", code="http") from None
@@ -85,5 +85,5 @@ def json_body(provider: str, response: httpx.Response) -> dict[str, Any]:
         data = None
     if not isinstance(data, dict):
         log.warning("%s: answer is not a JSON object: the message may have been accepted", provider)
-        raise RetryableError(f"{provider}: unexpected answer (not JSON)", code="outcome-unknown")
+        raise RetryableError(f"{provider}: unexpected answer (not JSON)", code=OUTCOME_UNKNOWN)
     return data

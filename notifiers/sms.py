@@ -167,6 +167,8 @@ class SmsChannel:
     ) -> None:
         self.gateway = gateway
         self.transport = gateway.transport
+        # eSMS drops a repeated RequestId: the outbox may re-send an unknown outcome without a duplicate.
+        self.dedupes_by_key = bool(getattr(gateway, "dedupes_by_key", False))
         self.max_segments = max(1, max_segments)
         self.unaccent = unaccent
         self.limiter = limiter

@@ -37,6 +37,7 @@ class SmsText(Protocol):
 class SmsGateway(Protocol):
     transport: str
     bucket: str  # rate-limit bucket name
+    dedupes_by_key: bool  # the gateway keeps one copy per request id (eSMS RequestId)
 
     def send(self, phone: VnPhone, sms: SmsText, *, request_id: str) -> SendResult: ...
 
@@ -62,6 +63,7 @@ ESMS_HINTS = {
 class EsmsGateway:
     transport = "esms"
     bucket = "esms"
+    dedupes_by_key = True  # a repeated RequestId answers 124 (accepted earlier): never a second SMS
     PATH = "/MainService.svc/json/SendMultipleMessage_V4_post_json/"
 
     def __init__(
@@ -140,6 +142,7 @@ SPEEDSMS_PERMANENT = {
 class SpeedSmsGateway:
     transport = "speedsms"
     bucket = "speedsms"
+    dedupes_by_key = False  # no idempotency field
     PATH = "/index.php/sms/send"
 
     def __init__(
@@ -192,6 +195,7 @@ class AppriseSmsGateway:
 
     transport = "apprise"
     bucket = "apprise-sms"
+    dedupes_by_key = False
 
     def __init__(self, url: str) -> None:
         self.url = url

@@ -81,6 +81,8 @@ class ZaloChannel:
 
     name = "zalo"
     transport = TRANSPORT
+    # Zalo does not document tracking_id as an idempotency key: a re-send may be a second copy.
+    dedupes_by_key = False
 
     def __init__(
         self,

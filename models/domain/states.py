@@ -14,7 +14,11 @@
   conditional ``set_status`` is the only writer of a cycle's state.
 - An agency's **role** on a task: chủ trì (lead), phối hợp (coordinating), theo dõi (monitoring).
 - An **answer** says how far the work is; an officer's **decision** closes or reopens it.
-- An outbox row (**notification**) is pending → sending → sent/delivered, or failed → … → dead.
+- An outbox row (**notification**) is pending → sending → sent/delivered, or failed → … → dead; when a
+  send's outcome is not known (a timeout after the request left, a lost connection during DATA, a worker
+  killed mid-send) it is *unknown* (re-sent with the same key as the channel's ``on_unknown`` policy says)
+  and, when no more re-sends are allowed, *unconfirmed* — never *dead*, never falling back (see
+  :data:`OUTCOME_UNKNOWN`).
 
 Plain ``StrEnum`` values: the database stores them as strings (see ``models/store``).
 """
@@ -142,6 +146,11 @@ class NotificationStatus(StrEnum):
     delivered = "delivered"
     failed = "failed"  # retry later (next_attempt_at)
     dead = "dead"  # gave up; shown to officers
+    # A send reached the provider (or may have) and no answer came back: re-sent with the same key at
+    # next_attempt_at, as the channel's on_unknown policy allows.
+    unknown = "unknown"
+    # Sent, outcome never confirmed, and no further re-send allowed: final unless a delivery report comes.
+    unconfirmed = "unconfirmed"
 
 
 NOTIFICATION_TEXT = {
@@ -151,4 +160,12 @@ NOTIFICATION_TEXT = {
     NotificationStatus.delivered: "Đã nhận",
     NotificationStatus.failed: "Lỗi, sẽ gửi lại",
     NotificationStatus.dead: "Không gửi được",
+    NotificationStatus.unknown: "Đã gửi, chưa rõ kết quả (sẽ gửi lại cùng mã)",
+    NotificationStatus.unconfirmed: "Đã gửi, chưa rõ kết quả",
 }
+
+# The states in which a message may have reached its recipient without the provider saying so: such a
+# row is never dead and never falls back to another channel.
+OUTCOME_UNKNOWN = frozenset({NotificationStatus.unknown, NotificationStatus.unconfirmed})
+# The states the outbox claims rows from (when next_attempt_at is due).
+CLAIMABLE = frozenset({NotificationStatus.pending, NotificationStatus.failed, NotificationStatus.unknown})

@@ -87,8 +87,11 @@ def outbox_rows(
                 "folded_steps": n.folded_steps,
                 "status": n.status,
                 "attempts": n.attempts,
+                "unknown_sends": n.unknown_sends,  # sends whose outcome was unknown (timeouts, crashes mid-send)
                 "link": n.link,
                 "transport": n.transport,
+                "provider_message_id": n.provider_message_id,
+                "provider_ref": n.provider_ref,
                 "created_at": n.created_at.isoformat(),
                 "sent_at": n.sent_at.isoformat() if n.sent_at else None,
                 "last_error": n.last_error,

@@ -9,7 +9,7 @@ the label of their spec in the runtime (``Runtime.channels``).
 """
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
@@ -33,6 +33,7 @@ from models.domain.states import (
     CLOSED,
     DECISION_TEXT,
     NOTIFICATION_TEXT,
+    OUTCOME_UNKNOWN,
     AnswerStatus,
     CycleStatus,
     NotificationStatus,
@@ -254,6 +255,7 @@ class Overview:
     rows: list[Row] = field(default_factory=list)  # the tasks shown (those in ``state``, or all)
     review_count: int = 0  # cycles awaiting an officer
     dead_count: int = 0  # messages that could not be sent
+    unconfirmed_count: int = 0  # messages sent with an outcome never confirmed ("đã gửi, chưa rõ kết quả")
 
 
 def overview(rt: Runtime, plan_number: str | None, state: str, today: date) -> Overview:
@@ -271,6 +273,9 @@ def overview(rt: Runtime, plan_number: str | None, state: str, today: date) -> O
         dead = session.execute(
             select(func.count()).select_from(Notification).where(Notification.status == NotificationStatus.dead)
         ).scalar_one()
+        unconfirmed = session.execute(
+            select(func.count()).select_from(Notification).where(Notification.status.in_(sorted(OUTCOME_UNKNOWN)))  # type: ignore[attr-defined]
+        ).scalar_one()
     return Overview(
         plans=plans,
         plan=plan,
@@ -280,6 +285,7 @@ def overview(rt: Runtime, plan_number: str | None, state: str, today: date) -> O
         rows=[r for r in report.tasks if not state or r.state == state],
         review_count=review,
         dead_count=dead,
+        unconfirmed_count=unconfirmed,
     )
 
 
@@ -305,29 +311,35 @@ def dead_page(rt: Runtime, mask: Mask) -> DeadPage:
     """The messages the outbox gave up on, the latest first (at most ``DEAD_SHOWN``), each with what a
     retry would do with it, and what "retry all" would do (``models.services.retry``, not written)."""
     with Session(rt.engine) as session:
+        plan = retry_dead(session, None, dry_run=True)
+    why = {s.id: skip_text(rt, s) for s in plan.skipped}
+    items = [
+        replace(m, skip=why.get(m.notification.id or 0, "")) for m in _messages_in(rt, mask, [NotificationStatus.dead])
+    ]
+    return DeadPage(items, plan.requeued, len(plan.skipped))
+
+
+def unconfirmed_messages(rt: Runtime, mask: Mask) -> list[DeadMessage]:
+    """Messages sent whose outcome the provider never confirmed ("Đã gửi, chưa rõ kết quả"): a timeout
+    after the request left, a worker stopped mid-send. Not dead and not re-sent by "retry": the person
+    may have them; the officer checks with the recipient or the provider's log."""
+    return _messages_in(rt, mask, sorted(OUTCOME_UNKNOWN))
+
+
+def _messages_in(rt: Runtime, mask: Mask, statuses: list[str]) -> list[DeadMessage]:
+    with Session(rt.engine) as session:
         rows = session.execute(
             select(Notification, Agency.name)
             .join(Agency, Agency.id == Notification.agency_id, isouter=True)
-            .where(Notification.status == NotificationStatus.dead)
+            .where(Notification.status.in_(statuses))  # type: ignore[attr-defined]
             .order_by(Notification.id.desc())  # type: ignore[union-attr]
             .limit(DEAD_SHOWN)
         ).all()
-        plan = retry_dead(session, None, dry_run=True)
-    why = {s.id: skip_text(rt, s) for s in plan.skipped}
     out = []
     for n, name in rows:
         line = message_line(rt, n, mask)
-        out.append(
-            DeadMessage(
-                line.notification,
-                line.channel,
-                line.status,
-                line.address,
-                agency=name or "",
-                skip=why.get(n.id or 0, ""),
-            )
-        )
-    return DeadPage(out, plan.requeued, len(plan.skipped))
+        out.append(DeadMessage(line.notification, line.channel, line.status, line.address, agency=name or ""))
+    return out
 
 
 def dead_messages(rt: Runtime, mask: Mask) -> list[DeadMessage]:

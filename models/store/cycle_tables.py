@@ -130,15 +130,22 @@ class Notification(SQLModel, table=True):
     link: str | None = Field(default=None, max_length=255)
     urgent: bool = False
     status: str = Field(default=NotificationStatus.pending, max_length=16)
-    attempts: int = 0
+    attempts: int = 0  # real tries: sends that reached (or may have reached) the provider
+    # Sends whose outcome was unknown (timeout after the request left, a worker killed mid-send): the
+    # channel's on_unknown policy decides from it whether the same key is sent again (migration 0005).
+    unknown_sends: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     next_attempt_at: datetime
     claimed_by: str | None = Field(default=None, max_length=64)
     claimed_at: datetime | None = None
+    # Set just before the provider is called (None while only claimed): a worker that died with it set
+    # left an unknown outcome; without it, the claim never reached the provider and costs no try.
+    send_started_at: datetime | None = None
     created_at: datetime
     sent_at: datetime | None = None
     delivered_at: datetime | None = None
     transport: str | None = Field(default=None, max_length=32)  # "file", "smtp", "zalo-zbs", "esms"…
     provider_message_id: str | None = Field(default=None, max_length=128)
+    provider_ref: str | None = Field(default=None, max_length=128)  # e.g. the SMTP server's queue id
     error_class: str | None = Field(default=None, max_length=16)  # retryable | permanent | auth
     last_error: str | None = Field(default=None, sa_column=Column(Text))
     fallback_of: int | None = Field(default=None, foreign_key="notification.id")

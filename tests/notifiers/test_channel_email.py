@@ -9,7 +9,7 @@ import pytest
 from servers.smtp import LocalSMTP
 
 from notifiers.base import AuthError, ChannelConfigError, OutgoingMessage, PermanentError, RetryableError
-from notifiers.email import EmailChannel, parse_mail_url
+from notifiers.email import EmailChannel, parse_mail_url, smtp_queue_id
 
 SUBJECT = "[Đôn đốc 25/KH-UBND] Nhiệm vụ 12: còn 3 ngày đến hạn 15/12/2025"
 LINK = "https://dondoc.example.gov.vn/r/AbC123"
@@ -63,6 +63,17 @@ def test_same_key_same_message_id(smtp: LocalSMTP) -> None:
     first = channel.send(msg()).provider_message_id
     assert channel.send(msg()).provider_message_id == first
     assert channel.send(msg(key="other")).provider_message_id != first
+
+
+def test_the_servers_queue_id_is_kept(smtp: LocalSMTP) -> None:
+    """A re-send after an unknown outcome carries the same Message-ID; the server's queue id ("queued as
+    …") of each accepted copy is what a mail administrator can look up (issue 15)."""
+    channel = channel_for(smtp)
+    result = channel.send(msg())
+    assert result.provider_ref and result.provider_ref == smtp.received[-1].queue_id
+    assert smtp_queue_id("250 2.0.0 Ok: queued as 4Bq3xT0Zk9z") == "4Bq3xT0Zk9z"
+    assert smtp_queue_id("250 OK id=1tAbCd-000Xyz-2E") is None  # no queue id given: none recorded
+    channel.close()
 
 
 @pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")

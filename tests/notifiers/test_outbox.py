@@ -116,11 +116,18 @@ def test_crash_then_rerun_sends_each_message_once_or_again_with_same_key(app, tm
         statuses = _statuses(app)
     assert set(sent) == keys and statuses == Counter({"sent": len(keys)})
     repeated = {key for key, n in sent.items() if n > 1}
+    with Session(app.engine) as s:
+        tries = dict(s.execute(select(Notification.key, Notification.attempts)).all())
+        unknown = dict(s.execute(select(Notification.key, Notification.unknown_sends)).all())
     if point == "after_claim":
         assert repeated == set()  # exactly once
+        assert set(tries.values()) == {1}  # the crashed run's claims spent no try (issue 15, item 4)
+        assert set(unknown.values()) == {0}
     else:
         assert repeated == {before[-1]}  # the one whose outcome was unknown, re-sent with its own key
         assert sent[before[-1]] == 2
+        assert tries[before[-1]] == 2 and unknown[before[-1]] == 1  # two real tries, one unknown
+        assert {k: v for k, v in tries.items() if k != before[-1]} == dict.fromkeys(set(tries) - {before[-1]}, 1)
 
 
 class Flaky:

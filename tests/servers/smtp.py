@@ -3,6 +3,7 @@
 ``auth_require_tls=False``: the test server is on 127.0.0.1)."""
 
 import threading
+import uuid
 from dataclasses import dataclass
 from email import message_from_bytes, policy
 from email.message import EmailMessage
@@ -19,6 +20,7 @@ class Received:
     mail_from: str
     rcpt_tos: list[str]
     data: bytes
+    queue_id: str = ""
 
     def message(self) -> EmailMessage:
         return message_from_bytes(self.data, policy=policy.default)  # type: ignore[return-value]
@@ -37,9 +39,12 @@ class _Handler:
         return "250 OK"
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        queue_id = uuid.uuid4().hex[:10].upper()  # what Postfix says: "queued as 4XyZ…"
         with self.server.lock:
-            self.server.received.append(Received(envelope.mail_from, list(envelope.rcpt_tos), envelope.content))
-        return "250 2.0.0 Ok: queued"
+            self.server.received.append(
+                Received(envelope.mail_from, list(envelope.rcpt_tos), envelope.content, queue_id)
+            )
+        return f"250 2.0.0 Ok: queued as {queue_id}"
 
 
 class LocalSMTP:

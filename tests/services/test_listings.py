@@ -17,6 +17,7 @@ CYCLE_FIELDS = {"id", "task", "indicator", "agency", "agency_name", "role", "kin
 CYCLE_FIELDS |= {"opens_on", "due_nominal", "due_effective", "due_extended", "status"}
 OUTBOX_FIELDS = {"key", "cycle", "task", "agency", "channel", "recipient", "step", "folded_steps", "status"}
 OUTBOX_FIELDS |= {"attempts", "link", "transport", "created_at", "sent_at", "last_error"}
+OUTBOX_FIELDS |= {"unknown_sends", "provider_message_id", "provider_ref"}  # issue 15: unknown outcomes
 
 
 def test_cycle_rows_filter_by_status_agency_and_task(seeded_engine: Engine) -> None:

@@ -6,12 +6,18 @@ Settings come from the environment (DONDOC_DATABASE_URL, DONDOC_DATA_DIR); sends
 RecordingChannel writing LOG. ``FAULT`` (``after_send:3``, ``after_claim:1``) gives the outbox a fault
 hook that kills the process (``os._exit``, no clean-up, like a power cut) at the 3rd send or the 1st
 claimed row: production code has only the hook's call points (``Outbox(fault_hook=…)``), never the crash.
+
+Outbox options from the environment: ``DONDOC_TEST_BATCH`` (claim size, 50); ``DONDOC_TEST_CONCURRENCY``
+(sends in flight per channel; unset: one at a time in id order, so that "the n-th send" is well defined);
+``DONDOC_TEST_ON_UNKNOWN`` (every channel's on_unknown policy; unset: the configured one);
+``DONDOC_TEST_UNKNOWN_WAIT`` (seconds before an unknown outcome is re-sent; 0 by default: the rerun
+comes at once, as if the wait had passed).
 """
 
 import os
 import sys
 from collections.abc import Callable
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -46,7 +52,12 @@ def main() -> None:
         evaluate_day(app.runtime, day)
     if mode in ("dispatch", "both"):
         channels = {name: RecordingChannel(name, log) for name in ("zalo", "sms", "email")}
-        outbox = app.outbox(channels=channels, fault_hook=fault)
+        options: dict = {"unknown_wait": timedelta(seconds=float(os.environ.get("DONDOC_TEST_UNKNOWN_WAIT", "0")))}
+        width = os.environ.get("DONDOC_TEST_CONCURRENCY")
+        options["concurrency"] = dict.fromkeys(channels, int(width)) if width else None
+        if os.environ.get("DONDOC_TEST_ON_UNKNOWN"):
+            options["on_unknown"] = dict.fromkeys(channels, os.environ["DONDOC_TEST_ON_UNKNOWN"])
+        outbox = app.outbox(channels=channels, fault_hook=fault, **options)
         outbox.window = None  # the test runs at any hour
         outbox.divert = {}  # send the demo contacts through the recording channel
         outbox.dispatch(batch=int(os.environ.get("DONDOC_TEST_BATCH", "50")))

@@ -1,7 +1,8 @@
 """Messages the outbox gave up on: the list (``GET /officers/messages/dead``) and putting them back in the
 queue (``POST /officers/messages/retry``: the chosen ones, or all). A message another channel already
 has (sent, or on its way) is not sent again, and the page says so — before (each row, and the count on
-"retry all") and after (how many went back, how many were skipped)."""
+"retry all") and after (how many went back, how many were skipped). Messages sent whose outcome was never
+confirmed (``GET /officers/messages/unconfirmed``) are listed, not re-sent."""
 
 from fastapi import APIRouter, BackgroundTasks, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -10,6 +11,7 @@ from starlette.concurrency import run_in_threadpool
 from models.services.officer_actions import retry_messages as retry
 from models.services.officer_views import dead_page
 from models.services.officer_views import retried_text as retried
+from models.services.officer_views import unconfirmed_messages as load_unconfirmed
 from web.officers.common import OfficerDep, csrf_refused, dispatch_after, log, mask, officer_form, page
 from web.pages import ctx_of
 
@@ -48,3 +50,9 @@ async def retry_messages(request: Request, officer: OfficerDep, background: Back
     dispatch_after(ctx, background)
     target = f"/officers/messages/dead?ok=retried&n={outcome.requeued}&skipped={len(outcome.skipped)}"
     return RedirectResponse(target, status_code=303)
+
+
+@router.get("/messages/unconfirmed", response_class=HTMLResponse)
+def unconfirmed_messages(request: Request, officer: OfficerDep) -> Response:
+    ctx = ctx_of(request)
+    return page(request, officer, "officers/unconfirmed.html", {"items": load_unconfirmed(ctx.core.runtime, mask)})

@@ -36,6 +36,7 @@ def overview(request: Request, officer: OfficerDep) -> Response:
             "wanted_state": wanted_state,
             "review_count": view.review_count,
             "dead_count": view.dead_count,
+            "unconfirmed_count": view.unconfirmed_count,
             "today": today,
         },
     )
