@@ -542,3 +542,14 @@ def test_json_and_csv_reports(officer: Web) -> None:
     lines = csv_text.splitlines()
     assert lines[0].startswith("loại,TT,Nhiệm vụ") and len(lines) == 1 + len(data["tasks"]) + len(data["indicators"])
     assert officer.client.get("/officers/report.pdf").status_code == 404
+
+
+def test_report_csv_neutralises_formulas(officer: Web) -> None:
+    """Issue 15 #10: a document number written as a formula reaches the CSV only as text."""
+    _answered(officer, {**DONE, "document_number": "+cmd|' /C calc'!A0"})
+    text = officer.client.get("/officers/report.csv").content.decode("utf-8-sig")
+    import csv
+
+    cells = [cell for row in csv.reader(io.StringIO(text)) for cell in row]
+    assert any(cell.startswith("'+cmd|' /C calc'!A0") for cell in cells)  # "… ngày 19/06/2025"
+    assert not any(cell.startswith(("=", "+", "-", "@", "\t", "\r")) for cell in cells)
