@@ -76,6 +76,84 @@ def test_log_redaction() -> None:
     assert "SECRET" not in record.getMessage() and "/r/<token>?x=1" in record.getMessage()
 
 
+def _access(path: str) -> str:
+    """The access-log line uvicorn writes for ``path`` (its exact arguments), after the filter."""
+    record = logging.LogRecord(
+        "uvicorn.access", logging.INFO, "", 0, '%s - "%s %s HTTP/%s" %d', ("1.2.3.4:5", "GET", path, "1.1", 200), None
+    )
+    RedactTokens().filter(record)
+    return record.getMessage()
+
+
+@pytest.mark.parametrize(
+    ("path", "hidden", "shown"),
+    [
+        # Issue 15 #12: eSMS's callback query carries the recipient's number; the path carries our secret.
+        (
+            "/hooks/sms/esms/s3cr3t-callback-key-123?SMSID=ab12&SendStatus=5&phonenumber=0901888484",
+            ["0901888484", "s3cr3t-callback-key-123", "ab12"],
+            "/hooks/sms/esms/<secret>?<redacted>",
+        ),
+        ("/hooks/sms/esms?phonenumber=84901888484", ["901888484"], "/hooks/sms/esms?<redacted>"),
+        ("/hooks/zalo?oa=1&user=0912345678", ["0912345678"], "/hooks/zalo?<redacted>"),
+        # Phone- or email-shaped anywhere else, also percent-encoded.
+        ("/officers/tasks/1?q=0912%20345%20678", ["345"], "/officers/tasks/1?q="),
+        ("/officers?who=nguyen.van%40sokhcn.gov.vn", ["nguyen.van"], "n***@sokhcn.gov.vn"),
+        ("/officers?to=%2B84912345678", ["912345678"], "/officers?to="),
+        ("/r/SECRETtoken123/bien-nhan/BN-1?x=0912345678", ["SECRET", "0912345678"], "/r/<token>/bien-nhan/BN-1"),
+    ],
+)
+def test_access_log_redacts_webhooks_phones_and_emails(path: str, hidden: list[str], shown: str) -> None:
+    line = _access(path)
+    assert shown in line, line
+    assert not any(h in line for h in hidden), line
+
+
+def test_access_log_keeps_ordinary_paths() -> None:
+    assert '"GET /officers/tasks/12?plan=25%2FKH-UBND&page=2 HTTP/1.1" 200' in _access(
+        "/officers/tasks/12?plan=25%2FKH-UBND&page=2"
+    )
+
+
+def test_access_log_through_uvicorn(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The filter on uvicorn's own access logger, with uvicorn's logging configured as ``dondoc serve`` does."""
+    import threading
+    import time
+
+    import httpx
+    import uvicorn
+    from fastapi import FastAPI
+    from servers.base import free_port
+
+    from web.app import _install_log_redaction
+
+    app = FastAPI()
+    app.add_api_route("/hooks/sms/{gateway}/{secret}", lambda gateway, secret: "OK", methods=["GET"])
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="info", lifespan="off"))
+    _install_log_redaction()
+    lines: list[str] = []
+    handler = logging.Handler()
+    handler.emit = lambda record: lines.append(record.getMessage())  # type: ignore[method-assign]
+    logging.getLogger("uvicorn.access").addHandler(handler)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        while not server.started:
+            time.sleep(0.01)
+        url = f"http://127.0.0.1:{port}/hooks/sms/esms/k3y-k3y-k3y-k3y-k3y?SMSID=1&phonenumber=0901888484"
+        assert httpx.get(url).status_code == 200
+        deadline = time.monotonic() + 5
+        while not lines and time.monotonic() < deadline:
+            time.sleep(0.01)
+    finally:
+        server.should_exit = True
+        thread.join(10)
+        logging.getLogger("uvicorn.access").removeHandler(handler)
+    assert lines and "/hooks/sms/esms/<secret>?<redacted>" in lines[0]
+    assert "0901888484" not in lines[0] and "k3y" not in lines[0]
+
+
 def test_validation_keeps_text_in_nfc() -> None:
     cycle = Cycle(due_effective=DUE, due_nominal=DUE, opens_on=DUE, status="open")  # type: ignore[call-arg]
     decomposed = unicodedata.normalize("NFD", "Đã hoàn thành báo cáo\r\ndòng hai\x00")
