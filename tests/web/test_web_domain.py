@@ -21,7 +21,7 @@ from models.store.cycle_tables import Cycle, CycleEvent
 from models.store.db import make_engine
 from models.store.writes import set_status
 from web.app import RedactTokens
-from web.security import Csrf, Limit, RateLimiter
+from web.security import Backoff, Csrf, Limit, RateLimiter, Throttle
 from web.uploads import sniff
 
 DUE = date(2025, 7, 31)
@@ -53,6 +53,49 @@ def test_rate_limiter_sliding_window() -> None:
     for i in range(50):
         small.hit(f"key{i}", limit)
     assert len(small._hits) <= 10
+
+
+def test_throttle_spaces_attempts_and_forgets() -> None:
+    throttle = Throttle()
+    clock = [100.0]
+    throttle._now = lambda: clock[0]  # type: ignore[method-assign]
+    key = [("k", Backoff(2, first=1.0, cap=4.0, window=60))]
+    waits = []
+    for _ in range(6):  # sequential failures, each after its wait
+        waits.append(throttle.reserve(key))
+        clock[0] += waits[-1] or 0
+        throttle.finish(key, failed=True)
+    assert waits == [0.0, 0.0, 1.0, 2.0, 4.0, 4.0]
+    clock[0] += 61  # the window has passed: all forgotten
+    assert throttle.reserve(key) == 0.0 and throttle.failures("k") == 0
+
+
+def test_throttle_parallel_attempts_are_spaced_and_a_flood_refused() -> None:
+    throttle = Throttle()
+    throttle._now = lambda: 100.0  # type: ignore[method-assign]
+    key = [("k", Backoff(0, first=30.0, cap=30.0))]
+    # Attempts booked at the same moment (none finished yet) are spaced by the delay...
+    assert throttle.reserve(key, max_wait=45.0) == 0.0
+    assert throttle.reserve(key, max_wait=45.0) == 30.0
+    # ... and one that would wait past max_wait is refused, booking nothing.
+    assert throttle.reserve(key, max_wait=45.0) is None
+    throttle.finish(key, failed=True)
+    throttle.finish(key, failed=False, clear=["k"])
+    assert throttle.failures("k") == 0
+
+
+def test_throttle_memory_is_bounded() -> None:
+    throttle = Throttle(max_keys=10)
+    for i in range(50):
+        keys = [(f"key{i}", Backoff(1))]
+        throttle.reserve(keys)
+        throttle.finish(keys, failed=True)
+    assert len(throttle._keys) <= 10
+    many = [("one", Backoff(1, window=10**6))]
+    for _ in range(500):
+        throttle.reserve(many)
+        throttle.finish(many, failed=True)
+    assert throttle.failures("one") <= 1 + 64
 
 
 def test_sniff() -> None:
