@@ -4,6 +4,7 @@ Every knob an operator may turn lives here, with its default. Secrets (provider 
 from the environment only and are never logged: ``Settings.__repr__`` hides them.
 """
 
+import re
 from functools import lru_cache
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from config.files import SHIPPED_AGENCIES
 CONFIG_DIR = Path(__file__).resolve().parent
 SHIPPED_PLAN = CONFIG_DIR / "plans" / "25-KH-UBND-2025-thai-nguyen.txt"
 SHIPPED_MESSAGES = CONFIG_DIR / "messages.yaml"
+_CALLBACK_SECRET = re.compile(r"[A-Za-z0-9._~-]{16,200}")
 
 
 class Settings(BaseSettings):
@@ -67,13 +69,28 @@ class Settings(BaseSettings):
     sms_api_key: SecretStr | None = None
     sms_secret_key: SecretStr | None = None
     sms_brandname: str | None = None
-    sms_callback_url: str | None = None
+    sms_callback_url: str | None = Field(
+        default=None, description="Delivery-report URL given to the gateway, e.g. https://host/hooks/sms/esms."
+    )
+    sms_callback_secret: SecretStr | None = Field(
+        default=None,
+        description="Secret added as the last path segment of the callback URL (at least 16 of A-Z a-z 0-9 - _ . ~); "
+        "delivery reports without it are refused (403), and without it none are asked for.",
+    )
     sms_max_segments: int = 1
 
     @field_validator("data_dir")
     @classmethod
     def _absolute(cls, value: Path) -> Path:
         return value.expanduser().resolve()
+
+    @field_validator("sms_callback_secret")
+    @classmethod
+    def _callback_secret(cls, value: SecretStr | None) -> SecretStr | None:
+        # It travels in a URL path: long enough not to be guessed, and nothing that needs escaping.
+        if value is not None and not _CALLBACK_SECRET.fullmatch(value.get_secret_value()):
+            raise ValueError("DONDOC_SMS_CALLBACK_SECRET: at least 16 characters, only A-Z a-z 0-9 - _ . ~")
+        return value
 
     @property
     def effective_database_url(self) -> str:

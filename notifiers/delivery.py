@@ -6,8 +6,12 @@
   changes nothing. ``user_received_message`` carries ``message.msg_id``, ``message.tracking_id`` (our
   outbox key or its digest, see ``notifiers.registry.short_id``) and ``message.delivery_time`` (ms).
 - **eSMS** calls our CallbackUrl with GET ``SMSID``, ``SendStatus`` (5 sent, 4 rejected; 1/2/7 on the
-  way), ``SendSuccess``/``SendFailed`` and ``RequestId`` (often empty). Notifications are found by
-  ``SMSID`` only — an unguessable id known to eSMS and us — since the callback is not signed.
+  way), ``SendSuccess``/``SendFailed`` and ``RequestId`` (often empty). eSMS signs nothing, so the URL
+  we give it ends with a secret (:func:`callback_url`, ``DONDOC_SMS_CALLBACK_SECRET``) that the web
+  side checks before anything is read; notifications are then found by ``SMSID`` among SMS rows only.
+  Only the fields eSMS documents are kept (each cut short), never the phone number.
+
+A report only ever matches rows of its own channel (an SMS report never touches a Zalo row).
 
 Every report is idempotent: ``deliveryevent`` is unique on (provider, event id); a repeated report
 changes nothing (a report first received before its notification could be matched is linked when
@@ -23,6 +27,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import quote, urlsplit, urlunsplit
 
 from sqlalchemy import select, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -108,10 +113,28 @@ def apply_zalo_event(engine: Engine, event: dict[str, Any], raw: bytes | str = b
 
 
 # --------------------------------------------------------------------------------------- eSMS
+# The callback fields eSMS documents, the only ones kept in the raw copy (never ``phonenumber``).
+ESMS_FIELDS = (
+    "SMSID", "SendStatus", "SendSuccess", "SendFailed", "RequestId", "TypeId", "telcoid",
+    "TotalPrice", "TotalReceiver", "TotalSent",
+)  # fmt: skip
+
+
+def callback_url(base: str | None, secret: str | None) -> str | None:
+    """The delivery-report URL to give a gateway: ``base`` with ``secret`` as its last path segment
+    (``https://host/hooks/sms/esms`` → ``…/hooks/sms/esms/<secret>``); None without either — a report
+    without the secret would be refused, so none is asked for."""
+    if not base or not secret:
+        return None
+    parts = urlsplit(base)
+    path = parts.path.rstrip("/") + "/" + quote(secret, safe="")
+    return urlunsplit((parts.scheme, parts.netloc, path, parts.query, ""))
+
+
 def apply_esms_callback(engine: Engine, params: Mapping[str, str]) -> DeliveryOutcome:
-    """Record one eSMS delivery callback (the GET query parameters)."""
+    """Record one eSMS delivery callback (the GET query parameters; the caller checked the secret)."""
     sms_id = (params.get("SMSID") or "").strip()
-    if not sms_id:
+    if not sms_id or len(sms_id) > 128:
         return DeliveryOutcome("ignored")
     send_status = (params.get("SendStatus") or "").strip()
     success = _int(params.get("SendSuccess"))
@@ -122,8 +145,8 @@ def apply_esms_callback(engine: Engine, params: Mapping[str, str]) -> DeliveryOu
         status = "rejected"
     else:
         status = f"status-{send_status or 'unknown'}"  # pending approval / waiting / at the carrier
-    # The phone number in the callback is personal data: not kept in the raw copy.
-    raw = json.dumps({k: v for k, v in params.items() if k.lower() != "phonenumber"}, ensure_ascii=False)
+    # The phone number in the callback is personal data: not kept in the raw copy, nor anything unknown.
+    raw = json.dumps({k: str(params[k])[:64] for k in ESMS_FIELDS if k in params}, ensure_ascii=False)
     with engine.begin() as conn:
         nid = _find(conn, "esms", sms_id, None)
         return _record(conn, "esms", f"{sms_id}:{send_status or '?'}", nid, status, utcnow(), raw, sms_id)
@@ -137,21 +160,27 @@ def _int(value: str | None) -> int:
 
 
 # --------------------------------------------------------------------------------------- shared
+# Which channel's rows a provider's reports may match.
+PROVIDER_CHANNEL = {"zalo": "zalo", "esms": "sms"}
+
+
 def _find(conn: Connection, provider: str, provider_id: str, tracking: str | None) -> int | None:
-    """The notification a report is about: by provider message id, else by tracking id (= key or digest)."""
+    """The notification a report is about, among its own channel's rows: by provider message id, else by
+    tracking id (= key or digest)."""
+    channel = N.c.channel == PROVIDER_CHANNEL[provider]
     if provider_id:
-        found = conn.execute(select(N.c.id).where(N.c.provider_message_id == provider_id)).scalar()
+        found = conn.execute(select(N.c.id).where(N.c.provider_message_id == provider_id, channel)).scalar()
         if found:
             return int(found)
     if not tracking:
         return None
-    found = conn.execute(select(N.c.id).where(N.c.key == tracking)).scalar()
+    found = conn.execute(select(N.c.id).where(N.c.key == tracking, channel)).scalar()
     if found:
         return int(found)
     if tracking.startswith("sha-"):
         # A digest of a long key: compare with the digests of the rows that may be in flight.
         candidates = conn.execute(
-            select(N.c.id, N.c.key).where(N.c.channel == "zalo", N.c.status.in_([s.value for s in _OPEN]))
+            select(N.c.id, N.c.key).where(channel, N.c.status.in_([s.value for s in _OPEN]))
         ).all()
         for row_id, key in candidates:
             if short_id(key) == tracking:

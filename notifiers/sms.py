@@ -21,6 +21,7 @@ from config.channels import ChannelsConfig
 from models.domain.masking import mask_address
 from models.domain.text import strip_diacritics
 from notifiers.base import ChannelConfigError, OutgoingMessage, PermanentError, SendResult
+from notifiers.delivery import callback_url
 from notifiers.http import short_id
 from notifiers.phones import parse_vn_mobile
 from notifiers.ratelimit import RateLimiter
@@ -194,7 +195,7 @@ class SmsChannel:
                 brandname=settings.sms_brandname,
                 sms_type=config.sms.esms.sms_type,
                 sandbox=config.sms.esms.sandbox,
-                callback_url=settings.sms_callback_url,
+                callback_url=_signed_callback(settings),
                 timeout=timeout,
             )
             bucket = "esms"
@@ -245,6 +246,15 @@ class SmsChannel:
             result.provider_message_id,
         )
         return result
+
+
+def _signed_callback(settings: "Settings") -> str | None:
+    """The callback URL with its secret (``notifiers.delivery.callback_url``); unsigned reports are refused
+    by the web side, so without a secret none are asked for (and the operator is told once, here)."""
+    secret = settings.sms_callback_secret.get_secret_value() if settings.sms_callback_secret else None
+    if settings.sms_callback_url and not secret:
+        log.warning("DONDOC_SMS_CALLBACK_URL is set without DONDOC_SMS_CALLBACK_SECRET: no delivery reports asked for")
+    return callback_url(settings.sms_callback_url, secret)
 
 
 def configured(settings: "Settings", engine: Engine | None, config: ChannelsConfig) -> SmsChannel | None:

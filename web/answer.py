@@ -23,7 +23,7 @@ from models.domain.tokens import hash_token
 from models.services import answer_views
 from models.store.cycle_tables import ResponseToken
 from web.pages import WebContext, client_ip, ctx_of, error_page, render, too_large_page, too_many
-from web.security import BodyTooLarge, keyed_hash
+from web.security import Backoff, BodyTooLarge, Limit, keyed_hash
 from web.uploads import MAX_ATTACHMENT, UploadError, check_upload, remove, store
 
 log = logging.getLogger("dondoc.web.answer")
@@ -67,17 +67,39 @@ def invalid_link(request: Request, status_code: int = 404) -> HTMLResponse:
     return render(request, "link_invalid.html", {}, status_code)
 
 
-def _check(ctx: WebContext, request: Request, token: str) -> tuple[ResponseToken | None, HTMLResponse | None]:
-    """The live token row, or the response to give (invalid link / too many guesses)."""
-    ip_key = "ip:" + keyed_hash(ctx.secret, "ip", client_ip(request))
-    if not ctx.limiter.peek("bad:" + ip_key, ctx.limits.bad_token_per_ip):
-        return None, too_many(request)
+def _bad_key(ctx: WebContext, request: Request) -> tuple[str, Backoff]:
+    return "bad:ip:" + keyed_hash(ctx.secret, "ip", client_ip(request)), ctx.limits.bad_token_per_ip
+
+
+def _check(ctx: WebContext, request: Request, token: str) -> tuple[ResponseToken | None, HTMLResponse | None, float]:
+    """The live token row, or the page to give and how long to wait before giving it.
+
+    A valid token is never counted, throttled or delayed, whatever the address sent before (an office
+    behind one address, a mail scanner). A bad one is counted per address and, past a few, answered
+    ever more slowly (``web.security.Throttle``): guessing gets slower, never anyone's genuine link."""
     result = answer_views.check_link(ctx.core.runtime, token)
     if result.ok and result.token is not None:
-        return result.token, None
-    ctx.limiter.hit("bad:" + ip_key, ctx.limits.bad_token_per_ip)
+        return result.token, None, 0.0
+    key = _bad_key(ctx, request)
+    wait = ctx.throttle.reserve([key]) or 0.0
+    ctx.throttle.finish([key], failed=True)
     log.info("answer link refused (%s): token hash %s…", result.reason, hash_token(token)[:8])
-    return None, invalid_link(request, 404 if result.reason == "unknown" else 410)
+    return None, invalid_link(request, 404 if result.reason == "unknown" else 410), min(wait, key[1].cap)
+
+
+async def _live_token(ctx: WebContext, request: Request, token: str) -> tuple[ResponseToken | None, Response | None]:
+    """:func:`_check` off the event loop, then the wait it asked for (a bad link's slow answer)."""
+    row, refusal, wait = await run_in_threadpool(_check, ctx, request, token)
+    if wait > 0:
+        await ctx.throttle.sleep(wait)
+    return row, refusal
+
+
+def _allowed(ctx: WebContext, request: Request, kind: str, row: ResponseToken, per_ip: Limit, per_token: Limit) -> bool:
+    """The sliding-window limits of a valid link's page or submit: per client address, then per link.
+    Bad links are not counted here (they are slowed down instead), so they never use up the allowance."""
+    ip_key = f"{kind}:ip:" + keyed_hash(ctx.secret, "ip", client_ip(request))
+    return ctx.limiter.hit(ip_key, per_ip) and ctx.limiter.hit(f"{kind}:" + row.token_hash[:16], per_token)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -88,14 +110,11 @@ def _check(ctx: WebContext, request: Request, token: str) -> tuple[ResponseToken
 @router.get("/r/{token}", response_class=HTMLResponse)
 async def answer_page(token: str, request: Request) -> Response:
     ctx = ctx_of(request)
-    ip_key = "ip:" + keyed_hash(ctx.secret, "ip", client_ip(request))
-    if not ctx.limiter.hit("page:" + ip_key, ctx.limits.page_per_ip):
-        return too_many(request)
-    row, refusal = await run_in_threadpool(_check, ctx, request, token)
+    row, refusal = await _live_token(ctx, request, token)
     if refusal is not None:
         return refusal
     assert row is not None
-    if not ctx.limiter.hit("page:" + row.token_hash[:16], ctx.limits.page_per_token):
+    if not _allowed(ctx, request, "page", row, ctx.limits.page_per_ip, ctx.limits.page_per_token):
         return too_many(request)
     return await run_in_threadpool(_show_form, ctx, request, row, {}, {}, None, 200)
 
@@ -125,14 +144,11 @@ def _show_form(
 @router.post("/r/{token}", response_class=HTMLResponse)
 async def answer_submit(token: str, request: Request) -> Response:
     ctx = ctx_of(request)
-    ip_key = "ip:" + keyed_hash(ctx.secret, "ip", client_ip(request))
-    if not ctx.limiter.hit("submit:" + ip_key, ctx.limits.submit_per_ip):
-        return too_many(request)
-    row, refusal = await run_in_threadpool(_check, ctx, request, token)
+    row, refusal = await _live_token(ctx, request, token)
     if refusal is not None:
         return refusal
     assert row is not None
-    if not ctx.limiter.hit("submit:" + row.token_hash[:16], ctx.limits.submit_per_token):
+    if not _allowed(ctx, request, "submit", row, ctx.limits.submit_per_ip, ctx.limits.submit_per_token):
         return too_many(request)
     try:
         form = await request.form(max_files=2, max_fields=40, max_part_size=64 * 1024)
@@ -227,13 +243,12 @@ def _size(upload: UploadFile) -> int:
 @router.get("/r/{token}/bien-nhan/{reference}", response_class=HTMLResponse)
 async def receipt(token: str, reference: str, request: Request) -> Response:
     ctx = ctx_of(request)
-    ip_key = "ip:" + keyed_hash(ctx.secret, "ip", client_ip(request))
-    if not ctx.limiter.hit("page:" + ip_key, ctx.limits.page_per_ip):
-        return too_many(request)
-    row, refusal = await run_in_threadpool(_check, ctx, request, token)
+    row, refusal = await _live_token(ctx, request, token)
     if refusal is not None:
         return refusal
     assert row is not None
+    if not ctx.limiter.hit("page:ip:" + keyed_hash(ctx.secret, "ip", client_ip(request)), ctx.limits.page_per_ip):
+        return too_many(request)
     return await run_in_threadpool(_receipt, ctx, request, row, reference)
 
 

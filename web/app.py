@@ -3,7 +3,8 @@ officers' pages (``web.officers``) and the provider webhooks (``web.webhooks``).
 in ``web.pages``; the defences (CSRF, rate limits, the body limit) in ``web.security``.
 
 Every response carries strict security headers (no scripts at all by CSP, no framing, no referrer: an
-answer link never leaks through a Referer), and the access log never shows an answer token.
+answer link never leaks through a Referer), and the access log never shows an answer token, a callback
+secret, a webhook's query string or a phone number or email address (:func:`redact_path`).
 """
 
 import logging
@@ -11,7 +12,7 @@ import re
 from collections.abc import Callable
 from datetime import date
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 from fastapi import FastAPI, Request
 from fastapi.responses import RedirectResponse, Response
@@ -21,6 +22,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from config.app import App, build_app
 from config.settings import Settings, get_settings
 from models.domain.clock import today_local
+from models.domain.masking import scrub
 from web import answer, officers, webhooks
 from web.pages import HERE, LoginRequired, WebContext, error_page, make_env, too_large_page
 from web.security import BodyLimitMiddleware, BodyTooLarge, Csrf, Limits, RateLimiter, load_secret
@@ -48,19 +50,34 @@ HTTP_ERRORS = {
 
 
 # --------------------------------------------------------------------------------------------------
-# Logs: never a token
+# Logs: never a token, a callback secret, a phone number or an email address
 # --------------------------------------------------------------------------------------------------
 
 _TOKEN_PATH = re.compile(r"^/r/[^/?]+")
+_HOOK_SECRET = re.compile(r"^(/hooks/sms/[^/?]+)/[^/?]+")
+
+
+def redact_path(path: str) -> str:
+    """A request path as the access log may show it: the answer token and the SMS callback secret
+    replaced, a webhook's whole query string dropped (eSMS puts the recipient's number there), and any
+    phone- or email-shaped text elsewhere masked (looked for after percent-decoding; the decoded form is
+    then logged)."""
+    path = _TOKEN_PATH.sub("/r/<token>", path)
+    base, sep, _query = path.partition("?")
+    if base.startswith("/hooks/"):
+        return _HOOK_SECRET.sub(r"\1/<secret>", base) + ("?<redacted>" if sep else "")
+    decoded = unquote(path)
+    scrubbed = scrub(decoded)
+    return scrubbed if scrubbed != decoded else path
 
 
 class RedactTokens(logging.Filter):
-    """Uvicorn's access log writes the request path: replace the answer token with ``<token>``."""
+    """Uvicorn's access log writes the request path and query: :func:`redact_path` it."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         args = record.args
         if isinstance(args, tuple) and len(args) >= 3 and isinstance(args[2], str):
-            record.args = (*args[:2], _TOKEN_PATH.sub("/r/<token>", args[2]), *args[3:])
+            record.args = (*args[:2], redact_path(args[2]), *args[3:])
         return True
 
 

@@ -6,7 +6,7 @@ often opened in Zalo's in-app browser on a small phone. Pages with personal or l
 """
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -18,7 +18,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from config.app import App
 from config.settings import Settings
 from models.domain.clock import TZ
-from web.security import Csrf, Limits, RateLimiter
+from web.security import Csrf, Limits, RateLimiter, Throttle
 from web.uploads import MAX_ATTACHMENT
 
 HERE = Path(__file__).resolve().parent
@@ -37,6 +37,7 @@ class WebContext:
     limits: Limits
     today: Callable[[], date]
     dispatch_after_decisions: bool
+    throttle: Throttle = field(default_factory=Throttle)  # progressive delays of failed logins and bad links
 
     @property
     def data_dir(self) -> Path:

@@ -10,9 +10,17 @@ request size limit, and keyed hashes of client addresses.
 - **Sessions**: a random cookie (``SESSION_COOKIE``), HttpOnly, SameSite=Lax, Secure when the public
   address is https; passwords and the sessions behind the cookie are ``models.services.officer_accounts``.
 - **Rate limits**: a sliding window per key, in process memory (one web process; behind several, use
-  the reverse proxy's limits too). Limits are per response token and per client address.
+  the reverse proxy's limits too). Limits are per response token and per client address, and count
+  only pages of valid links: a flood of bad links never uses up an address's allowance.
+- **Failures slow down, nothing locks** (:class:`Throttle`): wrong passwords (per login name *and*
+  address, and per address) and bad links (per address) are counted — successes are not — and past a
+  few free failures each further attempt on that key waits longer (1 s, 2 s, 4 s … up to a cap) before
+  it is checked. Attempts on one key are spaced, so parallel requests gain nothing. A right password
+  is still accepted after the wait, a valid link is never delayed, and an attacker elsewhere cannot
+  slow an officer's login at all. Only a parallel flood on one key past ``max_wait`` gets 429.
 """
 
+import asyncio
 import hashlib
 import hmac
 import logging
@@ -20,7 +28,8 @@ import secrets
 import threading
 import time
 from collections import deque
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
 
 from config.files import load_secret
 
@@ -84,17 +93,34 @@ class Limit:
 
 
 @dataclass(frozen=True)
-class Limits:
-    """Requests allowed per window. The defaults suit people answering from their phones; the benchmark
-    and tests pass others."""
+class Backoff:
+    """Failures answered at once (``free``), then a wait before each further attempt that starts at
+    ``first`` seconds and doubles per failure up to ``cap``; failures older than ``window`` s are forgotten."""
 
-    page_per_ip: Limit = Limit(120, 60)  # any answer page, per client address
+    free: int
+    first: float = 1.0
+    cap: float = 30.0
+    window: int = 900
+
+    def delay(self, failures: int) -> float:
+        if failures < self.free:
+            return 0.0
+        return min(self.cap, self.first * 2 ** min(failures - self.free, 30))
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Requests allowed per window, and how failures slow down. The defaults suit people answering from
+    their phones and an office behind one address; the benchmark and tests pass others."""
+
+    page_per_ip: Limit = Limit(120, 60)  # pages of valid links, per client address
     page_per_token: Limit = Limit(60, 60)
     submit_per_token: Limit = Limit(10, 600)  # answers sent through one link
     submit_per_ip: Limit = Limit(30, 600)
-    bad_token_per_ip: Limit = Limit(20, 600)  # unknown/expired links: someone guessing
-    login_per_ip: Limit = Limit(20, 600)
-    login_per_name: Limit = Limit(8, 600)
+    bad_token_per_ip: Backoff = Backoff(20, first=0.5, cap=10.0, window=600)  # unknown/expired links
+    login_per_ip: Backoff = Backoff(20, first=1.0, cap=30.0, window=900)  # wrong passwords, any login
+    login_per_pair: Backoff = Backoff(5, first=1.0, cap=30.0, window=900)  # one login from one address
+    login_max_wait: float = 60.0  # a login attempt queued longer than this is refused (429)
 
 
 class RateLimiter:
@@ -140,6 +166,92 @@ class RateLimiter:
         idle = sorted(self._hits.items(), key=lambda item: item[1][-1] if item[1] else 0)
         for key, _ in idle[: max(1, len(idle) // 10)]:
             del self._hits[key]
+
+
+@dataclass
+class _Failures:
+    times: deque[float] = field(default_factory=deque)  # failure times, oldest first
+    pending: int = 0  # attempts reserved and not finished: counted as failures until they are
+    last: float = float("-inf")  # start of the latest attempt, or time of the latest failure
+
+
+class Throttle:
+    """Progressive delays per key, in process memory (thread-safe; keys are hashes, never raw values).
+
+    ``reserve`` books an attempt on some keys and says how long it must wait; ``finish`` records whether
+    it failed. The wait for a key with ``n`` failures (and unfinished attempts) is ``Backoff.delay(n)``
+    after that key's previous attempt — so sequential guesses slow down exponentially and parallel ones
+    are spaced the same way — and nothing is counted for a success (a success also clears the keys it
+    is told to clear)."""
+
+    def __init__(self, max_keys: int = 100_000) -> None:
+        self._keys: dict[str, _Failures] = {}
+        self._lock = threading.Lock()
+        self.max_keys = max_keys
+        self._now: Callable[[], float] = time.monotonic
+        self.sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
+
+    def reserve(self, keys: Sequence[tuple[str, Backoff]], max_wait: float | None = None) -> float | None:
+        """Book one attempt on ``keys``: the seconds it must wait first, or None (nothing booked) when
+        that would be longer than ``max_wait``."""
+        now = self._now()
+        with self._lock:
+            states = [(self._state(key, backoff, now), backoff) for key, backoff in keys]
+            start = now
+            for st, backoff in states:
+                delay = backoff.delay(len(st.times) + st.pending)
+                if delay:
+                    start = max(start, st.last + delay)
+            if max_wait is not None and start - now > max_wait:
+                return None
+            for st, _ in states:
+                st.pending += 1
+                st.last = max(st.last, start)
+            return start - now
+
+    def finish(self, keys: Sequence[tuple[str, Backoff]], *, failed: bool, clear: Sequence[str] = ()) -> None:
+        """End an attempt booked with :meth:`reserve`: a failure is remembered on every key; a success
+        forgets the failures of the keys in ``clear``."""
+        now = self._now()
+        with self._lock:
+            for key, backoff in keys:
+                st = self._keys.get(key)
+                if st is None:
+                    continue
+                st.pending = max(0, st.pending - 1)
+                if failed:
+                    st.times.append(now)
+                    st.last = max(st.last, now)
+                    # The delay reaches its cap long before this many failures: memory per key is bounded.
+                    while len(st.times) > backoff.free + 64:
+                        st.times.popleft()
+                elif key in clear:
+                    st.times.clear()
+
+    def failures(self, key: str) -> int:
+        with self._lock:
+            st = self._keys.get(key)
+            return len(st.times) if st else 0
+
+    def reset(self) -> None:
+        with self._lock:
+            self._keys.clear()
+
+    def _state(self, key: str, backoff: Backoff, now: float) -> _Failures:
+        st = self._keys.get(key)
+        if st is None:
+            if len(self._keys) >= self.max_keys:
+                self._evict()
+            st = self._keys[key] = _Failures()
+        while st.times and st.times[0] <= now - backoff.window:
+            st.times.popleft()
+        return st
+
+    def _evict(self) -> None:
+        # Drop the keys idle longest (at least a tenth), never one with an attempt under way.
+        idle = sorted((item for item in self._keys.items() if not item[1].pending), key=lambda item: item[1].last)
+        for key, _ in idle[: max(1, len(idle) // 10)]:
+            del self._keys[key]
 
 
 # --------------------------------------------------------------------------------------------------

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from models.domain.agencies import Agency, Directory, normalize_email, normalize_phone, valid_email
+from models.domain.cells import csv_row, keep_text, uncsv_cell
 from models.domain.text import fold, nfc, strip_diacritics
 
 __all__ = [
@@ -196,7 +197,7 @@ def _rows_csv(path: Path) -> Iterator[tuple[int, list[Any]]]:
                 f"dòng {reader.line_num}: không đọc được tệp CSV (ô quá dài hoặc sai dấu ngoặc kép)"
             ) from None
         number += 1
-        yield number, list(row)
+        yield number, [uncsv_cell(cell) for cell in row]  # "'+84…" as written by write_contacts
 
 
 def _find_header(rows: list[tuple[int, list[Any]]]) -> tuple[int, dict[int, tuple[str, str]]]:
@@ -396,7 +397,7 @@ def write_contacts(directory: Directory, path: str | Path, on: date | None = Non
         with path.open("w", encoding="utf-8-sig", newline="") as handle:
             writer = csv.writer(handle)
             writer.writerow(_TEMPLATE_HEADER)
-            writer.writerows(rows)
+            writer.writerows(csv_row(row) for row in rows)
     elif suffix == ".xlsx":
         from openpyxl import Workbook
 
@@ -406,6 +407,7 @@ def write_contacts(directory: Directory, path: str | Path, on: date | None = Non
         sheet.append(list(_TEMPLATE_HEADER))
         for row in rows:
             sheet.append(row)
+            keep_text(sheet[sheet.max_row])
         workbook.save(path)
     else:
         raise UnsupportedFileError(f"{path.name}: write .xlsx or .csv / chỉ ghi tệp .xlsx hoặc .csv")

@@ -13,6 +13,7 @@ from datetime import date
 from pathlib import Path
 from typing import IO, Any
 
+from models.domain.cells import csv_cell, keep_text
 from models.domain.report_states import PRIORITY, STATE_TEXT, Report, State
 
 FORMATS = ("xlsx", "json", "csv")
@@ -68,7 +69,8 @@ def write_json(report: Report, out: IO[str]) -> None:
 
 
 def write_csv(report: Report, out: IO[str]) -> None:
-    """The task rows (Phụ lục II) then the indicator rows, one header; UTF-8 (Excel: add a BOM yourself)."""
+    """The task rows (Phụ lục II) then the indicator rows, one header; UTF-8 (Excel: add a BOM yourself).
+    No cell starts a formula (``models.domain.cells``): text comes from agencies' answers."""
     fields = ["kind", *[name for _, name, _ in TASK_COLUMNS], "section", "section_title", "state"]
     writer = csv.DictWriter(out, fieldnames=fields, extrasaction="ignore", lineterminator="\n")
     writer.writerow(
@@ -76,7 +78,7 @@ def write_csv(report: Report, out: IO[str]) -> None:
         | {"section": "mục", "section_title": "tên mục", "state": "mã tình trạng"}
     )
     for row in [*report.tasks, *report.indicators]:
-        writer.writerow(asdict(row))
+        writer.writerow({name: csv_cell(value) for name, value in asdict(row).items()})
 
 
 def csv_text(report: Report) -> str:
@@ -153,6 +155,7 @@ def write_xlsx(report: Report, target: str | Path | IO[bytes]) -> None:
         if row.section != section:
             section = row.section
             ws.append([row.section, row.section_title])
+            keep_text(ws[ws.max_row])
             for cell in ws[ws.max_row]:
                 cell.font, cell.fill = look.bold, look.section_fill
         _put(ws, look, row, TASK_COLUMNS)
@@ -177,6 +180,7 @@ def _head(ws: Any, look: _Look, report: Report, title: str, columns: Columns) ->
     from openpyxl.utils import get_column_letter
 
     ws.append([title])
+    keep_text(ws[ws.max_row])  # an agency's name as the directory file writes it
     ws["A1"].font = Font(bold=True, size=13)
     ws.append([f"Kế hoạch {report.plan} — tình hình đến ngày {date.fromisoformat(report.today):%d/%m/%Y}"])
     ws.append([label for label, _, _ in columns])
@@ -188,7 +192,8 @@ def _head(ws: Any, look: _Look, report: Report, title: str, columns: Columns) ->
 
 
 def _put(ws: Any, look: _Look, obj: Any, columns: Columns) -> None:
-    """One row (dates as dates, empty text as empty cells), its state cell coloured."""
+    """One row (dates as dates, empty text as empty cells, "=…" as text, never a formula), its state cell
+    coloured."""
     values = []
     for _, name, _ in columns:
         value = getattr(obj, name)
@@ -197,6 +202,7 @@ def _put(ws: Any, look: _Look, obj: Any, columns: Columns) -> None:
         values.append(value if value != "" else None)
     ws.append(values)
     r = ws.max_row
+    keep_text(ws[r])
     for index, (_, name, _) in enumerate(columns, start=1):
         cell = ws.cell(row=r, column=index)
         cell.alignment = look.wrap

@@ -176,6 +176,24 @@ def test_written_template_reads_back(directory: Directory, tmp_path: Path, suffi
     assert (khcn.email, khcn.phone, khcn.head_name) == (agency.email, agency.phone, agency.head.name)
 
 
+def test_written_csv_template_has_no_formula_and_reads_back(directory: Directory, tmp_path: Path) -> None:
+    """Issue 15 #10: "+84…" and "=…" start no formula in the CSV, and come back as written."""
+    import csv
+    import dataclasses
+    from types import SimpleNamespace
+
+    agency = directory.agencies["so-khcn"]
+    head = dataclasses.replace(agency.head, name='=HYPERLINK("http://x.example")')
+    risky = SimpleNamespace(agencies={**directory.agencies, "so-khcn": dataclasses.replace(agency, head=head)})
+    path = tmp_path / "contacts.csv"
+    write_contacts(risky, path)  # type: ignore[arg-type]
+    cells = [c for row in csv.reader(path.read_text(encoding="utf-8-sig").splitlines()) for c in row]
+    assert "'" + head.name in cells and "'" + str(agency.phone) in cells
+    assert not any(c.startswith(("=", "+", "-", "@")) for c in cells)
+    khcn = next(u for u in read_contacts(path, directory).updates if u.code == "so-khcn")
+    assert (khcn.phone, khcn.head_name) == (agency.phone, head.name)
+
+
 def test_template_for_a_date_lists_existing_agencies_only(directory: Directory, tmp_path: Path) -> None:
     from datetime import date
 

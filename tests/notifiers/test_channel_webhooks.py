@@ -1,6 +1,8 @@
 """Delivery reports through the web router: Zalo webhook (MAC, both id variants, idempotent) and eSMS
-callbacks, against both database backends."""
+callbacks (a secret in the callback URL, their own channel's rows only), bounded bodies, against both
+database backends."""
 
+import logging
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -20,16 +22,24 @@ from models.domain.clock import utcnow
 from models.store.channel_tables import DeliveryEvent
 from models.store.cycle_tables import Notification
 from notifiers.http import short_id
-from web.webhooks import hook_engine, hook_settings, router
+from web.webhooks import hook_engine, hook_settings, refusals, router
 
 APP_ID, OA_ID, SECRET = "app-1", "oa-9", "oa-secret-key"
+CALLBACK_SECRET = "cb-secret-0123456789abcdef"
+ESMS = f"/hooks/sms/esms/{CALLBACK_SECRET}"
 
 
 class Current:
     """What the module's one server uses for the running test (its database, its settings)."""
 
     engine: Engine | None = None
-    settings = Settings(zalo_app_id=APP_ID, zalo_oa_id=OA_ID, zalo_webhook_secret=SECRET, database_url="sqlite://")
+    settings = Settings(
+        zalo_app_id=APP_ID,
+        zalo_oa_id=OA_ID,
+        zalo_webhook_secret=SECRET,
+        sms_callback_secret=CALLBACK_SECRET,
+        database_url="sqlite://",
+    )
 
 
 @pytest.fixture(scope="module")
@@ -44,6 +54,7 @@ def base_url() -> Iterator[str]:
 
 @pytest.fixture
 def client(engine: Engine, base_url: str) -> Iterator[httpx.Client]:
+    refusals.reset()  # each test sees its first refusal logged
     Current.engine = engine
     with httpx.Client(base_url=base_url, timeout=5) as http:
         yield http
@@ -158,15 +169,106 @@ def test_esms_callbacks(client: httpx.Client, engine: Engine) -> None:
     fake = FakeEsms()  # only for its callback shape; not started
     ok = add_notification(engine, "c1:before_7:SOKHCN:sms", channel="sms", msg_id="sms-1")
     bad = add_notification(engine, "c2:before_7:SOKHCN:sms", channel="sms", msg_id="sms-2")
-    answer = client.get("/hooks/sms/esms", params=fake.callback_params("sms-1", "5"))
+    answer = client.get(ESMS, params=fake.callback_params("sms-1", "5"))
     assert answer.status_code == 200 and answer.text == "OK updated"
-    assert client.get("/hooks/sms/esms", params=fake.callback_params("sms-1", "5")).text == "OK duplicate"
-    assert client.get("/hooks/sms/esms", params=fake.callback_params("sms-2", "4")).text == "OK updated"
+    assert client.get(ESMS, params=fake.callback_params("sms-1", "5")).text == "OK duplicate"
+    assert client.get(ESMS, params=fake.callback_params("sms-2", "4")).text == "OK updated"
     assert get(engine, ok).status == "delivered" and get(engine, ok).delivered_at is not None
     rejected = get(engine, bad)
     assert rejected.status == "dead" and rejected.error_class == "permanent"
-    assert client.get("/hooks/sms/esms", params=fake.callback_params("unknown", "5")).text == "OK unmatched"
-    assert client.get("/hooks/sms/other", params={"x": "1"}).status_code == 404
+    assert client.get(ESMS, params=fake.callback_params("unknown", "5")).text == "OK unmatched"
+    assert client.get(f"/hooks/sms/other/{CALLBACK_SECRET}", params={"x": "1"}).status_code == 404
     with engine.connect() as conn:
         raws = conn.execute(select(DeliveryEvent.raw)).scalars().all()
     assert raws and all("0901888484" not in raw for raw in raws)  # the phone number is not kept
+
+
+# Issue 15 #7: the callback was open to anyone and matched any channel's rows.
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/hooks/sms/esms", "/hooks/sms/esms/wrong-secret-0123456789", f"/hooks/sms/esms/{CALLBACK_SECRET[:-1]}"],
+)
+def test_esms_callback_without_the_secret_is_refused(
+    client: httpx.Client, engine: Engine, path: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    nid = add_notification(engine, "c1:before_7:SOKHCN:sms", channel="sms", msg_id="sms-1")
+    caplog.set_level(logging.INFO, logger="dondoc")
+    for _ in range(3):
+        answer = client.get(path, params=FakeEsms().callback_params("sms-1", "4"))
+        assert answer.status_code == 403
+    assert get(engine, nid).status == "sent" and events(engine) == 0
+    logged = " ".join(r.getMessage() for r in caplog.records if r.name.startswith("dondoc"))
+    assert "refused" in logged and "0901888484" not in logged and "sms-1" not in logged
+    assert CALLBACK_SECRET[:12] not in logged and "wrong-secret" not in logged, logged
+
+
+def test_esms_callback_refused_when_no_secret_is_configured(
+    client: httpx.Client, engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(Current, "settings", Settings(**{**Current.settings.model_dump(), "sms_callback_secret": None}))
+    nid = add_notification(engine, "c1:before_7:SOKHCN:sms", channel="sms", msg_id="sms-1")
+    for path in ("/hooks/sms/esms", "/hooks/sms/esms/x", ESMS, "/hooks/sms/esms/None"):
+        assert client.get(path, params=FakeEsms().callback_params("sms-1", "4")).status_code == 403
+    assert get(engine, nid).status == "sent" and events(engine) == 0
+
+
+def test_esms_callback_matches_sms_rows_only(client: httpx.Client, engine: Engine) -> None:
+    """A Zalo row with the same provider id (or key) is not touched by an SMS report."""
+    zalo = add_notification(engine, "c1:before_7:SOKHCN:zalo", channel="zalo", msg_id="shared-id")
+    answer = client.get(ESMS, params=FakeEsms().callback_params("shared-id", "4"))
+    assert answer.status_code == 200 and answer.text == "OK unmatched"
+    assert get(engine, zalo).status == "sent"
+    sms = add_notification(engine, "c1:before_7:SOKHCN:sms", channel="sms", msg_id="shared-id")
+    assert client.get(ESMS, params=FakeEsms().callback_params("shared-id", "4")).text == "OK updated"
+    assert get(engine, zalo).status == "sent" and get(engine, sms).status == "dead"
+
+
+def test_zalo_event_matches_zalo_rows_only(client: httpx.Client, engine: Engine) -> None:
+    sms = add_notification(engine, "k-sms", channel="sms", msg_id="m-sms")
+    body, headers = signed_event(msg_id="m-sms", tracking_id="k-sms", first_id=APP_ID, secret=SECRET)
+    assert client.post("/hooks/zalo", content=body, headers=headers).json()["result"] == "unmatched"
+    assert get(engine, sms).status == "sent"
+
+
+def test_callback_bodies_are_bounded(client: httpx.Client, engine: Engine) -> None:
+    big = b'{"event_name": "user_received_message", "pad": "' + b"x" * 200_000 + b'"}'
+    assert client.post("/hooks/zalo", content=big).status_code == 413
+    params = {**FakeEsms().callback_params("sms-1", "5"), "junk": "y" * 10_000}
+    assert client.get(ESMS, params=params).status_code == 414
+    assert events(engine) == 0
+    add_notification(engine, "c1:before_7:SOKHCN:sms", channel="sms", msg_id="sms-1")
+    params = {**FakeEsms().callback_params("sms-1", "5"), "junk": "y" * 500}
+    assert client.get(ESMS, params=params).text == "OK updated"
+    with engine.connect() as conn:
+        [raw] = conn.execute(select(DeliveryEvent.raw)).scalars().all()
+    assert "junk" not in raw and "SendStatus" in raw  # only the fields eSMS documents are kept
+
+
+def test_callback_url_given_to_the_gateway_carries_the_secret() -> None:
+    from config.channels import load_channels_config
+    from notifiers.sms import SmsChannel
+
+    base = {
+        "database_url": "sqlite://",
+        "sms_gateway": "esms",
+        "sms_api_key": "k",
+        "sms_secret_key": "s",
+        "sms_brandname": "SOKHCN-TN",
+        "sms_callback_url": "https://dondoc.example.gov.vn/hooks/sms/esms",
+    }
+    config = load_channels_config(None)
+    signed = SmsChannel.from_settings(Settings(**base, sms_callback_secret=CALLBACK_SECRET), None, config)
+    assert signed.gateway.callback_url == f"https://dondoc.example.gov.vn/hooks/sms/esms/{CALLBACK_SECRET}"
+    unsigned = SmsChannel.from_settings(Settings(**base), None, config)
+    assert unsigned.gateway.callback_url is None  # it would be refused: no report is asked for
+
+
+def test_callback_secret_must_be_long_and_url_safe() -> None:
+    from pydantic import ValidationError
+
+    for bad in ("short", "has a space in it 1234", "slash/in/the/secret/1234"):
+        with pytest.raises(ValidationError):
+            Settings(database_url="sqlite://", sms_callback_secret=bad)
+    assert Settings(database_url="sqlite://", sms_callback_secret=CALLBACK_SECRET).sms_callback_secret

@@ -60,3 +60,34 @@ def test_sheet_names_are_unique_and_short() -> None:
     first, second = sheet_name(long, used), sheet_name(long, used)
     assert first == long[:31] and second == long[:27] + " (2)" and len(second) == 31
     assert sheet_name("[]:*?/\\", used) == "Cơ quan"
+
+
+RISKY = ["=1+2", "+cmd|' /C calc'!A0", "-2+3", "@SUM(A1)", "\t=1", "\r=1"]
+
+
+def risky_report() -> Report:
+    rows = [
+        Row("task", i, str(i), "I", "Mục I", title, "Sở A", "", "", "", "overdue", "Chưa hoàn thành – quá hạn",
+            document_number=title)
+        for i, title in enumerate(RISKY, 1)
+    ]  # fmt: skip
+    return Report("25/KH-UBND", "Kế hoạch", "2025-08-05", tasks=rows)
+
+
+def test_csv_cells_never_start_a_formula() -> None:
+    import csv
+
+    rows = list(csv.DictReader(io.StringIO(csv_text(risky_report()), newline="")))  # the Vietnamese header
+    titles = [r["Nhiệm vụ"] for r in rows]
+    assert titles == ["'" + t.replace("\r", "\n") for t in RISKY]  # a bare CR would end the row
+    assert [r["Số hiệu văn bản"] for r in rows] == titles
+    assert [r["TT"] for r in rows] == [str(i) for i in range(1, len(RISKY) + 1)]  # plain text untouched
+
+
+def test_workbook_cells_starting_with_equals_are_text() -> None:
+    book = load_workbook(io.BytesIO(report_bytes(risky_report(), "xlsx")))
+    sheet = book["Phụ lục II"]
+    written = {t.replace("\r", "\n") for t in RISKY}  # XML keeps no bare CR
+    cells = [c for row in sheet.iter_rows(min_row=5) for c in row if c.value in written]
+    assert {c.value for c in cells} == written
+    assert all(c.data_type == "s" for c in cells), [(c.value, c.data_type) for c in cells]

@@ -18,7 +18,7 @@ from models.services.reminders import queue_batch
 from models.store.answer_tables import Answer
 from models.store.cycle_tables import Cycle, CycleEvent, Notification, ResponseToken
 from models.store.plan_tables import Indicator, Task
-from web.security import Limit, Limits
+from web.security import Backoff, Limit, Limits
 from web.uploads import MAX_ATTACHMENT
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
@@ -463,12 +463,41 @@ def test_pages_per_address_are_limited(seeded_url: str, tmp_path: Path) -> None:
     assert codes == [200, 200, 200, 200, 429, 429]
 
 
-def test_guessing_links_is_limited(seeded_url: str, tmp_path: Path) -> None:
-    web = _limited(seeded_url, tmp_path, bad_token_per_ip=Limit(3, 600))
-    codes = [web.client.get(f"/r/guess{i:017d}").status_code for i in range(5)]
-    assert codes == [404, 404, 404, 429, 429]
+def fake_sleep(web: Web) -> list[float]:
+    """The throttle's waits, recorded instead of slept (its clock moves by each wait)."""
+    clock, slept = [1000.0], []
+
+    async def sleep(seconds: float) -> None:
+        slept.append(seconds)
+        clock[0] += seconds
+
+    web.ctx.throttle._now = lambda: clock[0]
+    web.ctx.throttle.sleep = sleep
+    return slept
+
+
+def test_guessing_links_is_slowed_down(seeded_url: str, tmp_path: Path) -> None:
+    """Issue 15 #9: bad links are answered ever more slowly; none is refused, nothing locks."""
+    web = _limited(seeded_url, tmp_path, bad_token_per_ip=Backoff(3, first=1.0, cap=8.0))
+    slept = fake_sleep(web)
+    codes = [web.client.get(f"/r/guess{i:017d}").status_code for i in range(8)]
+    assert codes == [404] * 8
+    assert slept == [1.0, 2.0, 4.0, 8.0, 8.0]  # three free, then doubling up to the cap
+
+
+def test_bad_links_never_block_a_valid_one(seeded_url: str, tmp_path: Path) -> None:
+    """Issue 15 #9: after many bad links from one address (an office behind one NAT address, a mail
+    scanner), a genuine link from that address opens at once — not 429, not delayed."""
+    web = _limited(seeded_url, tmp_path, bad_token_per_ip=Backoff(3, first=1.0, cap=8.0), page_per_ip=Limit(4, 60))
+    slept = fake_sleep(web)
+    for i in range(25):
+        web.client.get(f"/r/guess{i:017d}")
+    waited = len(slept)
     _, path = _task_cycle(web)
-    assert web.client.get(path).status_code == 429  # this address is blocked for a while
+    assert web.client.get(path).status_code == 200
+    assert web.answer(path, {"status": "in_progress", "progress": "5", "done_text": "x"}).status_code == 303
+    assert len(slept) == waited  # the valid link waited for nothing
+    assert web.client.get(f"/r/guess{99:017d}").status_code == 404 and slept[-1] == 8.0  # still slow
 
 
 def test_submissions_per_address_are_limited(seeded_url: str, tmp_path: Path) -> None:

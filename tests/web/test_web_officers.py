@@ -6,11 +6,12 @@ import io
 import json
 import re
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select, update
-from support.web import PASSWORD, PDF, Web, make_web, snapshot
+from support.web import PASSWORD, PDF, Web, snapshot
 
 from models.domain.clock import utcnow
 from models.domain.masking import mask_address
@@ -125,20 +126,82 @@ def test_login_never_redirects_elsewhere(web: Web, target: str) -> None:
     assert response.headers["location"] == "/officers"
 
 
-def test_login_attempts_are_limited(seeded_url: str, tmp_path) -> None:  # type: ignore[no-untyped-def]
-    from web.security import Limit, Limits
+def _from(web: Web, address: str) -> Any:
+    """Another browser on the same application, from ``address``."""
+    import warnings
 
-    web = make_web(seeded_url, tmp_path, limits=Limits(login_per_name=Limit(3, 600)))
-    codes = []
-    for _ in range(4):
-        page = web.client.get("/officers/login")
-        codes.append(
-            web.client.post(
-                "/officers/login",
-                data={"csrf": web.csrf(page.text), "login": "can.bo", "password": "sai-mat-khau-123"},
-            ).status_code
-        )
-    assert codes == [401, 401, 401, 429]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from fastapi.testclient import TestClient
+
+        return TestClient(web.app, client=(address, 50000))
+
+
+def _try_login(client: Any, password: str, login: str = "can.bo") -> int:
+    page = client.get("/officers/login")
+    csrf = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
+    data = {"csrf": csrf, "login": login, "password": password}
+    return int(client.post("/officers/login", data=data, follow_redirects=False).status_code)
+
+
+def _slow_logins(seeded_url: str, tmp_path: Any, **limits: Any) -> tuple[Web, list[float]]:
+    from support.web import make_web as make
+
+    from web.security import Backoff, Limits
+
+    web = make(seeded_url, tmp_path, limits=Limits(**{"login_per_pair": Backoff(3, 1.0, 8.0), **limits}))
+    clock, slept = [1000.0], []
+
+    async def sleep(seconds: float) -> None:
+        slept.append(seconds)
+        clock[0] += seconds
+
+    web.ctx.throttle._now = lambda: clock[0]
+    web.ctx.throttle.sleep = sleep
+    return web, slept
+
+
+def test_wrong_passwords_slow_down_the_next_attempts(seeded_url: str, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    web, slept = _slow_logins(seeded_url, tmp_path)
+    codes = [_try_login(web.client, "sai-mat-khau-123") for _ in range(6)]
+    assert codes == [401] * 6  # never a lock
+    assert slept == [1.0, 2.0, 4.0]  # three free, then doubling
+    assert _try_login(web.client, PASSWORD) == 303  # the right password after the wait
+    assert slept[-1] == 8.0
+
+
+def test_logins_from_elsewhere_cannot_lock_an_officer_out(seeded_url: str, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Issue 15 #8: 12 wrong passwords for one name from 12 addresses; the officer, from another
+    address, logs in at once (it was 429: the lock was per name, from any address)."""
+    web, slept = _slow_logins(seeded_url, tmp_path)
+    for i in range(12):
+        assert _try_login(_from(web, f"203.0.113.{i + 1}"), "sai-mat-khau-123") == 401
+    assert slept == []  # one failure per (name, address): none slowed
+    assert _try_login(_from(web, "198.51.100.7"), PASSWORD) == 303 and slept == []
+    # Even the attacker's own address slows only its own attempts: the officer's pair is untouched.
+    attacker = _from(web, "203.0.113.1")
+    for _ in range(5):
+        _try_login(attacker, "sai-mat-khau-123")
+    assert slept and _try_login(_from(web, "198.51.100.7"), PASSWORD) == 303
+    assert len(slept) == 3
+
+
+def test_successful_logins_are_not_counted(seeded_url: str, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Issue 15 #8: the old limit counted every attempt; the ninth good login in ten minutes got 429."""
+    web, slept = _slow_logins(seeded_url, tmp_path)
+    assert [_try_login(web.client, PASSWORD) for _ in range(12)] == [303] * 12 and slept == []
+    # A success clears its (name, address) count: two typos after it are free again.
+    for _ in range(2):
+        _try_login(web.client, "sai-mat-khau-123")
+    assert _try_login(web.client, PASSWORD) == 303 and slept == []
+
+
+def test_one_address_guessing_many_names_is_slowed(seeded_url: str, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from web.security import Backoff
+
+    web, slept = _slow_logins(seeded_url, tmp_path, login_per_ip=Backoff(4, 1.0, 8.0))
+    codes = [_try_login(web.client, "sai-mat-khau-123", login=f"ten{i}") for i in range(7)]
+    assert codes == [401] * 7 and slept == [1.0, 2.0, 4.0]
 
 
 def test_idle_session_expires(officer: Web) -> None:
@@ -570,3 +633,14 @@ def test_json_and_csv_reports(officer: Web) -> None:
     lines = csv_text.splitlines()
     assert lines[0].startswith("loại,TT,Nhiệm vụ") and len(lines) == 1 + len(data["tasks"]) + len(data["indicators"])
     assert officer.client.get("/officers/report.pdf").status_code == 404
+
+
+def test_report_csv_neutralises_formulas(officer: Web) -> None:
+    """Issue 15 #10: a document number written as a formula reaches the CSV only as text."""
+    _answered(officer, {**DONE, "document_number": "+cmd|' /C calc'!A0"})
+    text = officer.client.get("/officers/report.csv").content.decode("utf-8-sig")
+    import csv
+
+    cells = [cell for row in csv.reader(io.StringIO(text)) for cell in row]
+    assert any(cell.startswith("'+cmd|' /C calc'!A0") for cell in cells)  # "… ngày 19/06/2025"
+    assert not any(cell.startswith(("=", "+", "-", "@", "\t", "\r")) for cell in cells)

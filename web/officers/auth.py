@@ -1,7 +1,9 @@
 """Logging in and out: ``GET/POST /officers/login``, ``POST /officers/logout``.
 
-The login form is CSRF-bound to a pre-login cookie; attempts are limited per client address and per
-login name; ``next`` only ever leads back into these pages (an open redirect helps phishing).
+The login form is CSRF-bound to a pre-login cookie; ``next`` only ever leads back into these pages (an
+open redirect helps phishing). Wrong passwords slow down further attempts (``web.security.Throttle``)
+per (login name, client address) and per client address — never per name alone, so that nobody can
+keep an officer out from elsewhere; a successful login counts for nothing and clears its pair's count.
 """
 
 import secrets
@@ -51,6 +53,31 @@ def login_page(request: Request) -> Response:
     return _login_form(request, ctx, pre, _safe_next(request.query_params.get("next")), None, "")
 
 
+_QUEUED = "<queued>"  # too many attempts on one key already waiting: refused without a check
+
+
+async def _throttled_log_in(ctx: WebContext, request: Request, login: str, password: str) -> str | None:
+    """The session cookie, None for a wrong login or password, or :data:`_QUEUED`. The attempt first
+    waits what the earlier failures of this (name, address) and this address ask for."""
+    ip = client_ip(request)
+    pair = "login:" + keyed_hash(ctx.secret, "login", f"{login}|{ip}")
+    keys = [
+        (pair, ctx.limits.login_per_pair),
+        ("login-ip:" + keyed_hash(ctx.secret, "ip", ip), ctx.limits.login_per_ip),
+    ]
+    wait = ctx.throttle.reserve(keys, max_wait=ctx.limits.login_max_wait)
+    if wait is None:
+        return _QUEUED
+    cookie = None
+    try:
+        if wait > 0:
+            await ctx.throttle.sleep(wait)
+        cookie = await run_in_threadpool(log_in, ctx.core.engine, login, password)
+    finally:
+        ctx.throttle.finish(keys, failed=cookie is None, clear=[pair])
+    return cookie
+
+
 @router.post("/login", response_class=HTMLResponse)
 async def login_submit(request: Request) -> Response:
     ctx = ctx_of(request)
@@ -65,12 +92,9 @@ async def login_submit(request: Request) -> Response:
 
     if not pre or not ctx.csrf.check(str(form.get("csrf") or ""), "login", pre, 3600):
         return again("Trang đăng nhập đã hết hạn, vui lòng đăng nhập lại.", 403)
-    ip_key = keyed_hash(ctx.secret, "ip", client_ip(request))
-    if not ctx.limiter.hit("login:" + ip_key, ctx.limits.login_per_ip) or not ctx.limiter.hit(
-        "login-name:" + keyed_hash(ctx.secret, "login", login), ctx.limits.login_per_name
-    ):
+    cookie = await _throttled_log_in(ctx, request, login, password)
+    if cookie is _QUEUED:
         return too_many(request)
-    cookie = await run_in_threadpool(log_in, ctx.core.engine, login, password)
     if cookie is None:
         log.info("officer login failed")
         return again("Tên đăng nhập hoặc mật khẩu không đúng.", 401)
