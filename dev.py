@@ -4,7 +4,9 @@
     python3 dev.py run     # creates .venv, installs dondoc, runs the main job (SQLite, no providers)
     python3 dev.py test    # creates .venv, installs dondoc with its test tools, runs the tests
 
-Extra arguments are passed on: ``python3 dev.py test -k deadline``, ``python3 dev.py run --json``.
+Extra arguments are passed on: ``python3 dev.py test -k deadline``, ``python3 dev.py run --json``;
+``python3 dev.py test -m "not slow"`` is the quick loop. The whole suite runs on two processes (pytest-xdist)
+unless the arguments pick tests or say ``-n``; ``-p no:xdist`` runs it in one.
 The virtual environment is (re)installed only when pyproject.toml changed since the last install.
 """
 
@@ -51,7 +53,20 @@ def main() -> int:
     # Tests run against SQLite and, where it answers, the PostgreSQL server of DONDOC_TEST_POSTGRES_URL
     # (CI sets DONDOC_TEST_REQUIRE_POSTGRES=1 so that a missing server fails instead of skipping).
     env.setdefault("DONDOC_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
-    return subprocess.call([str(BIN / "python"), "-m", "pytest", *extra], cwd=ROOT, env=env)
+    return subprocess.call([str(BIN / "python"), "-m", "pytest", *parallel(extra), *extra], cwd=ROOT, env=env)
+
+
+def parallel(extra: list[str]) -> list[str]:
+    """``-n 2 --dist worksteal`` (pytest-xdist: the suite on two processes, about twice as fast here) unless
+    the arguments choose: ``-n``/``--numprocesses``, ``-p no:xdist``, or a run that only lists (``--co``)
+    or picks a few tests (``-k``, a path or node id), where starting workers costs more than it saves."""
+    picks = ("-n", "--numprocesses", "--co", "--collect-only", "-k", "--lf", "--last-failed", "--sw", "--pdb")
+    for arg in extra:
+        if arg.split("=")[0] in picks or arg.startswith(("-n", "-k")) or arg in ("no:xdist", "-pno:xdist"):
+            return []
+        if not arg.startswith("-") and ("::" in arg or (ROOT / arg).exists()):
+            return []
+    return ["-n", str(min(2, os.cpu_count() or 1)), "--dist", "worksteal"]
 
 
 if __name__ == "__main__":

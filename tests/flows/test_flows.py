@@ -17,9 +17,10 @@ from cli.main import app as cli
 runner = CliRunner()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def prefect_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
-    """One temporary Prefect server for the whole session (about 10 s to start)."""
+    """One temporary Prefect server for the tests of this module (about 10 s to start); stopped after them,
+    so that it does not take CPU from the rest of the suite."""
     os.environ["PREFECT_HOME"] = str(tmp_path_factory.mktemp("prefect-home"))
     from prefect.testing.utilities import prefect_test_harness
 
@@ -28,9 +29,8 @@ def prefect_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
 
 
 @pytest.fixture
-def imported(cli_env, plan_path, prefect_server) -> str:
-    result = runner.invoke(cli, ["plan", "import", str(plan_path)])
-    assert result.exit_code == 0, result.output
+def imported(imported_url, cli_env, prefect_server) -> str:
+    """The CLI's database holding the shipped plan (``dondoc plan import`` itself: tests/services/test_import.py)."""
     return cli_env
 
 
@@ -40,6 +40,7 @@ def _json(args: list[str]) -> object:
     return json.loads(result.stdout)
 
 
+@pytest.mark.slow  # 4–9 s each under Prefect
 def test_daily_flow_runs_under_prefect_and_is_idempotent(imported, tmp_path) -> None:
     from prefect.client.orchestration import get_client
 
@@ -61,6 +62,7 @@ def test_daily_flow_runs_under_prefect_and_is_idempotent(imported, tmp_path) -> 
     assert len(files) == first["queued"]
 
 
+@pytest.mark.slow  # 4–9 s each under Prefect
 def test_cli_daily_cycles_outbox(imported) -> None:
     summary = _json(["daily", "--today", "2025-08-06", "--json"])
     assert summary["queued"] > 0
@@ -114,6 +116,7 @@ def test_round_flow_opens_once(imported) -> None:
     assert bad.exit_code == 2 and "999" in bad.output
 
 
+@pytest.mark.slow  # 4–9 s each under Prefect
 def test_digest_flow(imported) -> None:
     _json(["daily", "--today", "2025-09-06", "--json"])
     result = _json(["digest", "--today", "2025-09-08", "--json"])

@@ -53,27 +53,29 @@ def test_threads_never_exceed_the_shared_limit(engine: Engine) -> None:
 
 def test_processes_and_threads_share_one_limit(db_url: str, engine: Engine) -> None:
     rate, burst = 15.0, 2
-    start_at = time.time() + 2.0
-    until = start_at + 1.0
-    args = {
-        "db_url": db_url,
-        "name": "shared",
-        "rate": rate,
-        "burst": burst,
-        "start_at": start_at,
-        "until": until,
-    }
+    args = {"db_url": db_url, "name": "shared", "rate": rate, "burst": burst}
     procs = [
         subprocess.Popen(
             [sys.executable, str(WORKERS), "ratelimit", json.dumps(args)],
+            stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
         )
         for _ in range(2)
     ]
-    local: list[float] = []
     limiter = RateLimiter(engine)
+    limiter.try_acquire("warm-up", rate, burst)
+    for p in procs:  # every process has started and connected: the race starts together, however loaded
+        assert p.stdout is not None and p.stdin is not None
+        ready = p.stdout.readline()
+        assert ready == "ready\n", (ready, p.stderr.read() if p.stderr else "")
+    start_at = time.time() + 0.3
+    until = start_at + 1.0
+    for p in procs:
+        p.stdin.write(json.dumps({"start_at": start_at, "until": until}) + "\n")  # type: ignore[union-attr]
+        p.stdin.flush()  # type: ignore[union-attr]
+    local: list[float] = []
     time.sleep(max(0.0, start_at - time.time()))
     while time.time() < until:
         limiter.acquire("shared", rate, burst, max_wait=30)

@@ -2,7 +2,9 @@
 
 - ``refresh``: builds its own ZaloTokenStore on the given database and asks for an access token at
   ``start_at`` (a shared wall-clock instant, so that the processes race); prints the token.
-- ``ratelimit``: takes tokens from a shared bucket until ``until``; prints the wall-clock times (JSON).
+- ``ratelimit``: warms up, prints ``ready``, reads ``{"start_at", "until"}`` (JSON) from its standard input,
+  then takes tokens from a shared bucket from ``start_at`` until ``until``; prints the wall-clock times (JSON).
+  The start is given once every process is ready: on a loaded machine starting Python can take seconds.
 """
 
 import json
@@ -41,9 +43,11 @@ def ratelimit(args: dict) -> None:
 
     limiter = RateLimiter(make_engine(args["db_url"]))
     limiter.try_acquire(args["name"], args["rate"], args["burst"])  # warm up (imports, connection)
-    _wait(args["start_at"])
+    print("ready", flush=True)
+    window = json.loads(sys.stdin.readline())
+    _wait(window["start_at"])
     times = []
-    while time.time() < args["until"]:
+    while time.time() < window["until"]:
         limiter.acquire(args["name"], args["rate"], args["burst"], max_wait=60)
         times.append(time.time())
     print(json.dumps(times), flush=True)

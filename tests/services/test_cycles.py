@@ -12,7 +12,6 @@ from models.domain.states import CycleStatus
 from models.domain.tokens import reveal
 from models.services.daily import evaluate_day, evaluate_dry
 from models.services.digest import queue_digest
-from models.services.importer import import_plan
 from models.services.rounds import RoundError, RoundRequest, open_round
 from models.store.cycle_tables import Cycle, CycleEvent, Notification, ReminderLedger, ResponseToken
 from models.store.plan_tables import Agency, Task
@@ -21,10 +20,10 @@ from models.store.writes import set_status
 
 
 @pytest.fixture
-def app(cli_env, plan_path):
-    application = build_app()
-    import_plan(application.engine, plan_path, application.runtime.directory, application.runtime.config)
-    return application
+def app(imported_url, cli_env, _cached_config):
+    """The application over the shipped plan, imported (a copy of the session's template) and not yet run."""
+    directory, policy = _cached_config
+    return build_app(directory=directory, policy=policy, migrate=False)
 
 
 def _task_cycles(session: Session, number: str, role: str = "lead") -> list[Cycle]:
@@ -40,6 +39,7 @@ def _count(session: Session, model) -> int:  # type: ignore[no-untyped-def]
     return session.execute(select(func.count()).select_from(model)).scalar_one()
 
 
+@pytest.mark.slow  # about 5 s on PostgreSQL
 def test_task33_yields_a_cycle_each_year(app) -> None:
     evaluate_day(app.runtime, date(2026, 11, 2))
     with Session(app.engine) as s:
@@ -59,6 +59,7 @@ def test_effective_due_date_and_routing_of_task5(app) -> None:
     assert cycle.status == CycleStatus.open
 
 
+@pytest.mark.slow  # about 5 s on PostgreSQL
 def test_opening_message_then_each_step_once_and_rerun_queues_nothing(app) -> None:
     rt = app.runtime
     day = date(2025, 6, 20)
@@ -126,6 +127,7 @@ def test_missed_days_fold_into_one_message_per_cycle(app) -> None:
     assert "quá hạn" in row.body_text and row.template == "overdue"  # a late "due" speaks of today
 
 
+@pytest.mark.slow  # about 5 s on PostgreSQL
 def test_answer_stops_reminders_and_return_restarts_them(app) -> None:
     evaluate_day(app.runtime, date(2025, 7, 1))
     with Session(app.engine) as s:

@@ -6,7 +6,6 @@ account. The fixtures that use these helpers are in ``tests/conftest.py`` (``see
 ``tests/web/conftest.py`` (``web``, ``officer``).
 """
 
-import os
 import re
 import warnings
 from dataclasses import dataclass, field
@@ -14,9 +13,9 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, SQLModel
+from sqlmodel import Session
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")  # starlette's note about httpx2
@@ -36,9 +35,6 @@ from web.security import Limits
 
 DAY = date(2025, 6, 20)
 PASSWORD = "mat-khau-rat-dai-2025"
-# The server of the suite's PostgreSQL tests (as in conftest.py; "conftest" is not importable by name here:
-# tests/e2e has one too).
-PG_URL = os.environ.get("DONDOC_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 SECRET = "test-secret-key-for-web-tests"  # the seed's and the web application's: the links derive from it
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 
@@ -138,24 +134,6 @@ def seed(url: str, plan_path: Path, data_dir: Path) -> None:
         )
         s.commit()
     core.engine.dispose()
-
-
-def copy_pg(url: str, schema: str) -> None:
-
-    engine = make_engine(url)
-    try:
-        with engine.begin() as conn:
-            for table in SQLModel.metadata.sorted_tables:
-                conn.execute(text(f'INSERT INTO "{table.name}" SELECT * FROM "{schema}"."{table.name}"'))
-                if "id" in table.c:
-                    conn.execute(
-                        text(
-                            f"SELECT setval(pg_get_serial_sequence('\"{table.name}\"', 'id'), "
-                            f'coalesce((SELECT max(id) FROM "{table.name}"), 0) + 1, false)'
-                        )
-                    )
-    finally:
-        engine.dispose()
 
 
 def make_web(url: str, tmp_path: Path, limits: Limits | None = None, **kwargs: Any) -> Web:
