@@ -363,7 +363,7 @@ class Outbox:
         try:
             if channel is None:
                 raise PermanentError(f"no channel named {row.channel!r} is configured")
-            result = channel.send(self.prepare(_message(row)))
+            result = channel.send(self.prepare(message_of(row)))
         except ChannelError as exc:
             self._record_failure(row, channel, exc, stats)
             return None
@@ -396,6 +396,14 @@ class Outbox:
 
     def _record_sent(self, done: list[dict[str, Any]], stats: DispatchStats) -> None:
         table = Notification.__table__  # Core statement: an executemany of conditional updates
+        how_sent = {
+            "sent_at": bindparam("b_now"),
+            "transport": bindparam("b_transport"),
+            "provider_message_id": bindparam("b_pid"),
+            "provider_ref": bindparam("b_ref"),
+            "attempts": table.c.attempts + 1,
+            "send_started_at": None,
+        }
         stmt = (
             update(table)
             .where(
@@ -403,16 +411,7 @@ class Outbox:
                 table.c.status == S.sending,
                 table.c.claimed_by == bindparam("b_worker"),
             )
-            .values(
-                status=S.sent,
-                sent_at=bindparam("b_now"),
-                transport=bindparam("b_transport"),
-                provider_message_id=bindparam("b_pid"),
-                provider_ref=bindparam("b_ref"),
-                attempts=table.c.attempts + 1,
-                send_started_at=None,
-                error_class=None,
-            )
+            .values(status=S.sent, error_class=None, **how_sent)
         )
         # A delivery report can arrive before the send is recorded (the row is already 'delivered'):
         # keep 'delivered' and still store how it was sent.
@@ -423,14 +422,7 @@ class Outbox:
                 table.c.status == S.delivered,
                 table.c.claimed_by == bindparam("b_worker"),
             )
-            .values(
-                sent_at=bindparam("b_now"),
-                transport=bindparam("b_transport"),
-                provider_message_id=bindparam("b_pid"),
-                provider_ref=bindparam("b_ref"),
-                attempts=table.c.attempts + 1,
-                send_started_at=None,
-            )
+            .values(**how_sent)
         )
         with self.engine.begin() as conn:
             if len(done) == 1:
@@ -521,7 +513,7 @@ class Outbox:
         return None
 
 
-def _message(row: Notification) -> OutgoingMessage:
+def message_of(row: Notification) -> OutgoingMessage:
     """The message a row is sent as — the one place it is built (a send-time rendering hook goes here)."""
     return OutgoingMessage(
         key=row.key,

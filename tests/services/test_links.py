@@ -23,6 +23,7 @@ from models.store.cycle_tables import Cycle, Notification, ResponseToken
 from models.store.tokens import check_token
 from notifiers.base import ChannelError, OutgoingMessage
 from notifiers.links import link_preparer
+from notifiers.outbox import message_of
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 PATH = re.compile(r"/r/([^\s\"'<>&]+)")
@@ -71,7 +72,7 @@ def test_no_stored_copy_answers_and_the_sent_message_does(app) -> None:
         row = s.execute(select(Notification).where(Notification.link.is_not(None))).scalars().first()
         assert row is not None
     prepare = link_preparer(app.runtime.link_key, app.engine)
-    first, again = (prepare(_message(row)) for _ in range(2))
+    first, again = (prepare(message_of(row)) for _ in range(2))
     assert first.link == again.link and first.text == again.text and first.link in first.text
     assert first.link.rsplit("/", 1)[1] in sent_tokens
 
@@ -81,7 +82,7 @@ def test_a_process_with_another_key_refuses_to_send_dead_links(app) -> None:
     with Session(app.engine) as s:
         row = s.execute(select(Notification).where(Notification.link.is_not(None))).scalars().first()
     with pytest.raises(ChannelError, match="secret key differs"):
-        link_preparer(b"another key", app.engine)(_message(row))
+        link_preparer(b"another key", app.engine)(message_of(row))
     plain = OutgoingMessage(key="k", channel="email", to="a@b.vn", text="no link here")
     assert link_preparer(b"another key", app.engine)(plain) is plain
 
@@ -140,17 +141,3 @@ def _cli():
 def _all(app):
     with Session(app.engine) as s:
         return list(s.execute(select(Notification.id)).scalars())
-
-
-def _message(row: Notification) -> OutgoingMessage:
-    return OutgoingMessage(
-        key=row.key,
-        channel=row.channel,
-        to=row.address,
-        subject=row.subject,
-        text=row.body_text,
-        html=row.body_html,
-        params=dict(row.params or {}),
-        template=row.template,
-        link=row.link,
-    )
