@@ -152,11 +152,12 @@ class Notification(SQLModel, table=True):
 
 
 class ResponseToken(SQLModel, table=True):
-    """A response link's token, stored only as a SHA-256 hash; scoped to one agency's cycle."""
+    """A response link's token, stored only as a SHA-256 hash; scoped to one agency's cycle, or — with no
+    cycle (migration 0007) — to one agency's open cycles (the agency page of a consolidated reminder)."""
 
     id: int | None = Field(default=None, primary_key=True)
     token_hash: str = Field(max_length=64, unique=True, index=True)
-    cycle_id: int = Field(foreign_key="cycle.id", index=True)
+    cycle_id: int | None = Field(default=None, foreign_key="cycle.id", index=True)
     agency_id: int = Field(foreign_key="agency.id")
     created_at: datetime
     expires_at: datetime

@@ -8,8 +8,9 @@ Conventions (see ../shared/NOTES-stack.md for why):
 """
 
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import Column, Text, UniqueConstraint
+from sqlalchemy import JSON, Column, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -26,6 +27,9 @@ class Plan(SQLModel, table=True):
     source_name: str = Field(max_length=255)
     content_hash: str = Field(max_length=64)
     imported_at: datetime
+    # Reminder moments before this day are never sent (a plan adopted mid-way); None = from the start.
+    track_from: date | None = None
+    retired_at: datetime | None = None  # the plan was ended: its open cycles cancelled, history kept
 
 
 class Task(SQLModel, table=True):
@@ -50,6 +54,9 @@ class Task(SQLModel, table=True):
     deadline_note: str | None = Field(default=None, sa_column=Column(Text))
     source_line: int
     withdrawn: bool = False
+    # Columns of the task table beyond the known roles ("Nguồn kinh phí", "Người đứng đầu chịu trách
+    # nhiệm" …), kept by header text as written.
+    extra: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False, server_default="{}"))
 
 
 class Indicator(SQLModel, table=True):

@@ -17,7 +17,7 @@ from models.store.cycle_tables import ResponseToken
 
 
 def new_link_row(
-    key: bytes, *, cycle_id: int, agency_id: int, expires_at: datetime, now: datetime | None = None
+    key: bytes, *, cycle_id: int | None, agency_id: int, expires_at: datetime, now: datetime | None = None
 ) -> tuple[str, dict[str, Any]]:
     """A new link for one agency's cycle: (its reference, what the message stores; the token row to insert,
     with the hash of the token the reference stands for under ``key``)."""
@@ -36,8 +36,18 @@ def new_link(
     return ref
 
 
+def new_agency_link(
+    session: Session, key: bytes, *, agency_id: int, expires_at: datetime, now: datetime | None = None
+) -> str:
+    """Create a link's token scoped to one agency's open cycles (no cycle: the agency page); returns the
+    reference, as :func:`new_link` does. The web app tells the two scopes apart by ``cycle_id is None``."""
+    ref, row = new_link_row(key, cycle_id=None, agency_id=agency_id, expires_at=expires_at, now=now)
+    session.add(ResponseToken(**row))
+    return ref
+
+
 def new_token_row(
-    *, cycle_id: int, agency_id: int, expires_at: datetime, token: str | None = None, now: datetime | None = None
+    *, cycle_id: int | None, agency_id: int, expires_at: datetime, token: str | None = None, now: datetime | None = None
 ) -> tuple[str, dict[str, Any]]:
     """A new token for one agency's cycle (random unless given): (plain token, never stored; the row to
     insert, with its hash)."""
@@ -52,7 +62,7 @@ def new_token_row(
     return token, row
 
 
-def new_token(session: Session, *, cycle_id: int, agency_id: int, expires_at: datetime) -> str:
+def new_token(session: Session, *, cycle_id: int | None, agency_id: int, expires_at: datetime) -> str:
     """Create a token for one agency's cycle in ``session``; returns the plain token (never stored)."""
     token, row = new_token_row(cycle_id=cycle_id, agency_id=agency_id, expires_at=expires_at)
     session.add(ResponseToken(**row))
