@@ -108,26 +108,17 @@ def test_the_page_lists_open_cycles_by_plan_overdue_first_answered_last(rt: Any)
     with Session(rt.engine) as s:
         # One cycle answered (its receipt is shown), one under a second plan, one closed (not listed).
         s.execute(update(Cycle).where(Cycle.id == answered.id).values(status="answered", answered_at=now))
-        s.add(
-            Answer(
-                reference="BC-TEST-1",
-                submission_key="k1",
-                cycle_id=answered.id,
-                agency_id=agency_id,
-                cycle_status_before="open",
-                created_at=now,
+        for n, before in enumerate(("open", "answered"), 1):  # two answers: the latest one's receipt shows
+            s.add(
+                Answer(
+                    reference=f"BC-TEST-{n}",
+                    submission_key=f"k{n}",
+                    cycle_id=answered.id,
+                    agency_id=agency_id,
+                    cycle_status_before=before,
+                    created_at=now + timedelta(seconds=n),
+                )
             )
-        )
-        s.add(
-            Answer(
-                reference="BC-TEST-2",
-                submission_key="k2",
-                cycle_id=answered.id,
-                agency_id=agency_id,
-                cycle_status_before="answered",
-                created_at=now + timedelta(seconds=1),
-            )
-        )
         plan = Plan(
             number="99/KH-UBND", title="Kế hoạch thử nghiệm", source_name="t", content_hash="x", imported_at=now
         )
