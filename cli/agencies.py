@@ -58,3 +58,29 @@ def load_cmd(
             console.print(f"warning: {w}")
     if result.errors:
         raise typer.Exit(1)
+
+
+@app.command("link")
+def link_cmd(code: str = typer.Argument(..., help="Agency code (as `dondoc agencies` lists it).")) -> None:
+    """Make a new agency link (the agency's page: all its open cycles, each answerable there) and print
+    it. It works for 30 days after today; `dondoc agencies revoke-links CODE` ends it sooner."""
+    from cli.common import prepare_app
+    from models.services.agency_page import agency_link_for_code
+
+    link = agency_link_for_code(prepare_app().runtime, code)
+    if link is None:
+        raise fail(f"no agency with code {code!r} (see `dondoc agencies`)", 2)
+    print(link)
+
+
+@app.command("revoke-links")
+def revoke_links_cmd(code: str = typer.Argument(..., help="Agency code (as `dondoc agencies` lists it).")) -> None:
+    """Revoke every live agency link of an agency (a lost phone, a link forwarded too widely). The links of
+    single cycles are revoked per cycle on the officers' cycle page."""
+    from cli.common import prepare_app
+    from models.services.agency_page import revoke_agency_links
+
+    count = revoke_agency_links(prepare_app().runtime, code)
+    if count is None:
+        raise fail(f"no agency with code {code!r} (see `dondoc agencies`)", 2)
+    console.print(f"{count} đường dẫn của cơ quan đã thu hồi / agency links revoked")

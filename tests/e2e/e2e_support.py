@@ -12,6 +12,26 @@ import httpx
 
 ROOT = Path(__file__).resolve().parents[2]
 PHONE = {"width": 360, "height": 740}
+SECRET_KEY = "e2e-secret-key-not-for-production"
+
+
+def app_env(db_url: str, data_dir: Path, port: int) -> dict[str, str]:
+    """The settings of the application a test builds in its own process and serves on ``port``."""
+    return {
+        "DONDOC_DATABASE_URL": db_url,
+        "DONDOC_DATA_DIR": str(data_dir),
+        "DONDOC_PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
+        "DONDOC_SECRET_KEY": SECRET_KEY,
+    }
+
+
+def write_pdf(path: Path) -> Path:
+    """A small valid PDF at ``path`` (an answer's attachment)."""
+    path.write_bytes(
+        b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Count 0/Kids[]>>endobj\n"
+        b"trailer<</Root 1 0 R>>\n%%EOF\n"
+    )
+    return path
 
 
 def free_port() -> int:

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from e2e_support import PHONE, free_port, start_server
+from e2e_support import PHONE, app_env, free_port, start_server, write_pdf
 from openpyxl import load_workbook
 from sqlalchemy import select
 from sqlmodel import Session
@@ -32,15 +32,6 @@ DAY = date(2025, 6, 20)
 PASSWORD = "mat-khau-can-bo-2025"
 LINK = re.compile(r"http://127\.0\.0\.1:\d+/r/[A-Za-z0-9_-]{22}")
 KEY = re.compile(r"^Key: c(\d+):", re.MULTILINE)
-
-
-def _pdf(folder: Path) -> Path:
-    path = folder / "Quyet-dinh-123.pdf"
-    path.write_bytes(
-        b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Count 0/Kids[]>>endobj\n"
-        b"trailer<</Root 1 0 R>>\n%%EOF\n"
-    )
-    return path
 
 
 def _links_from_outbox(outbox: Path, engine: Any) -> dict[int, str]:
@@ -72,12 +63,7 @@ def test_answer_by_phone_then_officer_review_and_report(
     backend = "pg" if db_url.startswith("postgresql") else "sqlite"
     port = free_port()
     data_dir = tmp_path / "data"
-    env = {
-        "DONDOC_DATABASE_URL": db_url,
-        "DONDOC_DATA_DIR": str(data_dir),
-        "DONDOC_PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
-        "DONDOC_SECRET_KEY": "e2e-secret-key-not-for-production",
-    }
+    env = app_env(db_url, data_dir, port)
     for name, value in env.items():
         monkeypatch.setenv(name, value)
     get_settings.cache_clear()
@@ -126,7 +112,7 @@ def test_answer_by_phone_then_officer_review_and_report(
 
         page.get_by_label("Số hiệu văn bản").fill("123/QĐ-UBND")
         page.get_by_label("Ngày ban hành văn bản").fill("2025-06-18")
-        page.get_by_label("Tệp đính kèm").set_input_files(str(_pdf(tmp_path)))
+        page.get_by_label("Tệp đính kèm").set_input_files(str(write_pdf(tmp_path / "Quyet-dinh-123.pdf")))
         page.get_by_role("button", name="Gửi báo cáo").click()
         page.wait_for_url(re.compile(r".*/bien-nhan/BC-.*"))
         assert "Biên nhận báo cáo" in page.content()
