@@ -54,11 +54,20 @@ def run(
 
     built = prepare_app()
     settings = built.settings
-    report = import_if_empty(built.engine, settings.plan_file, built.runtime.directory, built.runtime.config)
+    from models.domain.clock import today_local
+
+    day = work._day(today)
+    report = import_if_empty(
+        built.engine,
+        settings.plan_file,
+        built.runtime.directory,
+        built.runtime.config,
+        import_day=day or today_local(),  # a plan issued long ago is tracked from this day (issue 11)
+    )
     prefect_env()
     from flows.daily import daily
 
-    result = daily(today=work._day(today))
+    result = daily(today=day)
     summary: dict[str, Any] = {
         "import": report.as_json() if report else None,
         "daily": result,
