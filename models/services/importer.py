@@ -219,7 +219,7 @@ def _apply_lifecycle(
         )
     if runtime is not None and report.diff.deadline_changed() and plan.id is not None and before is not None:
         tasks = plan_lifecycle.task_ids(session, plan.id, report.diff.deadline_changed())
-        report.replanned_cycles = plan_lifecycle.replan_tasks(runtime, session, tasks)
+        report.replanned_cycles = plan_lifecycle.replan_tasks(runtime, session, tasks, import_day)
     return changed or bool(report.cancelled_cycles or report.replanned_cycles)
 
 

@@ -11,8 +11,10 @@ Every cycle change goes through the store's conditional ``set_status`` (with its
 - **a removed task** (withdrawn by a revised version): its live cycles are cancelled the same way;
 - **a changed deadline**: each live cycle of the task is matched, by its identity (subject, agency, role,
   period key), with the cycles the new rule wants (``materialise.wanted_cycles`` over the whole horizon).
-  Not wanted any more → *cancelled*. Wanted with other dates → a *scheduled* cycle takes the new dates in
-  place; an open, overdue or returned one moves to *extended* with the new due date (the state machine
+  Not wanted any more → *cancelled* (a deadline moved to another month is another period: the old
+  month's cycle is cancelled and the daily run creates the new month's when its opening comes).
+  Wanted with other dates → a *scheduled* cycle takes the new dates in place; an open, overdue or
+  returned one moves to *extended* with the new due date (the state machine
   has no way back from *overdue* to *open*; *extended* is the state whose reminders follow a new date, and
   the next run marks it overdue again when that date has passed). Its schedule version is bumped so the
   reminder ledger does not mistake the new steps for the old. New periods are created by the next daily
@@ -28,7 +30,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from models.domain.clock import utcnow
+from models.domain.clock import today_local, utcnow
 from models.domain.states import CycleKind, CycleStatus
 from models.services.materialise import wanted_cycles
 from models.services.runtime import Runtime
@@ -177,14 +179,18 @@ def cancel_task_cycles(session: Session, ids: list[int], reason: str, actor: str
     return _cancel(session, rows, reason, actor)
 
 
-def replan_tasks(rt: Runtime, session: Session, ids: list[int], actor: str = "import") -> int:
+def replan_tasks(
+    rt: Runtime, session: Session, ids: list[int], today: date | None = None, actor: str = "import"
+) -> int:
     """Re-plan the live cycles of the tasks ``ids`` after their deadline changed (see the module
-    docstring); returns how many cycles changed. Works in the caller's (flushed) transaction."""
+    docstring), agencies routed as on ``today``; returns how many cycles changed. Works in the caller's
+    (flushed) transaction."""
     if not ids:
         return 0
     session.flush()
     rt.forget()  # the tasks' rows changed in this transaction: load them again
-    wants = {w.identity: w for w in wanted_cycles(rt, session, date.min, task_ids=set(ids), limit=date.max)}
+    day = today or today_local()
+    wants = {w.identity: w for w in wanted_cycles(rt, session, day, task_ids=set(ids), limit=date.max)}
     rt.forget()
     live = session.execute(
         select(Cycle).where(
