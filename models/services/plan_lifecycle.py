@@ -66,8 +66,9 @@ class PlanNotFound(LookupError):
 
 
 def plan_rows(engine: Engine) -> list[dict[str, Any]]:
-    """Every plan, the latest imported first: number, title, issued, tasks, open cycles, track_from,
-    retired (the public shape of ``dondoc plan list --json``)."""
+    """Every plan, the latest imported first: number, title, issued, tasks, open cycles (open, overdue,
+    returned, extended), overdue cycles, track_from, retired (the public shape of ``dondoc plan list
+    --json``; the officers' "all plans" page shows the same)."""
     with Session(engine) as session:
         tasks = dict(
             session.execute(
@@ -81,6 +82,11 @@ def plan_rows(engine: Engine) -> list[dict[str, Any]]:
                 .group_by(Cycle.plan_id)
             ).all()
         )
+        overdue = dict(
+            session.execute(
+                select(Cycle.plan_id, func.count()).where(Cycle.status == CycleStatus.overdue).group_by(Cycle.plan_id)
+            ).all()
+        )
         plans = session.execute(select(Plan).order_by(Plan.imported_at.desc(), Plan.id.desc())).scalars()  # type: ignore[attr-defined, union-attr]
         return [
             {
@@ -89,6 +95,7 @@ def plan_rows(engine: Engine) -> list[dict[str, Any]]:
                 "issued": p.issued_on.isoformat() if p.issued_on else None,
                 "tasks": tasks.get(p.id, 0),
                 "open_cycles": open_cycles.get(p.id, 0),
+                "overdue_cycles": overdue.get(p.id, 0),
                 "track_from": p.track_from.isoformat() if p.track_from else None,
                 "retired": p.retired_at.isoformat() if p.retired_at else None,
             }

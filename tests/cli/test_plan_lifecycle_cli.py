@@ -40,6 +40,7 @@ def test_import_tracks_a_late_plan_from_today_and_track_from_changes_it(cli_env,
             "issued": "2025-01-24",
             "tasks": 68,
             "open_cycles": 0,
+            "overdue_cycles": 0,
             "track_from": "2026-02-01",
             "retired": None,
         }

@@ -1,5 +1,6 @@
 """``GET /officers``: where the plan stands — the tasks by state, by section of the plan, by agency, and
-the task list (``?state=`` filters it, ``?plan=`` picks another plan). ``POST /officers/plans/track-from``
+the task list (``?state=`` filters it, ``?plan=`` picks another plan, ``?plan=all`` lists every plan side
+by side with its open and overdue cycles). ``POST /officers/plans/track-from``
 sets the day the plan is tracked from (reminder moments before it are not sent; issue 11)."""
 
 from urllib.parse import quote
@@ -11,7 +12,7 @@ from starlette.concurrency import run_in_threadpool
 from models.domain.answer_form import parse_form_date
 from models.domain.report_states import SHOWN
 from models.services.officer_views import overview as plan_overview
-from models.services.plan_lifecycle import PlanNotFound, set_track_from
+from models.services.plan_lifecycle import PlanNotFound, plan_rows, set_track_from
 from web.officers.common import OfficerDep, csrf_refused, log, officer_form, page
 from web.pages import ctx_of, not_found
 
@@ -23,6 +24,9 @@ def overview(request: Request, officer: OfficerDep) -> Response:
     ctx = ctx_of(request)
     today = ctx.today()
     wanted_state = request.query_params.get("state") or ""
+    if request.query_params.get("plan") == "all":
+        rows = plan_rows(ctx.core.engine)
+        return page(request, officer, "officers/plans.html", {"rows": rows, "today": today})
     view = plan_overview(ctx.core.runtime, request.query_params.get("plan"), wanted_state, today)
     if view.plan is None or view.report is None:
         return page(request, officer, "officers/overview.html", {"plan": None, "plans": view.plans})
