@@ -60,16 +60,24 @@ class PlanDiff:
     added: list[str] = field(default_factory=list)
     changed: list[TaskChange] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
+    # Indicators (Phụ lục I) by code: only added and removed (a changed target is applied, not listed).
+    indicators_added: list[str] = field(default_factory=list)
+    indicators_removed: list[str] = field(default_factory=list)
 
     def __bool__(self) -> bool:
-        return bool(self.added or self.changed or self.removed)
+        return bool(self.added or self.changed or self.removed or self.indicators_added or self.indicators_removed)
 
     def deadline_changed(self) -> list[str]:
         """Numbers of the changed tasks whose deadline phrase changed (their cycles are re-planned)."""
         return [c.task for c in self.changed if "deadline_raw" in c.fields]
 
     def as_json(self) -> dict[str, Any]:
-        return {"added": self.added, "changed": [c.as_json() for c in self.changed], "removed": self.removed}
+        return {
+            "added": self.added,
+            "changed": [c.as_json() for c in self.changed],
+            "removed": self.removed,
+            "indicators": {"added": self.indicators_added, "removed": self.indicators_removed},
+        }
 
     def lines(self) -> list[str]:
         """The change for people, one line per task (Vietnamese, with the English word)."""
@@ -81,6 +89,8 @@ class PlanDiff:
                 if name == "deadline_raw":
                     out.append(f"    thời hạn: {old!r} → {new!r}")
         out.extend(f"- nhiệm vụ {n} (bỏ / removed)" for n in self.removed)
+        out.extend(f"+ chỉ tiêu {c} (thêm / added)" for c in self.indicators_added)
+        out.extend(f"- chỉ tiêu {c} (bỏ / removed)" for c in self.indicators_removed)
         return out
 
 
@@ -102,6 +112,11 @@ def diff_tasks(old: Mapping[str, Mapping[str, Any]], new: Mapping[str, Mapping[s
             diff.changed.append(TaskChange(number, fields))
     diff.removed = [number for number in old if number not in new]
     return diff
+
+
+def diff_codes(old: list[str], new: list[str]) -> tuple[list[str], list[str]]:
+    """(added, removed) codes between two versions (indicators), in each version's order."""
+    return [c for c in new if c not in set(old)], [c for c in old if c not in set(new)]
 
 
 def _norm(value: Any) -> Any:

@@ -30,7 +30,7 @@ from models.domain.agencies import Directory
 from models.domain.clock import utcnow
 from models.domain.deadlines import DeadlineRule, Kind
 from models.domain.indicators import parse_target
-from models.domain.plan_changes import TASK_FIELDS, PlanDiff, default_track_from, diff_tasks
+from models.domain.plan_changes import TASK_FIELDS, PlanDiff, default_track_from, diff_codes, diff_tasks
 from models.domain.plan_reader import ParsedIndicator, ParsedPlan, ParsedTask, read_plan_file
 from models.domain.states import Role
 from models.services.directory_sync import assign_changed as _assign
@@ -182,6 +182,12 @@ def _version_before(
         values = _task_values(item, position, kind, note)
         new[item.number] = {name: values[name] for name in _DIFF_FIELDS if name in values}
     report.diff = diff_tasks(old, new)
+    old_codes: list[str] = []
+    if plan is not None:
+        query = select(Indicator.code).where(Indicator.plan_id == plan.id, Indicator.withdrawn.is_(False))  # type: ignore[attr-defined]
+        old_codes = list(session.exec(query.order_by(Indicator.position)))
+    added, removed = diff_codes(old_codes, [i.code for i in parsed.indicators])
+    report.diff.indicators_added, report.diff.indicators_removed = added, removed
     return plan
 
 
@@ -212,11 +218,12 @@ def _apply_lifecycle(
             )
             changed |= _assign(plan, {"track_from": day})
     report.track_from = plan.track_from
-    if report.diff.removed and plan.id is not None:
+    if (report.diff.removed or report.diff.indicators_removed) and plan.id is not None:
+        reason = f"bị bỏ khỏi bản sửa đổi của kế hoạch {plan.number}"
         tasks = plan_lifecycle.task_ids(session, plan.id, report.diff.removed)
-        report.cancelled_cycles = plan_lifecycle.cancel_task_cycles(
-            session, tasks, f"nhiệm vụ bị bỏ khỏi bản sửa đổi của kế hoạch {plan.number}"
-        )
+        indicators = plan_lifecycle.indicator_ids(session, plan.id, report.diff.indicators_removed)
+        report.cancelled_cycles = plan_lifecycle.cancel_task_cycles(session, tasks, "nhiệm vụ " + reason)
+        report.cancelled_cycles += plan_lifecycle.cancel_indicator_cycles(session, indicators, "chỉ tiêu " + reason)
     if runtime is not None and report.diff.deadline_changed() and plan.id is not None and before is not None:
         tasks = plan_lifecycle.task_ids(session, plan.id, report.diff.deadline_changed())
         report.replanned_cycles = plan_lifecycle.replan_tasks(runtime, session, tasks, import_day)

@@ -8,7 +8,8 @@ Every cycle change goes through the store's conditional ``set_status`` (with its
   awaiting review) are *cancelled*; answers, reviews, messages and history stay; ``plan.retired_at`` is
   set, and the daily run no longer loads the plan (``materialise.load_subjects``). Accepted cycles stay
   accepted;
-- **a removed task** (withdrawn by a revised version): its live cycles are cancelled the same way;
+- **a removed task or indicator** (withdrawn by a revised version): its live cycles are cancelled the
+  same way;
 - **a changed deadline**: each live cycle of the task is matched, by its identity (subject, agency, role,
   period key), with the cycles the new rule wants (``materialise.wanted_cycles`` over the whole horizon).
   Not wanted any more → *cancelled* (a deadline moved to another month is another period: the old
@@ -36,7 +37,7 @@ from models.services.materialise import wanted_cycles
 from models.services.runtime import Runtime
 from models.store.cycle_tables import Cycle
 from models.store.db import session_scope
-from models.store.plan_tables import Plan, Task
+from models.store.plan_tables import Indicator, Plan, Task
 from models.store.writes import set_status, write_events
 
 # Live cycles a plan's end or a task's removal cancels (answered ones too: nobody will review them).
@@ -169,6 +170,14 @@ def task_ids(session: Session, plan_id: int, numbers: list[str]) -> list[int]:
     )
 
 
+def indicator_ids(session: Session, plan_id: int, codes: list[str]) -> list[int]:
+    """The ids of the plan's indicators with these codes."""
+    if not codes:
+        return []
+    query = select(Indicator.id).where(Indicator.plan_id == plan_id, Indicator.code.in_(codes))  # type: ignore[attr-defined]
+    return list(session.execute(query).scalars())
+
+
 def _cancel(session: Session, rows: list[Any], reason: str, actor: str) -> int:
     """Cancel the cancellable cycles among (id, status) ``rows``; how many were cancelled."""
     by_status: dict[str, list[int]] = defaultdict(list)
@@ -183,6 +192,14 @@ def cancel_task_cycles(session: Session, ids: list[int], reason: str, actor: str
     if not ids:
         return 0
     rows = list(session.execute(select(Cycle.id, Cycle.status).where(Cycle.task_id.in_(ids))).all())  # type: ignore[union-attr]
+    return _cancel(session, rows, reason, actor)
+
+
+def cancel_indicator_cycles(session: Session, ids: list[int], reason: str, actor: str = "import") -> int:
+    """Cancel the live cycles of the indicators ``ids`` (an indicator removed by a revised version)."""
+    if not ids:
+        return 0
+    rows = list(session.execute(select(Cycle.id, Cycle.status).where(Cycle.indicator_id.in_(ids))).all())  # type: ignore[union-attr]
     return _cancel(session, rows, reason, actor)
 
 

@@ -140,7 +140,7 @@ def test_cli_plan_import_show_and_agencies(cli_env, plan_path, tmp_path) -> None
     assert len(data["changed"]["added"]) == 68 and data["changed"]["removed"] == []  # issue 10: the diff
     assert set(data) >= {"plan", "tasks", "indicators", "agencies", "unresolved_agencies", "warnings", "changed"}
     again = json.loads(runner.invoke(cli, ["plan", "import", str(plan_path), "--json"]).stdout)
-    assert again["updated"] is False and again["changed"] == {"added": [], "changed": [], "removed": []}
+    assert again["updated"] is False and not any(again["changed"][k] for k in ("added", "changed", "removed"))
 
     shown = runner.invoke(cli, ["plan", "show", "--task", "1", "--json", "--on", date.today().isoformat()])
     assert shown.exit_code == 0, shown.output

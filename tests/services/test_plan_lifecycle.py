@@ -6,7 +6,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlmodel import Session
 
 from config.app import build_app
@@ -15,9 +15,9 @@ from models.domain.states import CycleStatus
 from models.services.daily import evaluate_day
 from models.services.importer import import_plan
 from models.services.materialise import load_subjects, plan_tracking
-from models.services.plan_lifecycle import PlanNotFound, plan_rows, retire_plan, set_track_from
+from models.services.plan_lifecycle import PlanNotFound, plan_rows, replan_tasks, retire_plan, set_track_from
 from models.store.cycle_tables import Cycle, CycleEvent, Notification
-from models.store.plan_tables import Plan, Task
+from models.store.plan_tables import Indicator, Plan, Task
 from models.store.writes import set_status
 
 DAY = date(2025, 7, 5)
@@ -31,8 +31,10 @@ def app(imported_url, cli_env, _cached_config):  # type: ignore[no-untyped-def]
 
 def revised_copy(plan_path: Path, folder: Path) -> Path:
     """The shipped plan revised: task 2 reworded, task 4 due in September instead of July, task 68
-    removed and a task 69 added in its place."""
+    removed and a task 69 added in its place, indicator 3 removed."""
     text = plan_path.read_text(encoding="utf-8")
+    indicator = "3 |\nXếp hạng năng lực cạnh tranh số |\nThứ bậc |\n≤ 10 các tỉnh, thành trên cả nước |\n"
+    text = text.replace(indicator + "Sở Thông tin và Truyền thông |\n", "", 1)
     text = text.replace(
         "trên truyền hình, phát thanh và mạng xã hội |", "trên truyền hình, phát thanh, báo điện tử và mạng xã hội |", 1
     )
@@ -115,7 +117,14 @@ def test_revised_plan_keeps_history_and_replans(app, plan_path, tmp_path, _cache
         four_before = {c.id: c.due_effective for c in _task_cycles(s, "4")}
         live_68 = [c.id for c in _task_cycles(s, "68") if c.status not in (CycleStatus.cancelled, CycleStatus.accepted)]
         hash_before = s.execute(select(Plan.content_hash)).scalar_one()
-    assert four_before and live_68
+        live_i3 = list(
+            s.execute(
+                select(Cycle.id)
+                .join(Indicator, Indicator.id == Cycle.indicator_id)
+                .where(Indicator.code == "3", Cycle.status.in_(["open", "overdue", "scheduled"]))  # type: ignore[attr-defined]
+            ).scalars()
+        )
+    assert four_before and live_68 and live_i3
     revised = revised_copy(plan_path, tmp_path)
 
     dry = import_plan(app.engine, revised, directory, policy, runtime=rt, dry_run=True)
@@ -126,6 +135,7 @@ def test_revised_plan_keeps_history_and_replans(app, plan_path, tmp_path, _cache
     report = import_plan(app.engine, revised, directory, policy, runtime=rt)
     changed = report.as_json()["changed"]
     assert changed["added"] == ["69"] and changed["removed"] == ["68"]
+    assert changed["indicators"] == {"added": [], "removed": ["3"]}
     assert {c["task"] for c in changed["changed"]} == {"2", "4"}
     four = next(c for c in changed["changed"] if c["task"] == "4")
     assert four["fields"] == {"deadline_raw": {"old": "Tháng 7/2025", "new": "Tháng 9/2025"}}
@@ -134,6 +144,8 @@ def test_revised_plan_keeps_history_and_replans(app, plan_path, tmp_path, _cache
         again = _task_cycles(s, "1")[0]
         assert (again.id, again.status) == (one_id, CycleStatus.answered)  # unchanged task: untouched
         assert {c.status for c in _task_cycles(s, "68") if c.id in live_68} == {CycleStatus.cancelled}
+        statuses = s.execute(select(Cycle.status).where(Cycle.id.in_(live_i3))).scalars()  # type: ignore[union-attr]
+        assert set(statuses) == {CycleStatus.cancelled}
         t68 = s.execute(select(Task).where(Task.number == "68")).scalar_one()
         assert t68.withdrawn is True
         # July's cycles are another period than September's: cancelled; September's come when they open
@@ -185,3 +197,37 @@ def test_retire_cancels_open_cycles_keeps_history_and_daily_ignores(app) -> None
     rows = plan_rows(app.engine)
     assert rows[0]["number"] == "25/KH-UBND" and rows[0]["retired"] and rows[0]["open_cycles"] == 0
     assert rows[0]["tasks"] == 68
+
+
+def test_replan_in_place_when_the_period_stays(app) -> None:  # type: ignore[no-untyped-def]
+    """A cycle whose period the new rule still wants, with other dates: a scheduled one takes them in
+    place, an open one moves to *extended* with the new due date; both with a new schedule version."""
+    rt = app.runtime
+    evaluate_day(rt, DAY)
+    with Session(app.engine) as s:
+        cycles = [c for c in _task_cycles(s, "1") if c.status == CycleStatus.open][:2]
+        assert len(cycles) == 2
+        right = {c.id: (c.due_effective, c.opens_on) for c in cycles}
+        wrong = date(2025, 7, 20)
+        s.execute(
+            update(Cycle)
+            .where(Cycle.id.in_(list(right)))  # type: ignore[union-attr]
+            .values(due_effective=wrong, due_nominal=wrong, opens_on=date(2025, 6, 20))
+        )
+        s.execute(update(Cycle).where(Cycle.id == cycles[1].id).values(status=CycleStatus.scheduled))
+        task_id = cycles[0].task_id
+        s.commit()
+        assert replan_tasks(rt, s, [task_id or 0], DAY) == 2
+        s.commit()
+        first, second = (s.get(Cycle, cid, populate_existing=True) for cid in right)
+        assert first is not None and second is not None
+        assert (first.status, first.due_effective, first.due_extended) == (
+            CycleStatus.extended,
+            right[first.id][0],
+            right[first.id][0],
+        )
+        assert (second.status, second.due_effective, second.opens_on) == (CycleStatus.scheduled, *right[second.id])
+        assert first.schedule_version == second.schedule_version == 1
+        reasons = s.execute(select(CycleEvent.reason).where(CycleEvent.cycle_id == second.id)).scalars().all()
+        assert any("thời hạn mới" in r for r in reasons)
+        assert replan_tasks(rt, s, [task_id or 0], DAY) == 0  # nothing left to change
