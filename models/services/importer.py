@@ -33,8 +33,10 @@ from models.domain.indicators import parse_target
 from models.domain.plan_changes import TASK_FIELDS, PlanDiff, default_track_from, diff_codes, diff_tasks
 from models.domain.plan_reader import ParsedIndicator, ParsedPlan, ParsedTask, read_plan_file
 from models.domain.states import Role
+from models.services import plan_lifecycle
 from models.services.directory_sync import assign_changed as _assign
 from models.services.directory_sync import sync_directory
+from models.services.runtime import Runtime
 from models.store.db import session_scope
 from models.store.plan_tables import Indicator, IndicatorAgency, Plan, Task, TaskAgency
 
@@ -108,14 +110,14 @@ def import_plan(
     *,
     track_from: date | None = None,
     import_day: date | None = None,
-    runtime: Any = None,
+    runtime: Runtime | None = None,
     dry_run: bool = False,
 ) -> ImportReport:
     """Import the plan at ``path``. Raises ``PlanFormatError`` (database untouched) on a bad file.
 
     ``policy`` decides each task's deadline rule: pass the configured one (``DONDOC_POLICY_FILE``), whose
     ``deadline_overrides`` replace the plan's phrases — an overridden phrase is not warned about.
-    ``track_from``, ``import_day``, ``runtime`` (a ``models.services.runtime.Runtime``) and ``dry_run``:
+    ``track_from``, ``import_day``, ``runtime`` (for re-planning) and ``dry_run``:
     see the module docstring.
     """
     parsed = read_plan_file(path)
@@ -198,11 +200,9 @@ def _apply_lifecycle(
     report: ImportReport,
     track_from: date | None,
     import_day: date | None,
-    runtime: Any,
+    runtime: Runtime | None,
 ) -> bool:
     """Tracking day, cancelled cycles of removed tasks, re-planned cycles of changed deadlines."""
-    from models.services import plan_lifecycle
-
     plan = session.exec(select(Plan).where(Plan.number == parsed.number)).one()
     changed = False
     if track_from is not None:
