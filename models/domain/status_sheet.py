@@ -81,17 +81,29 @@ class StatusLoad:
     warnings: list[str] = field(default_factory=list)
 
 
+# Headers that name the task's number rather than its text: preferred when a sheet has both ("STT" beside
+# "Nhiệm vụ" holding the task's title).
+_NUMBER_HEADERS = {
+    header_key(h) for h in ("task number", "stt", "tt", "so tt", "stt nhiem vu", "so thu tu", "ma nhiem vu")
+}
+
+
 def _find_header(rows: list[tuple[int, list[Any]]]) -> tuple[int, dict[int, tuple[str, str]]]:
-    """The header row (the first of the first 10 naming a task, an agency and a status column)."""
+    """The header row (the first of the first 10 naming a task, an agency and a status column) and its
+    columns: index -> (meaning, header as written); the first column of each meaning, except that a task
+    number column wins over a task text column."""
     for position, (_, row) in enumerate(rows[:10]):
-        columns: dict[int, tuple[str, str]] = {}
+        found: dict[str, list[tuple[int, str]]] = {}
         for index, value in enumerate(row):
             text = cell_text(value)
             meaning = _HEADER_MAP.get(header_key(text)) if text else None
-            if meaning is not None and meaning not in {m for m, _ in columns.values()}:
-                columns[index] = (meaning, text or "")
-        if {"task", "agency", "status"} <= {m for m, _ in columns.values()}:
-            return position, columns
+            if meaning is not None:
+                found.setdefault(meaning, []).append((index, text or ""))
+        if not {"task", "agency", "status"} <= set(found):
+            continue
+        numbered = [c for c in found["task"] if header_key(c[1]) in _NUMBER_HEADERS]
+        found["task"] = numbered or found["task"]
+        return position, {found[m][0][0]: (m, found[m][0][1]) for m in found}
     raise StatusFileError(
         "no header row with task, agency and status columns ('STT'/'Nhiệm vụ', 'Cơ quan', 'Tình trạng') / "
         "thiếu dòng tiêu đề có các cột nhiệm vụ, cơ quan, tình trạng"

@@ -84,7 +84,8 @@ def load_status(
     with session_scope(rt.engine) as session:
         row = _plan(session, plan)
         result.plan = row.number
-        materialise(rt, session, today)
+        if sheet.rows:
+            materialise(rt, session, today)  # a sheet with no good row changes nothing at all
         agencies = {a.code: a.id for a in session.execute(select(Agency)).scalars()}
         tasks = {t.number: t for t in session.execute(select(Task).where(Task.plan_id == row.id)).scalars()}
         for item in sheet.rows:
