@@ -15,6 +15,7 @@ from cli import channels as channels_cli
 from cli import db as db_cli
 from cli import deadline as deadline_cli
 from cli import plan as plan_cli
+from cli import status as status_cli
 from cli import web as web_cli
 from cli import work
 from cli.common import console, prefect_env, prepare_app
@@ -28,6 +29,7 @@ app = typer.Typer(
 )
 app.add_typer(db_cli.app, name="db", help="Database schema.")
 app.add_typer(plan_cli.app, name="plan", help="Import and show plans.")
+app.add_typer(status_cli.app, name="status", help="Load the current status of a plan from a spreadsheet.")
 app.add_typer(agencies_cli.app, name="agencies", help="The agency directory and contacts.")
 app.add_typer(deadline_cli.app, name="deadline", help="Read deadline phrases.")
 app.add_typer(work.round_app, name="round")
@@ -54,11 +56,20 @@ def run(
 
     built = prepare_app()
     settings = built.settings
-    report = import_if_empty(built.engine, settings.plan_file, built.runtime.directory, built.runtime.config)
+    from models.domain.clock import today_local
+
+    day = work._day(today)
+    report = import_if_empty(
+        built.engine,
+        settings.plan_file,
+        built.runtime.directory,
+        built.runtime.config,
+        import_day=day or today_local(),  # a plan issued long ago is tracked from this day (issue 11)
+    )
     prefect_env()
     from flows.daily import daily
 
-    result = daily(today=work._day(today))
+    result = daily(today=day)
     summary: dict[str, Any] = {
         "import": report.as_json() if report else None,
         "daily": result,

@@ -1,4 +1,5 @@
-"""``dondoc plan import|show``: load a plan file into the database and show its tasks."""
+"""``dondoc plan import|show|list|track-from|retire``: load a plan file into the database, show its
+tasks, list the plans side by side, set the day a plan is tracked from, end a plan."""
 
 import json
 from datetime import date
@@ -24,23 +25,80 @@ def print_import_report(report: Any, brief: bool = False) -> None:
         console.print(f"Tên cơ quan chưa nhận diện (unresolved): {report.unresolved_agencies}")
     if brief and report.warnings:
         console.print(f"{len(report.warnings)} cảnh báo / warnings: dondoc plan import PATH lists them")
+        print_lifecycle(report)
         return
     for warning in report.warnings:
         console.print(f"warning: {warning}")
+    print_lifecycle(report)
+
+
+def print_lifecycle(report: Any) -> None:
+    """What an import says of the plan's life: the revision's changes, the tracking day, a dry run."""
+    if getattr(report, "revision", False):
+        diff = report.diff
+        console.print(
+            f"Bản sửa đổi / revised version: {len(diff.added)} thêm (added), {len(diff.changed)} sửa (changed), "
+            f"{len(diff.removed)} bỏ (removed); {report.cancelled_cycles} kỳ báo cáo hủy (cancelled), "
+            f"{report.replanned_cycles} kỳ đặt lại thời hạn (re-planned)"
+        )
+        for line in diff.lines():
+            console.print(line)
+    if getattr(report, "track_from", None):
+        note = f" — {report.track_note}" if report.track_note else ""
+        console.print(f"Theo dõi từ ngày / tracked from {report.track_from:%d/%m/%Y}{note}")
+    if getattr(report, "dry_run", False):
+        console.print("Chạy thử, chưa ghi gì / dry run: nothing written (run again without --dry-run)")
+
+
+def parse_day_or_exit(text: str, option: str) -> date:
+    """A day as YYYY-MM-DD or DD/MM/YYYY, or exit 2 saying which option and what was expected."""
+    from models.domain.clock import parse_day
+
+    try:
+        return parse_day(text)
+    except ValueError:
+        raise fail(
+            f"{option}: {text!r} is not a date; write YYYY-MM-DD or DD/MM/YYYY / "
+            f"ngày không hợp lệ, hãy viết YYYY-MM-DD hoặc DD/MM/YYYY",
+            2,
+        ) from None
 
 
 @app.command("import")
 def import_cmd(
     path: Path = typer.Argument(..., help="Plan text file (one table cell a line ending in ' |')."),
     as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
+    track_from: str | None = typer.Option(
+        None,
+        "--track-from",
+        help="Send no reminder for moments before this day (YYYY-MM-DD or DD/MM/YYYY). Default for a new "
+        "plan issued more than 30 days ago: the import day.",
+    ),
+    dry_run: bool = typer.Option(
+        False,
+        "--dry-run",
+        help="Show what the import would change (tasks added, changed, removed); write nothing.",
+    ),
 ) -> None:
-    """Import a plan in one transaction; importing the same file again changes nothing."""
+    """Import a plan in one transaction; importing the same file again changes nothing. A revised version of
+    a plan (same number, other content) is applied and its changes listed: try it with --dry-run first."""
+    from models.domain.clock import today_local
     from models.domain.plan_reader import PlanFormatError
     from models.services.importer import import_plan
 
+    tracked = parse_day_or_exit(track_from, "--track-from") if track_from else None
     built = prepare_app()
     try:
-        report = import_plan(built.engine, path, built.runtime.directory, built.runtime.config)
+        report = import_plan(
+            built.engine,
+            path,
+            built.runtime.directory,
+            built.runtime.config,
+            track_from=tracked,
+            import_day=today_local(),
+            runtime=built.runtime,
+            dry_run=dry_run,
+        )
     except PlanFormatError as exc:
         raise fail(f"{path}: {exc}", 2) from None
     except OSError as exc:
@@ -106,3 +164,77 @@ def show_cmd(
     if task:
         view["tasks"] = [t for t in view["tasks"] if t["number"] == task]
     print(json.dumps(view, ensure_ascii=False, indent=2))
+
+
+@app.command("list")
+def list_cmd(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
+    """The plans in the database, the latest imported first: tasks, open cycles, tracking day, retired."""
+    from models.services.plan_lifecycle import plan_rows
+
+    engine, _directory = prepare_database()
+    rows = plan_rows(engine)
+    if as_json:
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    if not rows:
+        console.print("Chưa có kế hoạch / no plan yet: dondoc plan import PATH")
+        return
+    for r in rows:
+        issued = _vn_day(r["issued"]) or "—"
+        tracked = f", theo dõi từ {_vn_day(r['track_from'])}" if r["track_from"] else ""
+        retired = f", ĐÃ KẾT THÚC / retired {r['retired'][:10]}" if r["retired"] else ""
+        console.print(
+            f"{r['number']}  ({issued})  {r['tasks']} nhiệm vụ, {r['open_cycles']} kỳ đang mở{tracked}{retired}"
+        )
+        title = r["title"] if len(r["title"]) <= 110 else r["title"][:109] + "…"
+        console.print(f"    {title}")
+
+
+def _vn_day(iso: str | None) -> str:
+    return f"{iso[8:10]}/{iso[5:7]}/{iso[:4]}" if iso else ""
+
+
+@app.command("track-from")
+def track_from_cmd(
+    number: str = typer.Argument(..., help="Plan number, e.g. 25/KH-UBND."),
+    day: str = typer.Argument(..., help="YYYY-MM-DD or DD/MM/YYYY; 'none' tracks from the start."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """Set the day a plan is tracked from: reminder moments before it are never sent."""
+    from models.services.plan_lifecycle import PlanNotFound, set_track_from
+
+    tracked = None if day.strip().lower() in ("none", "-") else parse_day_or_exit(day, "D")
+    engine, _directory = prepare_database()
+    try:
+        before = set_track_from(engine, number, tracked)
+    except PlanNotFound as exc:
+        raise fail(str(exc), 2) from None
+    if as_json:
+        out = {"plan": number, "track_from": tracked.isoformat() if tracked else None}
+        out["before"] = before.isoformat() if before else None
+        print(json.dumps(out, ensure_ascii=False))
+    elif tracked:
+        console.print(f"Kế hoạch {number}: theo dõi từ ngày {tracked:%d/%m/%Y} / tracked from {tracked.isoformat()}")
+    else:
+        console.print(f"Kế hoạch {number}: theo dõi từ đầu / tracked from the start")
+
+
+@app.command("retire")
+def retire_cmd(
+    number: str = typer.Argument(..., help="Plan number, e.g. 25/KH-UBND."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """End a plan: its open cycles are cancelled, its history kept; the daily run ignores it from now on."""
+    from models.services.plan_lifecycle import PlanNotFound, retire_plan
+
+    engine, _directory = prepare_database()
+    try:
+        done = retire_plan(engine, number)
+    except PlanNotFound as exc:
+        raise fail(str(exc), 2) from None
+    if as_json:
+        print(json.dumps(done.as_json(), ensure_ascii=False))
+    elif done.already:
+        console.print(f"Kế hoạch {number} đã kết thúc từ trước / already retired ({done.retired_at:%d/%m/%Y})")
+    else:
+        console.print(f"Kế hoạch {number} đã kết thúc / retired: {done.cancelled} kỳ báo cáo đã hủy (cancelled)")

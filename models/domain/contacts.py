@@ -32,8 +32,11 @@ __all__ = [
     "MissingColumnError",
     "RowError",
     "UnsupportedFileError",
+    "cell_text",
+    "header_key",
     "normalize_phone",
     "read_contacts",
+    "read_sheet",
     "valid_email",
     "write_contacts",
 ]
@@ -200,6 +203,41 @@ def _rows_csv(path: Path) -> Iterator[tuple[int, list[Any]]]:
         yield number, [uncsv_cell(cell) for cell in row]  # "'+84…" as written by write_contacts
 
 
+def read_sheet(path: str | Path) -> list[tuple[int, list[Any]]]:
+    """The rows of a spreadsheet (.xlsx: the first sheet; .csv: UTF-8 with or without BOM, "," ";" or tab)
+    as (row number, cell values), the first row being 1 — shared by every "load a sheet" command.
+
+    Raises :class:`UnsupportedFileError` for another file type, :class:`ContactsFileError` when the file
+    cannot be read."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix in (".xlsx", ".xlsm"):
+        reader = _rows_xlsx
+    elif suffix == ".csv":
+        reader = _rows_csv
+    elif suffix == ".xls":
+        raise UnsupportedFileError(
+            f"{path.name}: old Excel .xls is not supported; save it as .xlsx / hãy lưu lại dạng .xlsx"
+        )
+    else:
+        raise UnsupportedFileError(
+            f"{path.name}: unsupported file type {suffix or '(none)'}; use .xlsx or .csv / chỉ nhận tệp .xlsx hoặc .csv"
+        )
+    if not path.is_file():
+        raise ContactsFileError(f"{path}: no such file / không tìm thấy tệp")
+    return list(reader(path))
+
+
+def cell_text(value: Any) -> str | None:
+    """A spreadsheet cell as NFC text ("12.0" from a number cell becomes "12"); blank -> None."""
+    return _cell_text(value)
+
+
+def header_key(text: str) -> str:
+    """A header as compared: no diacritics, case or punctuation ("Số văn bản" -> "so van ban")."""
+    return _header_key(text)
+
+
 def _find_header(rows: list[tuple[int, list[Any]]]) -> tuple[int, dict[int, tuple[str, str]]]:
     """The header row (the first of the first 10 rows naming an agency column) and its columns:
     index -> (meaning, header as written)."""
@@ -234,23 +272,7 @@ def read_contacts(path: str | Path, directory: Directory) -> ContactsLoad:
     Raises :class:`UnsupportedFileError` for another file type, :class:`MissingColumnError` when no
     column names the agency, :class:`ContactsFileError` when the file cannot be read.
     """
-    path = Path(path)
-    suffix = path.suffix.lower()
-    if suffix in (".xlsx", ".xlsm"):
-        reader = _rows_xlsx
-    elif suffix == ".csv":
-        reader = _rows_csv
-    elif suffix == ".xls":
-        raise UnsupportedFileError(
-            f"{path.name}: old Excel .xls is not supported; save it as .xlsx / hãy lưu lại dạng .xlsx"
-        )
-    else:
-        raise UnsupportedFileError(
-            f"{path.name}: unsupported file type {suffix or '(none)'}; use .xlsx or .csv / chỉ nhận tệp .xlsx hoặc .csv"
-        )
-    if not path.is_file():
-        raise ContactsFileError(f"{path}: no such file / không tìm thấy tệp")
-    rows = list(reader(path))
+    rows = read_sheet(path)
     position, columns = _find_header(rows)
     result = ContactsLoad()
     ignored = [

@@ -4,10 +4,22 @@ the plan into the database in one transaction.
 Re-importing the same file changes nothing and says so (``ImportReport.changed`` is false): rows are
 upserted by their natural keys (plan number, task number, indicator code) and compared field by field,
 so task and indicator ids stay stable for the cycles that refer to them.
+
+A **revised version** (same number, other content) is applied the same way, and the report says what it
+changes (``ImportReport.diff``: tasks added, changed field by field, removed — ``models.domain.
+plan_changes``). Unchanged tasks keep their rows, cycles, answers and history. A removed task is withdrawn
+(never deleted) and its live cycles are cancelled; a task whose deadline changed has its live cycles
+re-planned (``models.services.plan_lifecycle.replan_tasks``) when the caller passes its ``Runtime``.
+``dry_run`` computes the same report and writes nothing (``dondoc plan import --dry-run``).
+
+**Tracking from** (``Plan.track_from``): ``track_from`` sets it; otherwise a plan imported for the first
+time with ``import_day`` given gets the default of ``plan_changes.default_track_from`` (the import day
+for a plan issued more than 30 days before). Without ``import_day`` nothing is decided (tests, benches).
 """
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -18,10 +30,13 @@ from models.domain.agencies import Directory
 from models.domain.clock import utcnow
 from models.domain.deadlines import DeadlineRule, Kind
 from models.domain.indicators import parse_target
+from models.domain.plan_changes import TASK_FIELDS, PlanDiff, default_track_from, diff_codes, diff_tasks
 from models.domain.plan_reader import ParsedIndicator, ParsedPlan, ParsedTask, read_plan_file
 from models.domain.states import Role
+from models.services import plan_lifecycle
 from models.services.directory_sync import assign_changed as _assign
 from models.services.directory_sync import sync_directory
+from models.services.runtime import Runtime
 from models.store.db import session_scope
 from models.store.plan_tables import Indicator, IndicatorAgency, Plan, Task, TaskAgency
 
@@ -43,7 +58,14 @@ class ImportReport:
     agencies: int
     unresolved_agencies: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
-    changed: bool = False
+    changed: bool = False  # anything written (the JSON's "updated")
+    diff: PlanDiff = field(default_factory=PlanDiff)  # tasks added / changed / removed (the JSON's "changed")
+    revision: bool = False  # the plan was in the database already, with other content
+    track_from: date | None = None  # reminder moments before this day are not sent
+    track_note: str = ""  # why ``track_from`` is what it is (for people)
+    dry_run: bool = False
+    cancelled_cycles: int = 0  # live cycles of removed tasks cancelled
+    replanned_cycles: int = 0  # live cycles of tasks whose deadline changed, re-planned
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -53,7 +75,14 @@ class ImportReport:
             "agencies": self.agencies,
             "unresolved_agencies": self.unresolved_agencies,
             "warnings": self.warnings,
-            "changed": self.changed,
+            "changed": self.diff.as_json(),
+            "updated": self.changed,
+            "revision": self.revision,
+            "dry_run": self.dry_run,
+            "track_from": self.track_from.isoformat() if self.track_from else None,
+            "track_note": self.track_note,
+            "cancelled_cycles": self.cancelled_cycles,
+            "replanned_cycles": self.replanned_cycles,
         }
 
 
@@ -73,11 +102,23 @@ def _resolve(directory: Directory, raw: str, where: str, warnings: list[str]) ->
     return _Cell([(e.raw, e.code, e.is_group) for e in result.entries], list(result.unresolved))
 
 
-def import_plan(engine: Engine, path: str | Path, directory: Directory, policy: DeadlinePolicy) -> ImportReport:
+def import_plan(
+    engine: Engine,
+    path: str | Path,
+    directory: Directory,
+    policy: DeadlinePolicy,
+    *,
+    track_from: date | None = None,
+    import_day: date | None = None,
+    runtime: Runtime | None = None,
+    dry_run: bool = False,
+) -> ImportReport:
     """Import the plan at ``path``. Raises ``PlanFormatError`` (database untouched) on a bad file.
 
     ``policy`` decides each task's deadline rule: pass the configured one (``DONDOC_POLICY_FILE``), whose
     ``deadline_overrides`` replace the plan's phrases — an overridden phrase is not warned about.
+    ``track_from``, ``import_day``, ``runtime`` (for re-planning) and ``dry_run``:
+    see the module docstring.
     """
     parsed = read_plan_file(path)
     warnings = list(parsed.warnings)
@@ -106,19 +147,87 @@ def import_plan(engine: Engine, path: str | Path, directory: Directory, policy: 
     named = {code for cells in task_cells.values() for cell in cells.values() for _, code, _ in cell.entries}
     named |= {code for cell in indicator_cells.values() for _, code, _ in cell.entries}
 
-    with session_scope(engine) as session:
-        ids, changed = sync_directory(session, directory)
-        changed |= _write_plan(session, parsed, Path(path).name, task_cells, indicator_cells, deadline_info, ids)
-
-    return ImportReport(
+    report = ImportReport(
         plan=parsed.number,
         tasks=len(parsed.tasks),
         indicators=len(parsed.indicators),
         agencies=len(named),
         unresolved_agencies=sorted(set(unresolved)),
         warnings=warnings,
-        changed=changed,
+        dry_run=dry_run,
     )
+    with session_scope(engine) as session:
+        before = _version_before(session, parsed, deadline_info, report)
+        ids, changed = sync_directory(session, directory)
+        changed |= _write_plan(session, parsed, Path(path).name, task_cells, indicator_cells, deadline_info, ids)
+        changed |= _apply_lifecycle(session, parsed, before, report, track_from, import_day, runtime)
+        report.changed = changed
+        if dry_run:
+            session.rollback()  # the report says what would happen; nothing is kept
+    return report
+
+
+def _version_before(
+    session: Session, parsed: ParsedPlan, deadline_info: dict[str, tuple[str, str | None]], report: ImportReport
+) -> Plan | None:
+    """The plan row as the database has it before this import (None: a new plan), and the diff of its
+    tasks against the parsed version, set on ``report``."""
+    plan = session.exec(select(Plan).where(Plan.number == parsed.number)).first()
+    old: dict[str, dict[str, Any]] = {}
+    if plan is not None:
+        report.revision = plan.content_hash != parsed.content_hash
+        for row in session.exec(select(Task).where(Task.plan_id == plan.id, Task.withdrawn.is_(False))):  # type: ignore[attr-defined]
+            old[row.number] = {name: getattr(row, name, None) for name in _DIFF_FIELDS}
+    new = {}
+    for position, item in enumerate(parsed.tasks):
+        kind, note = deadline_info[item.number]
+        values = _task_values(item, position, kind, note)
+        new[item.number] = {name: values[name] for name in _DIFF_FIELDS if name in values}
+    report.diff = diff_tasks(old, new)
+    old_codes: list[str] = []
+    if plan is not None:
+        query = select(Indicator.code).where(Indicator.plan_id == plan.id, Indicator.withdrawn.is_(False))  # type: ignore[attr-defined]
+        old_codes = list(session.exec(query.order_by(Indicator.position)))
+    added, removed = diff_codes(old_codes, [i.code for i in parsed.indicators])
+    report.diff.indicators_added, report.diff.indicators_removed = added, removed
+    return plan
+
+
+def _apply_lifecycle(
+    session: Session,
+    parsed: ParsedPlan,
+    before: Plan | None,
+    report: ImportReport,
+    track_from: date | None,
+    import_day: date | None,
+    runtime: Runtime | None,
+) -> bool:
+    """Tracking day, cancelled cycles of removed tasks, re-planned cycles of changed deadlines."""
+    plan = session.exec(select(Plan).where(Plan.number == parsed.number)).one()
+    changed = False
+    if track_from is not None:
+        report.track_note = "as given (--track-from) / theo ngày cán bộ chọn"
+        changed |= _assign(plan, {"track_from": track_from})
+    elif before is None and import_day is not None:
+        day = default_track_from(plan.issued_on, import_day)
+        if day is not None:
+            report.track_note = (
+                f"issued {plan.issued_on:%d/%m/%Y}, more than 30 days ago: tracked from the import day; earlier "
+                f"reminders are not sent (change with `dondoc plan track-from`) / kế hoạch ban hành đã quá 30 "
+                f"ngày: theo dõi từ ngày nhập {day:%d/%m/%Y}, không gửi các lần nhắc trước ngày đó"
+            )
+            changed |= _assign(plan, {"track_from": day})
+    report.track_from = plan.track_from
+    if (report.diff.removed or report.diff.indicators_removed) and plan.id is not None:
+        reason = f"bị bỏ khỏi bản sửa đổi của kế hoạch {plan.number}"
+        tasks = plan_lifecycle.task_ids(session, plan.id, report.diff.removed)
+        indicators = plan_lifecycle.indicator_ids(session, plan.id, report.diff.indicators_removed)
+        report.cancelled_cycles = plan_lifecycle.cancel_task_cycles(session, tasks, "nhiệm vụ " + reason)
+        report.cancelled_cycles += plan_lifecycle.cancel_indicator_cycles(session, indicators, "chỉ tiêu " + reason)
+    if runtime is not None and report.diff.deadline_changed() and plan.id is not None and before is not None:
+        tasks = plan_lifecycle.task_ids(session, plan.id, report.diff.deadline_changed())
+        report.replanned_cycles = plan_lifecycle.replan_tasks(runtime, session, tasks, import_day)
+    return changed or bool(report.cancelled_cycles or report.replanned_cycles)
 
 
 def has_plan(engine: Engine) -> bool:
@@ -128,15 +237,16 @@ def has_plan(engine: Engine) -> bool:
 
 
 def import_if_empty(
-    engine: Engine, path: str | Path, directory: Directory, policy: DeadlinePolicy
+    engine: Engine, path: str | Path, directory: Directory, policy: DeadlinePolicy, *, import_day: date | None = None
 ) -> ImportReport | None:
     """Import the plan at ``path`` when the database holds none (the first ``dondoc run``); None otherwise.
+    ``import_day``: the day of the run, for the default tracking day (see the module docstring).
 
     Two runs racing on an empty database both import: harmless, the import is an idempotent upsert.
     """
     if has_plan(engine):
         return None
-    return import_plan(engine, path, directory, policy)
+    return import_plan(engine, path, directory, policy, import_day=import_day)
 
 
 def _deadline(rule: DeadlineRule) -> tuple[str, str | None]:
@@ -242,6 +352,10 @@ def _write_plan(
     for gone in existing_indicators.values():
         changed |= _assign(gone, {"withdrawn": True})
     return changed
+
+
+# The task fields a revision compares (``extra``: once the reader fills it, see ``_task_values``).
+_DIFF_FIELDS = tuple(TASK_FIELDS)
 
 
 def _task_values(item: ParsedTask, position: int, kind: str, note: str | None) -> dict[str, Any]:

@@ -12,7 +12,7 @@ Every change goes through the store's conditional ``set_status`` (with its histo
 
 from collections import defaultdict
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
@@ -75,11 +75,22 @@ class Want:
 
 @dataclass
 class Subjects:
-    """What the evaluation needs of the plans, loaded once per runtime: ids, agency codes by role, dues."""
+    """What the evaluation needs of the plans, loaded once per runtime: ids, agency codes by role, dues.
+
+    Only plans not retired (``Plan.retired_at`` None) are here: the daily run ignores retired plans.
+    ``track_from`` is each of those plans' tracking day (``Plan.track_from``: reminder moments before it
+    are not sent; None = from the start), by plan id — the reminder decision reads it from here
+    (:func:`plan_tracking` for a caller without a runtime)."""
 
     agency_ids: dict[str, int]
     tasks: list[tuple[int, int, dict[str, list[str]], list[tuple[str, dl.Due]]]]  # id, plan, roles, dues
     indicators: list[tuple[int, int, list[str], list[dl.Due]]]  # id, plan, monitor codes, dues
+    track_from: dict[int, date | None] = field(default_factory=dict)  # plan id → tracking day
+
+
+def plan_tracking(session: Session) -> dict[int, date | None]:
+    """The tracking day (``Plan.track_from``) of every plan not retired, by plan id."""
+    return dict(session.execute(select(Plan.id, Plan.track_from).where(Plan.retired_at.is_(None))).all())  # type: ignore[union-attr, arg-type]
 
 
 def load_subjects(rt: Runtime, session: Session) -> Subjects:
@@ -88,7 +99,7 @@ def load_subjects(rt: Runtime, session: Session) -> Subjects:
         return rt._subjects_cache  # type: ignore[no-any-return]
     agency_ids = {code: id_ for id_, code in session.execute(select(Agency.id, Agency.code))}
     codes = _named_codes(session, agency_ids)
-    plans = {p.id: p for p in session.execute(select(Plan)).scalars()}
+    plans = {p.id: p for p in session.execute(select(Plan).where(Plan.retired_at.is_(None))).scalars()}  # type: ignore[union-attr]
 
     def start_of(plan_id: int) -> date:
         return plans[plan_id].issued_on or today_local()
@@ -101,6 +112,8 @@ def load_subjects(rt: Runtime, session: Session) -> Subjects:
     for task_id, plan_id, number, phrase in session.execute(
         select(Task.id, Task.plan_id, Task.number, Task.deadline_raw).where(Task.withdrawn.is_(False))
     ):
+        if plan_id not in plans:
+            continue  # a retired plan
         dues = rt.task_dues(rt.rule_for(plans[plan_id].number, number, phrase), start_of(plan_id))
         if dues:
             tasks.append((task_id, plan_id, roles[task_id], dues))
@@ -117,9 +130,10 @@ def load_subjects(rt: Runtime, session: Session) -> Subjects:
         for indicator_id, plan_id in session.execute(
             select(Indicator.id, Indicator.plan_id).where(Indicator.withdrawn.is_(False))
         )
-        if indicator_id in monitors
+        if indicator_id in monitors and plan_id in plans
     ]
-    rt._subjects_cache = Subjects(agency_ids, tasks, indicators)
+    track_from = {plan_id: plan.track_from for plan_id, plan in plans.items()}
+    rt._subjects_cache = Subjects(agency_ids, tasks, indicators, track_from)
     return rt._subjects_cache  # type: ignore[no-any-return]
 
 
@@ -138,9 +152,14 @@ def _coded(session: Session, stmt: Any, codes: dict[tuple[str, int], str]) -> It
             yield owner_id, role, code
 
 
-def wanted_cycles(rt: Runtime, session: Session, today: date) -> list[Want]:
-    """Every cycle that should exist by ``today`` (opening date within the look-ahead)."""
-    limit = today + timedelta(days=rt.lookahead_days)
+def wanted_cycles(
+    rt: Runtime, session: Session, today: date, *, task_ids: set[int] | None = None, limit: date | None = None
+) -> list[Want]:
+    """Every cycle that should exist by ``today`` (opening date within the look-ahead).
+
+    ``task_ids`` and ``limit``: only those tasks' cycles (no indicators), opening up to ``limit`` —
+    ``date.max`` gives every cycle of their deadline rules (a revised deadline is re-planned from it)."""
+    limit = limit or today + timedelta(days=rt.lookahead_days)
     subjects = load_subjects(rt, session)
     epoch = rt.routing_epoch(today)
     route_cache: dict[tuple[str, ...], list[int]] = {}
@@ -153,10 +172,12 @@ def wanted_cycles(rt: Runtime, session: Session, today: date) -> list[Want]:
 
     out: list[Want] = []
     for task_id, plan_id, roles, items in subjects.tasks:
+        if task_ids is not None and task_id not in task_ids:
+            continue
         leads = routed(roles.get(Role.lead, []))
         coords = [a for a in routed(roles.get(Role.coordinating, [])) if a not in leads]
         out.extend(_task_wants(rt, plan_id, task_id, items, leads, coords, limit))
-    for indicator_id, plan_id, codes, dues in subjects.indicators:
+    for indicator_id, plan_id, codes, dues in subjects.indicators if task_ids is None else ():
         agencies = routed(codes)
         for due in dues:
             open_day = opens_on(due.effective, rt.policy)

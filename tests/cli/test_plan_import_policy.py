@@ -122,6 +122,7 @@ def test_run_imports_with_the_configured_overrides(
     assert result.exit_code == 0, result.output
     summary = json.loads(result.stdout)
     _check(summary["import"], policy_env)
+    assert summary["import"]["track_from"] == "2025-08-06"  # issued 24/01/2025: tracked from the run's day
     assert [str(d) for d in days] == ["2025-08-06"]
     again = json.loads(runner.invoke(cli, ["run", "--today", "2025-08-06", "--json"]).stdout)
     assert again["import"] is None  # the database has a plan now: nothing imported

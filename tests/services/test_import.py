@@ -136,10 +136,11 @@ def test_cli_plan_import_show_and_agencies(cli_env, plan_path, tmp_path) -> None
     result = runner.invoke(cli, ["plan", "import", str(plan_path), "--json"])
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
-    assert data["tasks"] == 68 and data["unresolved_agencies"] == [] and data["changed"] is True
+    assert data["tasks"] == 68 and data["unresolved_agencies"] == [] and data["updated"] is True
+    assert len(data["changed"]["added"]) == 68 and data["changed"]["removed"] == []  # issue 10: the diff
     assert set(data) >= {"plan", "tasks", "indicators", "agencies", "unresolved_agencies", "warnings", "changed"}
     again = json.loads(runner.invoke(cli, ["plan", "import", str(plan_path), "--json"]).stdout)
-    assert again["changed"] is False
+    assert again["updated"] is False and not any(again["changed"][k] for k in ("added", "changed", "removed"))
 
     shown = runner.invoke(cli, ["plan", "show", "--task", "1", "--json", "--on", date.today().isoformat()])
     assert shown.exit_code == 0, shown.output

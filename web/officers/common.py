@@ -23,6 +23,7 @@ CSRF_PURPOSE = "officer"
 CSRF_MAX_AGE = 8 * 3600
 # The flash message after a redirect (``?ok=<code>``): what was done, in the officers' words.
 MESSAGES = {
+    "tracked": "Đã đặt ngày bắt đầu theo dõi của kế hoạch; không gửi các lần nhắc trước ngày đó.",
     "accepted": "Đã chấp nhận báo cáo.",
     "returned": "Đã trả lại báo cáo; ý kiến đã được gửi tới cơ quan.",
     "extended": "Đã gia hạn; lịch nhắc theo hạn mới.",
