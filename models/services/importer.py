@@ -44,6 +44,11 @@ class ImportReport:
     unresolved_agencies: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     changed: bool = False
+    # Who issued the plan, as the agency cells read it (own / national / other_province) and why.
+    issuer_scope: dict[str, str] = field(default_factory=dict)
+    # Unresolved names that probably mean a directory entry ({"name", "code", "why"}): an officer confirms
+    # (adds the spelling as an alias); nothing is routed to them meanwhile.
+    agency_suggestions: list[dict[str, str]] = field(default_factory=list)
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -54,6 +59,8 @@ class ImportReport:
             "unresolved_agencies": self.unresolved_agencies,
             "warnings": self.warnings,
             "changed": self.changed,
+            "issuer_scope": self.issuer_scope,
+            "agency_suggestions": self.agency_suggestions,
         }
 
 
@@ -63,14 +70,19 @@ class _Cell:
 
     entries: list[tuple[str, str, bool]]  # (raw name, code, is_group)
     unresolved: list[str]
+    suggestions: list[dict[str, str]] = field(default_factory=list)
 
 
-def _resolve(directory: Directory, raw: str, where: str, warnings: list[str]) -> _Cell:
+def _resolve(directory: Directory, raw: str, where: str, warnings: list[str], scope: str = "own") -> _Cell:
     if not raw.strip():
         return _Cell([], [])
-    result = directory.resolve_cell(raw)
+    result = directory.resolve_cell(raw, scope=scope)
     warnings.extend(f"{where}: {message}" for message in result.warnings)
-    return _Cell([(e.raw, e.code, e.is_group) for e in result.entries], list(result.unresolved))
+    return _Cell(
+        [(e.raw, e.code, e.is_group) for e in result.entries],
+        list(result.unresolved),
+        [s.as_json() for s in result.suggestions],
+    )
 
 
 def import_plan(engine: Engine, path: str | Path, directory: Directory, policy: DeadlinePolicy) -> ImportReport:
@@ -81,6 +93,7 @@ def import_plan(engine: Engine, path: str | Path, directory: Directory, policy: 
     """
     parsed = read_plan_file(path)
     warnings = list(parsed.warnings)
+    scope = directory.issuer_scope(parsed.issuer, parsed.number)
     task_cells: dict[str, dict[str, _Cell]] = {}
     indicator_cells: dict[str, _Cell] = {}
     deadline_info: dict[str, tuple[str, str | None]] = {}
@@ -88,8 +101,8 @@ def import_plan(engine: Engine, path: str | Path, directory: Directory, policy: 
 
     for task in parsed.tasks:
         where = f"task {task.number} (line {task.line})"
-        lead = _resolve(directory, task.lead_raw, where, warnings)
-        coord = _resolve(directory, task.coordinating_raw, where, warnings)
+        lead = _resolve(directory, task.lead_raw, where, warnings, scope.scope)
+        coord = _resolve(directory, task.coordinating_raw, where, warnings, scope.scope)
         task_cells[task.number] = {Role.lead: lead, Role.coordinating: coord}
         unresolved.extend(name for cell in (lead, coord) for name in cell.unresolved)
         if not lead.entries and not lead.unresolved:
@@ -99,7 +112,7 @@ def import_plan(engine: Engine, path: str | Path, directory: Directory, policy: 
 
     for indicator in parsed.indicators:
         where = f"indicator {indicator.code} (line {indicator.line})"
-        cell = _resolve(directory, indicator.monitor_raw, where, warnings)
+        cell = _resolve(directory, indicator.monitor_raw, where, warnings, scope.scope)
         indicator_cells[indicator.code] = cell
         unresolved.extend(cell.unresolved)
 
@@ -118,7 +131,16 @@ def import_plan(engine: Engine, path: str | Path, directory: Directory, policy: 
         unresolved_agencies=sorted(set(unresolved)),
         warnings=warnings,
         changed=changed,
+        issuer_scope=scope.as_json(),
+        agency_suggestions=_suggestions([*task_cells.values()], list(indicator_cells.values())),
     )
+
+
+def _suggestions(task_cells: list[dict[str, _Cell]], indicator_cells: list[_Cell]) -> list[dict[str, str]]:
+    """Every distinct suggestion of the plan's cells, by name."""
+    cells = [cell for cells in task_cells for cell in cells.values()] + indicator_cells
+    unique = {(s["name"], s["code"], s["why"]): s for cell in cells for s in cell.suggestions}
+    return [unique[k] for k in sorted(unique)]
 
 
 def has_plan(engine: Engine) -> bool:

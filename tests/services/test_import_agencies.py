@@ -1,0 +1,95 @@
+"""Agencies of other issuers at import (issue 10 point 6), on SQLite and PostgreSQL: a national
+document routes "the provinces" to this province's focal agency (never its communes) and keeps national
+bodies external; another province's plan leaves its provincial names for an officer, with suggestions."""
+
+import json
+from datetime import date
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+from sqlmodel import Session
+from typer.testing import CliRunner
+
+from cli.main import app as cli
+from config.files import SHIPPED_AGENCIES
+from config.policy import PolicyConfig, load_policy
+from models.domain.agencies import Directory
+from models.services.importer import import_plan
+from models.services.plan_view import plan_view
+from models.store.plan_tables import Agency, Task, TaskAgency
+
+DATA = Path(__file__).resolve().parents[1] / "data"
+NATIONAL = DATA / "agencies" / "national-plan.txt"
+OTHER_PROVINCE = DATA / "plans" / "other-province-lettered.txt"
+ON = date(2025, 9, 1)  # after the ministries' merger and the end of the district level
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def directory() -> Directory:
+    return Directory.load(SHIPPED_AGENCIES)
+
+
+@pytest.fixture(scope="module")
+def policy() -> PolicyConfig:
+    return load_policy()
+
+
+def _tasks(engine, directory: Directory) -> dict[str, dict]:
+    view = plan_view(engine, directory, number=None, on=ON)
+    assert view is not None
+    return {t["number"]: t for t in view["tasks"]}
+
+
+def test_national_document_routes_the_provinces_to_the_focal_agency(engine, directory, policy) -> None:
+    report = import_plan(engine, NATIONAL, directory, policy)
+    assert report.issuer_scope["scope"] == "national"  # from the number's "QĐ-TTg": no UBND issuer line
+    tasks = _tasks(engine, directory)
+    focal = directory.agencies["so-khcn"].name
+    communes = {a.name for a in directory.agencies.values() if a.kind == "ubnd_xa"}
+    # "UBND các tỉnh, thành phố trực thuộc trung ương" and "Các bộ, ngành, địa phương": this province
+    assert tasks["2"]["lead_today"] == [focal]
+    assert tasks["3"]["lead_today"] == [focal]
+    assert tasks["5"]["coordinating_today"] == [focal]  # "Các địa phương"
+    for task in tasks.values():
+        assert not communes & set(task["lead_today"] + task["coordinating_today"]), task["number"]
+    # national bodies are external: the Supreme Court is not the provincial court, Bộ Tài chính not the Sở
+    assert [e["code"] for e in tasks["4"]["lead"]] == ["tw-tand-toi-cao"]
+    assert [e["code"] for e in tasks["4"]["coordinating"]] == ["tw-vksnd-toi-cao", "tw-bo-cong-an"]
+    assert [e["code"] for e in tasks["1"]["coordinating"]] == ["tw-bo-tu-phap", "tw-bo-khcn", "tw-bo-nganh"]
+    assert tasks["1"]["coordinating_today"] == ["Bộ Tư pháp", "Bộ Khoa học và Công nghệ"]  # the group: nobody
+    # "Sở Tài chính các tỉnh, thành phố" is this province's Sở; the HCMC centre is left for an officer
+    assert [e["code"] for e in tasks["6"]["lead"]] == ["so-tai-chinh"]
+    assert report.unresolved_agencies == ["Trung tâm Chuyển đổi số Thành phố Hồ Chí Minh"]
+    with Session(engine) as s:
+        national = s.execute(select(Agency.code, Agency.kind, Agency.email).where(Agency.code.like("tw-%"))).all()
+    assert national and all(kind in {"bo_nganh", "trung_uong"} and email is None for _, kind, email in national)
+
+
+def test_other_province_plan_flags_its_provincial_names(engine, directory, policy) -> None:
+    report = import_plan(engine, OTHER_PROVINCE, directory, policy)
+    assert report.issuer_scope["scope"] == "other_province"
+    assert "Sở Tư pháp" in report.unresolved_agencies and "Sở Tài chính" in report.unresolved_agencies
+    assert {"name": "Sở Tư pháp", "code": "so-tu-phap", "why": "other-province"} in report.agency_suggestions
+    with Session(engine) as s:
+        routed = s.execute(select(Agency.code).join(TaskAgency, TaskAgency.agency_id == Agency.id).join(Task)).scalars()
+        assert not [code for code in routed if not code.startswith("tw-")]  # nothing routed to our Sở
+        rows = s.execute(select(TaskAgency.raw_name).where(TaskAgency.agency_id.is_(None))).scalars().all()
+    assert "Sở Tư pháp" in rows  # the name as written is kept, unrouted
+
+
+def test_own_plan_is_unchanged(engine, directory, policy, plan_path) -> None:
+    report = import_plan(engine, plan_path, directory, policy)
+    assert report.issuer_scope["scope"] == "own"
+    assert report.unresolved_agencies == [] and report.agency_suggestions == []
+
+
+def test_cli_json_reports_scope_and_suggestions(cli_env) -> None:
+    result = runner.invoke(cli, ["plan", "import", str(OTHER_PROVINCE), "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["issuer_scope"]["scope"] == "other_province"
+    assert {"name": "Sở Tư pháp", "code": "so-tu-phap", "why": "other-province"} in data["agency_suggestions"]
+    human = runner.invoke(cli, ["plan", "import", str(OTHER_PROVINCE)])
+    assert "gợi ý / suggestion: 'Sở Tư pháp' → so-tu-phap (other-province)" in human.output
