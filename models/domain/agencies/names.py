@@ -291,7 +291,10 @@ class NameIndex:
         def flush() -> None:
             if leftover:
                 for first, last in self._split_leftover(tokens, leftover):
-                    pieces.append(Piece(text[tokens[first].start : tokens[last].end]))
+                    raw = text[tokens[first].start : tokens[last].end]
+                    if raw.count("(") > raw.count(")") and text[tokens[last].end : tokens[last].end + 1] == ")":
+                        raw += ")"  # "Tập đoàn … (Viettel)": the bracket closes the name
+                    pieces.append(Piece(raw))
                 leftover.clear()
 
         i = 0
@@ -300,7 +303,8 @@ class NameIndex:
             if tok.hard:
                 flush()
             # A name starts at the cell's start, after punctuation, "và" or another name: never inside a
-            # run of unknown words (no "Sở" read out of "Trung tâm Chuyển đổi số Thành phố").
+            # run of unknown words (no "Sở" read out of "Trung tâm Chuyển đổi số Thành phố", no "Chính
+            # phủ" out of "Ban Cơ yếu Chính phủ", no "CP" out of "Công ty CP …").
             boundary = i == 0 or prev_end == i or bool(tok.gap.strip()) or tokens[i - 1].key in self._glue
             found = self._longest(text, tokens, i, boundary)
             if found is None:
@@ -466,9 +470,9 @@ class NameIndex:
         for reading in (self._enumeration(text, tokens, i), self._distribution(text, tokens, i)):
             if reading:
                 candidates.append(reading)
-        if not boundary:  # inside a run of unknown words a one-word name is a word of it ("Công ty CP")
-            candidates = [m for m in candidates if m.end - i > 1]
-        if not candidates and boundary:
+        if not boundary:  # inside a run of unknown words a name is part of it ("Ban Cơ yếu Chính phủ")
+            return None
+        if not candidates:
             found = self._lookup_ascii(tokens, i)
             if found:
                 candidates.append(_Match(found[0], found[1], "no-diacritics", ""))
