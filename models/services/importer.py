@@ -73,10 +73,12 @@ class _Cell:
     suggestions: list[dict[str, str]] = field(default_factory=list)
 
 
-def _resolve(directory: Directory, raw: str, where: str, warnings: list[str], scope: str = "own") -> _Cell:
+def _resolve(
+    directory: Directory, raw: str, where: str, warnings: list[str], scope: str = "own", plan: str | None = None
+) -> _Cell:
     if not raw.strip():
         return _Cell([], [])
-    result = directory.resolve_cell(raw, scope=scope)
+    result = directory.resolve_cell(raw, scope=scope, plan=plan)
     warnings.extend(f"{where}: {message}" for message in result.warnings)
     return _Cell(
         [(e.raw, e.code, e.is_group) for e in result.entries],
@@ -101,8 +103,8 @@ def import_plan(engine: Engine, path: str | Path, directory: Directory, policy: 
 
     for task in parsed.tasks:
         where = f"task {task.number} (line {task.line})"
-        lead = _resolve(directory, task.lead_raw, where, warnings, scope.scope)
-        coord = _resolve(directory, task.coordinating_raw, where, warnings, scope.scope)
+        lead = _resolve(directory, task.lead_raw, where, warnings, scope.scope, parsed.number)
+        coord = _resolve(directory, task.coordinating_raw, where, warnings, scope.scope, parsed.number)
         task_cells[task.number] = {Role.lead: lead, Role.coordinating: coord}
         unresolved.extend(name for cell in (lead, coord) for name in cell.unresolved)
         if not lead.entries and not lead.unresolved:
@@ -112,7 +114,7 @@ def import_plan(engine: Engine, path: str | Path, directory: Directory, policy: 
 
     for indicator in parsed.indicators:
         where = f"indicator {indicator.code} (line {indicator.line})"
-        cell = _resolve(directory, indicator.monitor_raw, where, warnings, scope.scope)
+        cell = _resolve(directory, indicator.monitor_raw, where, warnings, scope.scope, parsed.number)
         indicator_cells[indicator.code] = cell
         unresolved.extend(cell.unresolved)
 

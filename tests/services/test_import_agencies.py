@@ -7,6 +7,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+import yaml
 from sqlalchemy import select
 from sqlmodel import Session
 from typer.testing import CliRunner
@@ -93,3 +94,35 @@ def test_cli_json_reports_scope_and_suggestions(cli_env) -> None:
     assert {"name": "Sở Tư pháp", "code": "so-tu-phap", "why": "other-province"} in data["agency_suggestions"]
     human = runner.invoke(cli, ["plan", "import", str(OTHER_PROVINCE)])
     assert "gợi ý / suggestion: 'Sở Tư pháp' → so-tu-phap (other-province)" in human.output
+
+
+def test_unresolved_names_list_suggestions_and_a_confirmation_settles_one(engine, directory, policy) -> None:
+    from models.services.unresolved import unresolved_names
+
+    import_plan(engine, OTHER_PROVINCE, directory, policy)
+    rows = {r["name"]: r for r in unresolved_names(engine, directory)}
+    tu_phap = rows["Sở Tư pháp"]
+    assert tu_phap["plan"] == "118/KH-UBND" and tu_phap["scope"] == "other_province"
+    assert tu_phap["suggestion"] == {"code": "so-tu-phap", "agency": "Sở Tư pháp", "why": "other-province"}
+    assert "task 1 (lead)" in tu_phap["where"]
+    assert tu_phap["confirm"] == '- {plan: "118/KH-UBND", name: "Sở Tư pháp", code: so-tu-phap}'
+    # the officer adds the printed line to confirmed_names and imports again: routed for this plan only
+    data = yaml.safe_load(SHIPPED_AGENCIES.read_text(encoding="utf-8"))
+    data["confirmed_names"] = yaml.safe_load(tu_phap["confirm"])
+    confirmed = Directory.from_dict(data, base=SHIPPED_AGENCIES.parent)
+    report = import_plan(engine, OTHER_PROVINCE, confirmed, policy)
+    assert report.changed and "Sở Tư pháp" not in report.unresolved_agencies
+    tasks = _tasks(engine, confirmed)
+    assert tasks["1"]["lead_today"] == ["Sở Tư pháp"]
+    assert "Sở Tư pháp" not in {r["name"] for r in unresolved_names(engine, confirmed)}
+    assert confirmed.resolve_cell("Sở Tư pháp", scope="other_province", plan="9/KH-UBND").codes == []
+
+
+def test_cli_agencies_unresolved(cli_env) -> None:
+    assert runner.invoke(cli, ["plan", "import", str(OTHER_PROVINCE)]).exit_code == 0
+    result = runner.invoke(cli, ["agencies", "unresolved", "--json"])
+    assert result.exit_code == 0, result.output
+    names = {r["name"] for r in json.loads(result.stdout)}
+    assert {"Sở Tư pháp", "Sở Tài chính"} <= names
+    human = runner.invoke(cli, ["agencies", "unresolved"])
+    assert "gợi ý / suggestion: Sở Tư pháp (so-tu-phap, other-province)" in human.output

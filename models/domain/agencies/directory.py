@@ -25,6 +25,7 @@ from models.domain.agencies.entries import (
     SCOPES,
     Agency,
     CellResolution,
+    Confirmation,
     DirectoryError,
     Entries,
     Entry,
@@ -53,6 +54,7 @@ class Directory(Entries):
         demo: bool = False,
         source: str | None = None,
         province: Province | None = None,
+        confirmed: tuple[Confirmation, ...] = (),
     ) -> None:
         self.province = province or Province()
         self.focal_agency = self.province.national_focal_agency or standing_agency
@@ -74,6 +76,10 @@ class Directory(Entries):
         if self.focal_agency not in agencies and self.focal_agency != standing_agency:
             problems.append(f"national_focal_agency {self.focal_agency!r} is not a known agency code")
         self._home = [self._names.key_words(n) for n in self.province.names]
+        self.confirmed = confirmed
+        self._confirmed = {(c.plan, self.key(c.name)): c.code for c in confirmed}
+        unknown = [c for c in confirmed if c.code not in self]
+        problems += [f"confirmed_names {c.name!r}: {c.code!r} is not a known code" for c in unknown]
         if problems:
             raise DirectoryError(problems, source)
 
@@ -113,6 +119,7 @@ class Directory(Entries):
             demo=parsed.demo,
             source=source,
             province=parsed.province,
+            confirmed=parsed.confirmed,
         )
 
     def with_contacts(self, updates: Iterable[Any]) -> Directory:
@@ -138,6 +145,7 @@ class Directory(Entries):
             demo=self.demo,
             source=self.source,
             province=self.province,
+            confirmed=self.confirmed,
         )
 
     # ---- look-up ---------------------------------------------------------------------------------
@@ -202,14 +210,22 @@ class Directory(Entries):
             return "other-province"
         return None
 
-    def resolve_cell(self, cell: str, on: date | None = None, *, scope: str = "own") -> CellResolution:
+    def confirmed_code(self, name: str, plan: str | None = None) -> str | None:
+        """The code an officer confirmed for ``name`` in ``plan`` (or in every plan), or None."""
+        key = self.key(name)
+        return self._confirmed.get((plan, key)) or self._confirmed.get((None, key))
+
+    def resolve_cell(
+        self, cell: str, on: date | None = None, *, scope: str = "own", plan: str | None = None
+    ) -> CellResolution:
         """Resolve a table cell that names one or more agencies (see the package docstring).
 
         With ``on``, also warns about names that no longer exist on that date and who took over.
         ``scope`` is the document's (:meth:`issuer_scope`): ``national`` reads the phrases of national
         documents ("các địa phương" = this province's focal agency); ``other_province`` flags provincial
         names that do not name this province. A flagged name, like one matched only without diacritics,
-        is left unresolved with a :class:`Suggestion` an officer confirms.
+        is left unresolved with a :class:`Suggestion` an officer confirms; a name the officer confirmed
+        (``confirmed_names``, for ``plan`` or every plan) resolves to the confirmed code.
         """
         if scope not in SCOPES:
             raise ValueError(f"scope {scope!r} is not one of {', '.join(SCOPES)}")
@@ -217,6 +233,10 @@ class Directory(Entries):
         seen: dict[str, str] = {}  # code -> the name as first written
         index = self._national_names if scope == "national" else self._names
         for piece in index.scan(nfc(cell)):
+            confirmed = self.confirmed_code(piece.raw, plan)
+            if confirmed is not None:
+                self._add_name(result, seen, piece.raw, confirmed, "confirmed", on)
+                continue
             if piece.code is None:
                 result.unresolved.append(piece.raw)
                 continue

@@ -68,6 +68,17 @@ class UnknownCodeError(KeyError):
 
 
 @dataclass(frozen=True)
+class Confirmation:
+    """A name an officer confirmed (``confirmed_names`` in the directory file): in plan ``plan`` (every
+    plan when None), the name as written routes to ``code`` — how a suggestion, or any name left
+    unresolved, is settled without a code change."""
+
+    name: str
+    code: str
+    plan: str | None = None
+
+
+@dataclass(frozen=True)
 class Province:
     """The directory's own province: its ``name`` ("Thái Nguyên"), the ``former_names`` of provinces
     merged into it ("Bắc Kạn", from 2025-07-01), and the agency that answers for the province when a
@@ -208,7 +219,7 @@ class ResolvedName:
     code: str
     is_group: bool
     open_ended: bool = False
-    via: str = "name"  # "name", "enumeration" ("UBND các thành phố: A, B" / "Các Cục: A, B")
+    via: str = "name"  # "name", "enumeration" ("UBND các thành phố: A, B" / "Các Cục: A, B"), "confirmed"
 
 
 @dataclass(frozen=True)

@@ -28,6 +28,7 @@ from models.domain.agencies.entries import (
     KINDS,
     NATIONAL_KINDS,
     Agency,
+    Confirmation,
     DirectoryError,
     Entries,
     Entry,
@@ -57,6 +58,7 @@ class DirectoryData:
     demo: bool = False
     province: Province = field(default_factory=Province)
     national_bodies: Any = None  # the ``national_bodies`` key: a file name (beside this file) or a mapping
+    confirmed: tuple[Confirmation, ...] = ()
 
 
 def read_file(path: Path) -> Any:
@@ -87,6 +89,7 @@ def parse(data: Any, source: str | None = None) -> DirectoryData:
     matching = data.get("matching") or {}
     out.province = _province(data, problems)
     out.national_bodies = data.get("national_bodies")
+    out.confirmed = _confirmed(data, problems)
     if problems:
         raise DirectoryError(problems, source)
     out.standing_agency = standing
@@ -115,6 +118,26 @@ def _province(data: dict[str, Any], problems: list[str]) -> Province:
         problems.append(str(exc))
         return Province()
     return Province(name=name, former_names=former, national_focal_agency=focal)
+
+
+def _confirmed(data: dict[str, Any], problems: list[str]) -> tuple[Confirmation, ...]:
+    """The ``confirmed_names`` list: names an officer confirmed (plan optional, name, code)."""
+    items = data.get("confirmed_names") or []
+    if not isinstance(items, list):
+        problems.append("'confirmed_names' must be a list of {plan, name, code}")
+        return ()
+    out = []
+    for n, item in enumerate(items, 1):
+        label = f"confirmed_names #{n}"
+        try:
+            if not isinstance(item, dict):
+                raise ValueError(f"{label}: must be a mapping (plan, name, code)")
+            _unknown_keys(item, {"plan", "name", "code"}, label)
+            name, code = _text(item, "name", label, required=True), _text(item, "code", label, required=True)
+            out.append(Confirmation(name=name or "", code=code or "", plan=_text(item, "plan", label)))
+        except ValueError as exc:
+            problems.append(str(exc))
+    return tuple(out)
 
 
 def parse_national(data: Any, source: str | None = None) -> tuple[dict[str, Agency], dict[str, Group]]:
