@@ -128,9 +128,21 @@ CELLS: list[tuple[str, str, list[str], list[str], list[tuple[str, str]]]] = [
         "national",
         "Bộ Khoa học và Công nghệ chủ trì, các bộ, ngành phối hợp",
         ["tw-bo-khcn", "tw-bo-nganh"],
-        ["chủ trì", "phối hợp"],
+        [],  # "chủ trì", "phối hợp" are remarks, not agencies
         [],
     ),
+    (
+        "national",
+        "Bộ Thông tin và Truyền thông (nay là Bộ Khoa học và Công nghệ)",
+        ["tw-bo-tttt", "tw-bo-khcn"],
+        [],
+        [],
+    ),
+    ("national", "Bộ Công an (chủ trì), Bộ Quốc phòng", ["tw-bo-cong-an", "tw-bo-quoc-phong"], [], []),
+    ("national", "Các bộ, ngành theo chức năng, nhiệm vụ được giao", ["tw-bo-nganh"], [], []),
+    ("national", "Tổng cục Thống kê (Bộ Tài chính)", ["tw-bo-tai-chinh"], ["Tổng cục Thống kê"], []),
+    ("own", "Sở Khoa học và Công nghệ (cơ quan thường trực)", ["so-khcn"], [], []),
+    ("own", "Cơ quan thường trực Ban Chỉ đạo tỉnh", [], ["Cơ quan thường trực Ban Chỉ đạo tỉnh"], []),
     (
         "national",
         "Trung tâm Chuyển đổi số Thành phố Hồ Chí Minh",

@@ -116,6 +116,15 @@ HEAD_WORDS = (
 PLACE_WORDS = ("tỉnh", "thành phố")
 #: Administrative units whose order in a list does not matter ("UBND các phường, xã" = "UBND các xã,
 #: phường"): every name and enumeration head with two or more of them in a row is also known permuted.
+#: Remarks written among the names, naming no agency: skipped where they stand alone (between
+#: punctuation, a name or the cell's ends): "Sở Khoa học và Công nghệ (cơ quan thường trực)",
+#: "Bộ Công an (chủ trì)", "Bộ Thông tin và Truyền thông (nay là Bộ Khoa học và Công nghệ)". The cell
+#: as written is kept with the task.
+REMARKS = (
+    "chủ trì", "phối hợp", "thường trực", "cơ quan thường trực", "cơ quan chủ trì", "cơ quan phối hợp",
+    "đơn vị chủ trì", "đơn vị phối hợp", "nay là", "trước đây là", "đầu mối", "nếu có",
+    "theo chức năng, nhiệm vụ", "theo chức năng, nhiệm vụ được giao", "theo chức năng nhiệm vụ được giao",
+)  # fmt: skip
 UNIT_WORDS = ("xã", "phường", "thị trấn", "đặc khu", "huyện", "thị xã", "quận", "thành phố")
 
 
@@ -130,6 +139,7 @@ class MatchingRules:
     head_words: tuple[str, ...] = HEAD_WORDS
     place_words: tuple[str, ...] = PLACE_WORDS
     unit_words: tuple[str, ...] = UNIT_WORDS
+    remarks: tuple[str, ...] = REMARKS
 
 
 @dataclass(frozen=True)
@@ -173,6 +183,7 @@ class NameIndex:
         self._heads = sorted({self.key_words(h) for h in rules.head_words} - {()}, key=len, reverse=True)
         self._places = frozenset(w for p in rules.place_words for w in self.key_words(p)[:1])
         self._cac = self.key_words("các")
+        self._remarks = sorted({self.key_words(r) for r in rules.remarks} - {()}, key=len, reverse=True)
         self._units = sorted({self.key_words(u) for u in rules.unit_words} - {()}, key=len, reverse=True)
         self._enumerations = [
             _Enumeration(
@@ -287,6 +298,7 @@ class NameIndex:
         pieces: list[Piece] = []
         leftover: list[int] = []  # indexes of the words left over since the last name or ";"
         prev_end: int | None = None  # token index after the previous match, when nothing came between
+        remark_end: int | None = None  # token index after the last remark skipped
 
         def flush() -> None:
             if leftover:
@@ -305,8 +317,13 @@ class NameIndex:
             # A name starts at the cell's start, after punctuation, "và" or another name: never inside a
             # run of unknown words (no "Sở" read out of "Trung tâm Chuyển đổi số Thành phố", no "Chính
             # phủ" out of "Ban Cơ yếu Chính phủ", no "CP" out of "Công ty CP …").
-            boundary = i == 0 or prev_end == i or bool(tok.gap.strip()) or tokens[i - 1].key in self._glue
+            boundary = i in (0, prev_end, remark_end) or bool(tok.gap.strip()) or tokens[i - 1].key in self._glue
             found = self._longest(text, tokens, i, boundary)
+            if found is None and boundary and (stop := self._remark(tokens, i)) is not None:
+                flush()  # a remark ("(chủ trì)", "nay là …"): no agency, and a name may follow it
+                i = remark_end = stop
+                prev_end = None
+                continue
             if found is None:
                 if tok.key not in self._glue:
                     leftover.append(i)
@@ -325,6 +342,17 @@ class NameIndex:
 
     def _tokens(self, text: str) -> list[_Token]:
         return _merge(_raw_tokens(text), self._abbrev)
+
+    def _remark(self, tokens: list[_Token], i: int) -> int | None:
+        """The end of a remark starting at ``i`` ("chủ trì", "nay là"; ``REMARKS``) when it stands alone:
+        followed by punctuation, the end, or a name. None otherwise."""
+        for remark in self._remarks:
+            stop = i + len(remark)
+            if tuple(t.key for t in tokens[i:stop]) != remark or any(t.hard for t in tokens[i + 1 : stop]):
+                continue
+            if stop == len(tokens) or tokens[stop].gap.strip() or self._lookup(tokens, stop):
+                return stop
+        return None
 
     def _starts_head(self, tokens: list[_Token], i: int) -> bool:
         return any(tuple(t.key for t in tokens[i : i + len(h)]) == h for h in self._heads)
