@@ -126,3 +126,36 @@ def test_cli_agencies_unresolved(cli_env) -> None:
     assert {"Sở Tư pháp", "Sở Tài chính"} <= names
     human = runner.invoke(cli, ["agencies", "unresolved"])
     assert "gợi ý / suggestion: Sở Tư pháp (so-tu-phap, other-province)" in human.output
+
+
+def test_daily_run_of_a_national_plan_opens_cycles_for_the_focal_agency_and_messages_no_national_body(
+    cli_env, directory, policy
+) -> None:
+    from config.app import build_app
+    from models.services.daily import evaluate_day
+    from models.store.cycle_tables import Cycle, Notification
+
+    app = build_app(directory=directory, policy=policy, migrate=False)
+    import_plan(app.engine, NATIONAL, directory, policy)
+    evaluate_day(app.runtime, date(2025, 12, 20))
+    with Session(app.engine) as s:
+        kinds = dict(s.execute(select(Agency.id, Agency.kind)).all())
+        codes = dict(s.execute(select(Agency.id, Agency.code)).all())
+        by_task = {number: {codes[a] for a in ids} for number, ids in _cycle_agencies(s, Task, Cycle).items()}
+        notified = set(s.execute(select(Notification.agency_id)).scalars())  # who messages go to
+    assert by_task["2"] == {"so-khcn"} and by_task["3"] == {"so-khcn"}  # the provinces: this one's focal agency
+    assert "tw-bo-cong-an" in by_task["1"]  # a national body is tracked …
+    assert not {code for ids in by_task.values() for code in ids if code.startswith("ubnd-")}  # no commune
+    assert notified and not [a for a in notified if kinds[a] in {"bo_nganh", "trung_uong"}]  # … not messaged
+
+
+def _cycle_agencies(session: Session, task_table, cycle_table) -> dict[str, set[int]]:  # type: ignore[no-untyped-def]
+    rows = session.execute(
+        select(task_table.number, cycle_table.agency_id)
+        .join(cycle_table, cycle_table.task_id == task_table.id)
+        .where(cycle_table.role == "lead")
+    ).all()
+    out: dict[str, set[int]] = {}
+    for number, agency_id in rows:
+        out.setdefault(number, set()).add(agency_id)
+    return out
