@@ -108,6 +108,17 @@ CELLS: list[tuple[str, str, list[str], list[str], list[tuple[str, str]]]] = [
         [],
     ),
     ("national", "Sở Tài chính các tỉnh, thành phố", ["so-tai-chinh"], [], []),
+    ("national", "UBND các tỉnh, TP trực thuộc TW", ["tw-dia-phuong"], [], []),  # "TW" = "Trung ương"
+    ("national", "Các bộ, ngành TW", ["tw-bo-nganh"], [], []),
+    (
+        "national",
+        "Ủy ban Trung ương MTTQ Việt Nam, Tổng Liên đoàn Lao động Việt Nam",
+        ["tw-ubtw-mttq", "tw-tong-ldld"],
+        [],
+        [],
+    ),
+    ("national", "Liên minh Hợp tác xã Việt Nam", ["tw-lien-minh-htx"], [], []),
+    ("own", "Liên minh Hợp tác xã tỉnh", ["lien-minh-htx"], [], []),
     # ---- national documents: lists, distributions, unknown names -----------------------------------
     (
         "national",
