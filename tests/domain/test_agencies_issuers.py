@@ -108,6 +108,9 @@ CELLS: list[tuple[str, str, list[str], list[str], list[tuple[str, str]]]] = [
         [],
     ),
     ("national", "Sở Tài chính các tỉnh, thành phố", ["so-tai-chinh"], [], []),
+    ("national", "Công an các tỉnh, thành phố", ["cong-an-tinh"], [], []),
+    ("national", "Đài Phát thanh - Truyền hình các tỉnh", ["dai-ptth"], [], []),
+    ("national", "Trung tâm Chuyển đổi số các tỉnh", [], ["Trung tâm Chuyển đổi số các tỉnh"], []),
     ("national", "UBND các tỉnh, TP trực thuộc TW", ["tw-dia-phuong"], [], []),  # "TW" = "Trung ương"
     ("national", "Các bộ, ngành TW", ["tw-bo-nganh"], [], []),
     (

@@ -14,6 +14,7 @@ National bodies come from the file the directory names under ``national_bodies``
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
@@ -39,6 +40,9 @@ from models.domain.agencies.entries import (
 from models.domain.agencies.issuers import IssuerScope, issuer_scope
 from models.domain.agencies.names import MatchingRules, NameIndex, Piece
 from models.domain.text import nfc
+
+# "<body> các tỉnh, thành phố (trực thuộc trung ương)" / "<body> các địa phương" of a national document.
+_OF_PROVINCES = re.compile(r"^(.+?)\s+(?:của\s+)?(?:các|những)\s+(?:tỉnh|địa\s+phương)\b.*$", re.IGNORECASE)
 
 
 class Directory(Entries):
@@ -238,7 +242,11 @@ class Directory(Entries):
                 self._add_name(result, seen, piece.raw, confirmed, "confirmed", on)
                 continue
             if piece.code is None:
-                result.unresolved.append(piece.raw)
+                local = self._provincial_of_provinces(piece.raw) if scope == "national" else None
+                if local is not None:
+                    self._add_name(result, seen, piece.raw, local, "name", on)
+                else:
+                    result.unresolved.append(piece.raw)
                 continue
             why = self._flag(piece, scope)
             if why is not None:
@@ -276,6 +284,18 @@ class Directory(Entries):
             )
         if on is not None:
             result.warnings.extend(self._date_warnings(raw, entry, on))
+
+    def _provincial_of_provinces(self, raw: str) -> str | None:
+        """In a national document, "<body> các tỉnh, thành phố …" is this province's body when "<body>" or
+        "<body> tỉnh" names a provincial agency ("Công an các tỉnh, thành phố" -> Công an tỉnh)."""
+        match = _OF_PROVINCES.match(raw)
+        if match is None:
+            return None
+        for name in (match.group(1), f"{match.group(1)} tỉnh"):
+            entry = self.match(name)
+            if entry is not None and not self.is_national(entry):
+                return entry.code
+        return None
 
     def _qualifies_previous(self, result: CellResolution, code: str) -> bool:
         """In a national document, "các tỉnh, thành phố" right after a provincial name qualifies it."""
