@@ -199,7 +199,10 @@ class Directory(Entries):
             entry = self.match(text)
             return entry is not None and self.is_national(entry)
 
-        return issuer_scope(issuer, number, is_national=national, names_home=self.names_home)
+        def elsewhere(text: str) -> bool:
+            return any(s.why == "other-place" for s in self.resolve_cell(text).suggestions)
+
+        return issuer_scope(issuer, number, is_national=national, names_home=self.names_home, elsewhere=elsewhere)
 
     def _flag(self, piece: Piece, scope: str) -> str | None:
         """Why a name found must not route on its own (a :class:`Suggestion`'s ``why``), or None."""

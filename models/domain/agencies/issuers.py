@@ -32,12 +32,13 @@ _NATIONAL_PREFIXES = (
 )  # fmt: skip
 #: The issuing body's code at the end of a document number ("1131/QĐ-TTg"), ascii-folded, lower case:
 #: the Prime Minister and the Government, the ministries of 2025 and the ones they absorbed, the
-#: ministry-level bodies, the Supreme Court and Procuracy, State Audit.
+#: ministry-level bodies, the Supreme Court and Procuracy, State Audit, the Party's Central Committee
+#: ("57-NQ/TW") and central steering committees ("…/KH-BCĐTW").
 _NATIONAL_CODES = frozenset(
     {
         "ttg", "cp", "vpcp", "bqp", "bca", "bng", "bnv", "btp", "btc", "bct", "bnnmt", "bxd", "bvhttdl",
         "bkhcn", "bgddt", "byt", "bdttg", "bkhdt", "btttt", "bldtbxh", "bgtvt", "btnmt", "bnnptnt", "ubdt",
-        "nhnn", "ttcp", "ktnn", "tandtc", "vkstc", "vksndtc", "qh", "ubtvqh",
+        "nhnn", "ttcp", "ktnn", "tandtc", "vkstc", "vksndtc", "qh", "ubtvqh", "tw", "bcdtw",
     }
 )  # fmt: skip
 # A provincial body's name, then the province: "UBND tỉnh Bắc Ninh", "Tỉnh Thái Nguyên", "HĐND TP Hà Nội".
@@ -75,17 +76,21 @@ def issuer_scope(
     *,
     is_national: Callable[[str], bool],
     names_home: Callable[[str], bool],
+    elsewhere: Callable[[str], bool] = lambda _text: False,
 ) -> IssuerScope:
     """The scope of a document issued by ``issuer`` (as written) under ``number``.
 
     ``is_national(text)``: the text names a national body of the directory; ``names_home(text)``: the
-    text names the directory's province (or a province merged into it). The issuer's text decides
-    first; then the number's code; otherwise ``own``.
+    text names the directory's province (or a province merged into it); ``elsewhere(text)``: the text
+    is a provincial body of another province ("Sở Khoa học và Công nghệ tỉnh Bắc Ninh"). The issuer's
+    text decides first; then the number's code; otherwise ``own``.
     """
     if issuer and issuer.strip():
         text = _ascii(issuer)
         if is_national(issuer) or text.startswith(_NATIONAL_PREFIXES):
             return IssuerScope("national", f"issuer {issuer!r} is a national body / cơ quan trung ương ban hành")
+        if elsewhere(issuer):
+            return IssuerScope("other_province", f"issuer {issuer!r} is another province's body / cơ quan tỉnh khác")
         if match := _PROVINCIAL.match(text):
             if names_home(issuer):
                 return IssuerScope("own", f"issuer {issuer!r} is this province / tỉnh ban hành")
