@@ -159,3 +159,15 @@ def _cycle_agencies(session: Session, task_table, cycle_table) -> dict[str, set[
     for number, agency_id in rows:
         out.setdefault(number, set()).add(agency_id)
     return out
+
+
+def test_a_round_never_takes_an_agency_typed_without_diacritics(cli_env, directory, policy) -> None:
+    from config.app import build_app
+    from models.services.rounds import RoundError, RoundRequest, open_round
+
+    app = build_app(directory=directory, policy=policy, migrate=False)
+    import_plan(app.engine, NATIONAL, directory, policy)
+    request = RoundRequest(title="Báo cáo nhanh", due_on=date(2026, 1, 30), agencies=["So Tai chinh"])
+    with Session(app.engine) as s, pytest.raises(RoundError) as info:
+        open_round(app.runtime, s, request, date(2026, 1, 5))
+    assert "'So Tai chinh'" in str(info.value) and "did you mean 'so-tai-chinh'" in str(info.value)
