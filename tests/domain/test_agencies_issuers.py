@@ -467,6 +467,8 @@ def test_a_national_file_with_a_provincial_kind_or_a_reused_code_is_refused(ship
         ("Sở Khoa học và Công nghệ tỉnh Bắc Ninh", "7/KH-SKHCN", "other_province"),
         ("Sở Khoa học và Công nghệ", "7/KH-SKHCN", "own"),
         (None, "57-NQ/TW", "national"),
+        ("UBND thành phố Phổ Yên", "30/KH-UBND", "own"),  # a former city of this province
+        ("UBND huyện Đại Từ", None, "own"),
         (None, "25/KH-UBND", "own"),
         (None, None, "own"),
     ],

@@ -202,7 +202,13 @@ class Directory(Entries):
         def elsewhere(text: str) -> bool:
             return any(s.why == "other-place" for s in self.resolve_cell(text).suggestions)
 
-        return issuer_scope(issuer, number, is_national=national, names_home=self.names_home, elsewhere=elsewhere)
+        def ours(text: str) -> bool:
+            found = self.resolve_cell(text)
+            return bool(found.entries) and not found.unresolved
+
+        return issuer_scope(
+            issuer, number, is_national=national, names_home=self.names_home, elsewhere=elsewhere, ours=ours
+        )
 
     def _flag(self, piece: Piece, scope: str) -> str | None:
         """Why a name found must not route on its own (a :class:`Suggestion`'s ``why``), or None."""

@@ -77,12 +77,14 @@ def issuer_scope(
     is_national: Callable[[str], bool],
     names_home: Callable[[str], bool],
     elsewhere: Callable[[str], bool] = lambda _text: False,
+    ours: Callable[[str], bool] = lambda _text: False,
 ) -> IssuerScope:
     """The scope of a document issued by ``issuer`` (as written) under ``number``.
 
     ``is_national(text)``: the text names a national body of the directory; ``names_home(text)``: the
     text names the directory's province (or a province merged into it); ``elsewhere(text)``: the text
-    is a provincial body of another province ("Sở Khoa học và Công nghệ tỉnh Bắc Ninh"). The issuer's
+    is a provincial body of another province ("Sở Khoa học và Công nghệ tỉnh Bắc Ninh"); ``ours(text)``:
+    the text is one of this directory's own bodies ("UBND thành phố Phổ Yên"). The issuer's
     text decides first; then the number's code; otherwise ``own``.
     """
     if issuer and issuer.strip():
@@ -91,6 +93,8 @@ def issuer_scope(
             return IssuerScope("national", f"issuer {issuer!r} is a national body / cơ quan trung ương ban hành")
         if elsewhere(issuer):
             return IssuerScope("other_province", f"issuer {issuer!r} is another province's body / cơ quan tỉnh khác")
+        if ours(issuer):
+            return IssuerScope("own", f"issuer {issuer!r} is a body of this province / cơ quan của tỉnh")
         if match := _PROVINCIAL.match(text):
             if names_home(issuer):
                 return IssuerScope("own", f"issuer {issuer!r} is this province / tỉnh ban hành")
