@@ -363,6 +363,13 @@ def test_distribution_over_a_colon(directory: Directory) -> None:
     assert result.codes == ["so-tai-chinh", "so-xay-dung", "ubnd-cap-xa"]
 
 
+def test_match_refuses_another_provinces_body(directory: Directory) -> None:
+    assert directory.match("UBND tỉnh Bắc Ninh") is None
+    assert directory.match("Sở Tài chính thành phố Hà Nội") is None
+    entry = directory.match("Sở Tài chính tỉnh Thái Nguyên")
+    assert entry is not None and entry.code == "so-tai-chinh"
+
+
 def test_fuzzy_matches_are_suggestions_never_routes(directory: Directory) -> None:
     assert directory.route_cell("So Tai chinh", AFTER_MERGER) == []
     assert directory.match("So Tai chinh") is None

@@ -167,13 +167,15 @@ class Directory(Entries):
         """The one agency or group ``name`` denotes (a code also works), or ``None``.
 
         ``None`` too when the text names several entries ("Sở Y tế, Sở Tư pháp") or has words left over,
-        or matches only without diacritics (see :meth:`suggest`).
+        or matches only without diacritics (see :meth:`suggest`), or names another province.
         """
         text = nfc(name)
         if text in self:
             return self.get(text)
         code = self._names.whole(text)
-        return self.get(code) if code is not None else None
+        if code is None or self.resolve_cell(text).suggestions:  # "UBND tỉnh Bắc Ninh" is not ours
+            return None
+        return self.get(code)
 
     def suggest(self, name: str) -> Entry | None:
         """The one entry ``name`` denotes when compared without diacritics ("So Tai chinh" -> Sở Tài
