@@ -96,6 +96,9 @@ def import_plan(engine: Engine, path: str | Path, directory: Directory, policy: 
     parsed = read_plan_file(path)
     warnings = list(parsed.warnings)
     scope = directory.issuer_scope(parsed.issuer, parsed.number)
+    if not scope.known:  # neither issuer nor number tell: a cell addressing "the provinces" does
+        cells = [c for t in parsed.tasks for c in (t.lead_raw, t.coordinating_raw)]
+        scope = directory.scope_from_cells(cells + [i.monitor_raw for i in parsed.indicators]) or scope
     task_cells: dict[str, dict[str, _Cell]] = {}
     indicator_cells: dict[str, _Cell] = {}
     deadline_info: dict[str, tuple[str, str | None]] = {}

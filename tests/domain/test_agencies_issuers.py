@@ -486,6 +486,13 @@ def test_issuer_scope(directory: Directory, issuer: str | None, number: str | No
     assert found.why
 
 
+def test_cells_addressing_the_provinces_make_a_document_national(directory: Directory) -> None:
+    assert directory.issuer_scope(None, "12/KH-XYZ").known is False
+    found = directory.scope_from_cells(["Bộ Công an", "UBND các tỉnh, thành phố trực thuộc trung ương"])
+    assert found is not None and found.scope == "national" and "UBND các tỉnh" in found.why
+    assert directory.scope_from_cells(["Sở Tài chính", "UBND các xã, phường", "Các địa phương"]) is None
+
+
 def test_an_unknown_scope_is_refused(directory: Directory) -> None:
     with pytest.raises(ValueError, match="scope"):
         directory.resolve_cell("Sở Y tế", scope="foreign")

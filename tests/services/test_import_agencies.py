@@ -68,6 +68,14 @@ def test_national_document_routes_the_provinces_to_the_focal_agency(engine, dire
     assert national and all(kind in {"bo_nganh", "trung_uong"} and email is None for _, kind, email in national)
 
 
+def test_a_national_document_with_an_unknown_number_is_known_by_its_cells(engine, directory, policy, tmp_path) -> None:
+    path = tmp_path / "national-unknown-number.txt"
+    path.write_text(NATIONAL.read_text(encoding="utf-8").replace("QĐ-TTg", "QĐ-XYZ"), encoding="utf-8")
+    report = import_plan(engine, path, directory, policy)
+    assert report.plan == "999/QĐ-XYZ" and report.issuer_scope["scope"] == "national"
+    assert _tasks(engine, directory)["3"]["lead_today"] == [directory.agencies["so-khcn"].name]
+
+
 def test_other_province_plan_flags_its_provincial_names(engine, directory, policy) -> None:
     report = import_plan(engine, OTHER_PROVINCE, directory, policy)
     assert report.issuer_scope["scope"] == "other_province"

@@ -212,6 +212,23 @@ class Directory(Entries):
             issuer, number, is_national=national, names_home=self.names_home, elsewhere=elsewhere, ours=ours
         )
 
+    def scope_from_cells(self, cells: Iterable[str]) -> IssuerScope | None:
+        """``national`` when some cell addresses the provinces as only a national document does ("UBND
+        các tỉnh, thành phố trực thuộc trung ương", "Các bộ, ngành, địa phương"); None otherwise. For a
+        document whose issuer and number tell nothing."""
+        for cell in cells:
+            for entry in self.resolve_cell(cell, scope="national").entries:
+                group = self.get(entry.code)
+                national_only = isinstance(group, Group) and group.only_in_national_documents
+                # "Các địa phương" says nothing: this province's own plans write it too
+                if national_only and self._names.whole(nfc(entry.raw)) is None:
+                    return IssuerScope(
+                        "national",
+                        f"a cell addresses the provinces ({entry.raw!r}): read as a national document / "
+                        f"văn bản giao nhiệm vụ cho các tỉnh: coi là văn bản trung ương",
+                    )
+        return None
+
     def _flag(self, piece: Piece, scope: str) -> str | None:
         """Why a name found must not route on its own (a :class:`Suggestion`'s ``why``), or None."""
         if piece.via == "no-diacritics":

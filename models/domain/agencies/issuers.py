@@ -54,6 +54,7 @@ class IssuerScope:
 
     scope: str
     why: str
+    known: bool = True  # False: nothing told (the ``own`` default); the cells may still tell
 
     def as_json(self) -> dict[str, str]:
         return {"scope": self.scope, "why": self.why}
@@ -106,4 +107,6 @@ def issuer_scope(
     code = number_code(number)
     if code in _NATIONAL_CODES:
         return IssuerScope("national", f"number {number!r} is a national body's ({code}) / số hiệu cơ quan trung ương")
-    return IssuerScope("own", "issuer not recognised: read as this province's document / coi là văn bản của tỉnh")
+    return IssuerScope(
+        "own", "issuer not recognised: read as this province's document / coi là văn bản của tỉnh", known=False
+    )
