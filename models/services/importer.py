@@ -15,6 +15,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, delete, select
 
 from models.domain.agencies import Directory
+from models.domain.agencies.reading import DocumentReading
 from models.domain.clock import utcnow
 from models.domain.deadlines import DeadlineRule, Kind
 from models.domain.indicators import parse_target
@@ -44,11 +45,9 @@ class ImportReport:
     unresolved_agencies: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     changed: bool = False
-    # Who issued the plan, as the agency cells read it (own / national / other_province) and why.
-    issuer_scope: dict[str, str] = field(default_factory=dict)
-    # Unresolved names that probably mean a directory entry ({"name", "code", "why"}): an officer confirms
-    # (adds the spelling as an alias); nothing is routed to them meanwhile.
-    agency_suggestions: list[dict[str, str]] = field(default_factory=list)
+    # How the cells read (models.domain.agencies.reading): "issuer_scope" (own / national / other_province,
+    # and why) and "agency_suggestions" (unrouted names that probably mean an entry, for an officer).
+    agency_reading: dict[str, Any] = field(default_factory=dict)
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -59,8 +58,7 @@ class ImportReport:
             "unresolved_agencies": self.unresolved_agencies,
             "warnings": self.warnings,
             "changed": self.changed,
-            "issuer_scope": self.issuer_scope,
-            "agency_suggestions": self.agency_suggestions,
+            **self.agency_reading,
         }
 
 
@@ -70,21 +68,14 @@ class _Cell:
 
     entries: list[tuple[str, str, bool]]  # (raw name, code, is_group)
     unresolved: list[str]
-    suggestions: list[dict[str, str]] = field(default_factory=list)
 
 
-def _resolve(
-    directory: Directory, raw: str, where: str, warnings: list[str], scope: str = "own", plan: str | None = None
-) -> _Cell:
+def _resolve(directory: Directory | DocumentReading, raw: str, where: str, warnings: list[str]) -> _Cell:
     if not raw.strip():
         return _Cell([], [])
-    result = directory.resolve_cell(raw, scope=scope, plan=plan)
+    result = directory.resolve_cell(raw)
     warnings.extend(f"{where}: {message}" for message in result.warnings)
-    return _Cell(
-        [(e.raw, e.code, e.is_group) for e in result.entries],
-        list(result.unresolved),
-        [s.as_json() for s in result.suggestions],
-    )
+    return _Cell([(e.raw, e.code, e.is_group) for e in result.entries], list(result.unresolved))
 
 
 def import_plan(engine: Engine, path: str | Path, directory: Directory, policy: DeadlinePolicy) -> ImportReport:
@@ -95,10 +86,7 @@ def import_plan(engine: Engine, path: str | Path, directory: Directory, policy: 
     """
     parsed = read_plan_file(path)
     warnings = list(parsed.warnings)
-    scope = directory.issuer_scope(parsed.issuer, parsed.number)
-    if not scope.known:  # neither issuer nor number tell: a cell addressing "the provinces" does
-        cells = [c for t in parsed.tasks for c in (t.lead_raw, t.coordinating_raw)]
-        scope = directory.scope_from_cells(cells + [i.monitor_raw for i in parsed.indicators]) or scope
+    reading = directory.reading(parsed.issuer, parsed.number, _agency_cells(parsed))  # the issuer's scope
     task_cells: dict[str, dict[str, _Cell]] = {}
     indicator_cells: dict[str, _Cell] = {}
     deadline_info: dict[str, tuple[str, str | None]] = {}
@@ -106,8 +94,8 @@ def import_plan(engine: Engine, path: str | Path, directory: Directory, policy: 
 
     for task in parsed.tasks:
         where = f"task {task.number} (line {task.line})"
-        lead = _resolve(directory, task.lead_raw, where, warnings, scope.scope, parsed.number)
-        coord = _resolve(directory, task.coordinating_raw, where, warnings, scope.scope, parsed.number)
+        lead = _resolve(reading, task.lead_raw, where, warnings)
+        coord = _resolve(reading, task.coordinating_raw, where, warnings)
         task_cells[task.number] = {Role.lead: lead, Role.coordinating: coord}
         unresolved.extend(name for cell in (lead, coord) for name in cell.unresolved)
         if not lead.entries and not lead.unresolved:
@@ -117,7 +105,7 @@ def import_plan(engine: Engine, path: str | Path, directory: Directory, policy: 
 
     for indicator in parsed.indicators:
         where = f"indicator {indicator.code} (line {indicator.line})"
-        cell = _resolve(directory, indicator.monitor_raw, where, warnings, scope.scope, parsed.number)
+        cell = _resolve(reading, indicator.monitor_raw, where, warnings)
         indicator_cells[indicator.code] = cell
         unresolved.extend(cell.unresolved)
 
@@ -136,16 +124,15 @@ def import_plan(engine: Engine, path: str | Path, directory: Directory, policy: 
         unresolved_agencies=sorted(set(unresolved)),
         warnings=warnings,
         changed=changed,
-        issuer_scope=scope.as_json(),
-        agency_suggestions=_suggestions([*task_cells.values()], list(indicator_cells.values())),
+        agency_reading=reading.as_json(),
     )
 
 
-def _suggestions(task_cells: list[dict[str, _Cell]], indicator_cells: list[_Cell]) -> list[dict[str, str]]:
-    """Every distinct suggestion of the plan's cells, by name."""
-    cells = [cell for cells in task_cells for cell in cells.values()] + indicator_cells
-    unique = {(s["name"], s["code"], s["why"]): s for cell in cells for s in cell.suggestions}
-    return [unique[k] for k in sorted(unique)]
+def _agency_cells(parsed: ParsedPlan) -> list[str]:
+    """Every agency cell of the plan (lead, coordinating, monitoring), in order."""
+    return [c for t in parsed.tasks for c in (t.lead_raw, t.coordinating_raw)] + [
+        i.monitor_raw for i in parsed.indicators
+    ]
 
 
 def has_plan(engine: Engine) -> bool:

@@ -45,7 +45,7 @@ def _tasks(engine, directory: Directory) -> dict[str, dict]:
 
 def test_national_document_routes_the_provinces_to_the_focal_agency(engine, directory, policy) -> None:
     report = import_plan(engine, NATIONAL, directory, policy)
-    assert report.issuer_scope["scope"] == "national"  # from the number's "QĐ-TTg": no UBND issuer line
+    assert report.as_json()["issuer_scope"]["scope"] == "national"  # from the number's "QĐ-TTg": no UBND issuer line
     tasks = _tasks(engine, directory)
     focal = directory.agencies["so-khcn"].name
     communes = {a.name for a in directory.agencies.values() if a.kind == "ubnd_xa"}
@@ -72,15 +72,16 @@ def test_a_national_document_with_an_unknown_number_is_known_by_its_cells(engine
     path = tmp_path / "national-unknown-number.txt"
     path.write_text(NATIONAL.read_text(encoding="utf-8").replace("QĐ-TTg", "QĐ-XYZ"), encoding="utf-8")
     report = import_plan(engine, path, directory, policy)
-    assert report.plan == "999/QĐ-XYZ" and report.issuer_scope["scope"] == "national"
+    assert report.plan == "999/QĐ-XYZ" and report.as_json()["issuer_scope"]["scope"] == "national"
     assert _tasks(engine, directory)["3"]["lead_today"] == [directory.agencies["so-khcn"].name]
 
 
 def test_other_province_plan_flags_its_provincial_names(engine, directory, policy) -> None:
     report = import_plan(engine, OTHER_PROVINCE, directory, policy)
-    assert report.issuer_scope["scope"] == "other_province"
+    assert report.as_json()["issuer_scope"]["scope"] == "other_province"
     assert "Sở Tư pháp" in report.unresolved_agencies and "Sở Tài chính" in report.unresolved_agencies
-    assert {"name": "Sở Tư pháp", "code": "so-tu-phap", "why": "other-province"} in report.agency_suggestions
+    suggestion = {"name": "Sở Tư pháp", "code": "so-tu-phap", "why": "other-province"}
+    assert suggestion in report.as_json()["agency_suggestions"]
     with Session(engine) as s:
         routed = s.execute(select(Agency.code).join(TaskAgency, TaskAgency.agency_id == Agency.id).join(Task)).scalars()
         assert not [code for code in routed if not code.startswith("tw-")]  # nothing routed to our Sở
@@ -90,8 +91,8 @@ def test_other_province_plan_flags_its_provincial_names(engine, directory, polic
 
 def test_own_plan_is_unchanged(engine, directory, policy, plan_path) -> None:
     report = import_plan(engine, plan_path, directory, policy)
-    assert report.issuer_scope["scope"] == "own"
-    assert report.unresolved_agencies == [] and report.agency_suggestions == []
+    assert report.as_json()["issuer_scope"]["scope"] == "own"
+    assert report.unresolved_agencies == [] and report.as_json()["agency_suggestions"] == []
 
 
 def test_cli_json_reports_scope_and_suggestions(cli_env) -> None:

@@ -39,6 +39,7 @@ from models.domain.agencies.entries import (
 )
 from models.domain.agencies.issuers import IssuerScope, issuer_scope
 from models.domain.agencies.names import MatchingRules, NameIndex, Piece
+from models.domain.agencies.reading import DocumentReading
 from models.domain.text import nfc
 
 # "<body> các tỉnh, thành phố (trực thuộc trung ương)" / "<body> các địa phương" of a national document.
@@ -211,6 +212,10 @@ class Directory(Entries):
         return issuer_scope(
             issuer, number, is_national=national, names_home=self.names_home, elsewhere=elsewhere, ours=ours
         )
+
+    def reading(self, issuer: str | None, number: str | None, cells: Iterable[str]) -> DocumentReading:
+        """How the document ``number`` of ``issuer`` reads its agency ``cells`` (:mod:`.reading`)."""
+        return DocumentReading(self, issuer, number, cells)
 
     def scope_from_cells(self, cells: Iterable[str]) -> IssuerScope | None:
         """``national`` when some cell addresses the provinces as only a national document does ("UBND
