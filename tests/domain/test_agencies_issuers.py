@@ -153,6 +153,8 @@ CELLS: list[tuple[str, str, list[str], list[str], list[tuple[str, str]]]] = [
         [],
     ),
     ("national", "Bộ Công an (chủ trì), Bộ Quốc phòng", ["tw-bo-cong-an", "tw-bo-quoc-phong"], [], []),
+    ("national", "1. Bộ Công an; 2. Bộ Quốc phòng, v.v.", ["tw-bo-cong-an", "tw-bo-quoc-phong"], [], []),
+    ("own", "Kho bạc Nhà nước khu vực 5", [], ["Kho bạc Nhà nước khu vực 5"], []),
     ("national", "Các bộ, ngành theo chức năng, nhiệm vụ được giao", ["tw-bo-nganh"], [], []),
     ("national", "Tổng cục Thống kê (Bộ Tài chính)", ["tw-bo-tai-chinh"], ["Tổng cục Thống kê"], []),
     ("own", "Sở Khoa học và Công nghệ (cơ quan thường trực)", ["so-khcn"], [], []),

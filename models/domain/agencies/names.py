@@ -124,6 +124,7 @@ REMARKS = (
     "chủ trì", "phối hợp", "thường trực", "cơ quan thường trực", "cơ quan chủ trì", "cơ quan phối hợp",
     "đơn vị chủ trì", "đơn vị phối hợp", "nay là", "trước đây là", "đầu mối", "nếu có",
     "theo chức năng, nhiệm vụ", "theo chức năng, nhiệm vụ được giao", "theo chức năng nhiệm vụ được giao",
+    "v.v", "vv",
 )  # fmt: skip
 UNIT_WORDS = ("xã", "phường", "thị trấn", "đặc khu", "huyện", "thị xã", "quận", "thành phố")
 
@@ -319,6 +320,10 @@ class NameIndex:
             # phủ" out of "Ban Cơ yếu Chính phủ", no "CP" out of "Công ty CP …").
             boundary = i in (0, prev_end, remark_end) or bool(tok.gap.strip()) or tokens[i - 1].key in self._glue
             found = self._longest(text, tokens, i, boundary)
+            if found is None and boundary and tok.key.isdigit():  # a list number: "1. Bộ Công an; 2. …"
+                i = remark_end = i + 1
+                prev_end = None
+                continue
             if found is None and boundary and (stop := self._remark(tokens, i)) is not None:
                 flush()  # a remark ("(chủ trì)", "nay là …"): no agency, and a name may follow it
                 i = remark_end = stop
