@@ -5,6 +5,7 @@ The table below holds agency cells as they are written in national documents (Go
 Minister, ministries) and in other provinces' plans, with the resolution each must get."""
 
 import copy
+import unicodedata
 from datetime import date
 from typing import Any
 
@@ -424,6 +425,7 @@ def test_labour_ministry_says_where_its_other_parts_went(directory: Directory) -
 
 
 def test_national_bodies_have_no_contacts_and_join_no_provincial_group(directory: Directory) -> None:
+    assert unicodedata.is_normalized("NFC", NATIONAL_FILE.read_text(encoding="utf-8"))
     national = [a for a in directory.agencies.values() if a.national]
     assert len(national) >= 30
     for agency in national:
