@@ -1,4 +1,5 @@
-"""``dondoc agencies [--json]`` and ``dondoc agencies load FILE``: the directory and its contacts."""
+"""``dondoc agencies [--json]``, ``dondoc agencies load FILE`` and ``dondoc agencies unresolved``: the
+directory, its contacts, and the names the plans left unresolved (with suggestions)."""
 
 import json
 from pathlib import Path
@@ -84,3 +85,22 @@ def revoke_links_cmd(code: str = typer.Argument(..., help="Agency code (as `dond
     if count is None:
         raise fail(f"no agency with code {code!r} (see `dondoc agencies`)", 2)
     console.print(f"{count} đường dẫn của cơ quan đã thu hồi / agency links revoked")
+
+
+@app.command("unresolved")
+def unresolved_cmd(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
+    """List the agency names the plans left unresolved, with the directory's suggestion for each. Settle a
+    name under `confirmed_names` in the directory file (the line is printed), then import the plan again."""
+    from models.services.unresolved import unresolved_names
+
+    engine, directory = prepare_database()
+    rows = unresolved_names(engine, directory)
+    if as_json:
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    for r in rows:
+        s = r["suggestion"]
+        hint = f" → gợi ý / suggestion: {s['agency']} ({s['code']}, {s['why']})" if s else ""
+        console.print(f"{r['plan']}: {r['name']!r} [{', '.join(r['where'])}]{hint}")
+        console.print(f"    confirmed_names: {r['confirm']}")
+    console.print(f"{len(rows)} tên chưa nhận diện / unresolved names")

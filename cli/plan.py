@@ -23,6 +23,8 @@ def print_import_report(report: Any, brief: bool = False) -> None:
     )
     if report.unresolved_agencies:
         console.print(f"Tên cơ quan chưa nhận diện (unresolved): {report.unresolved_agencies}")
+    for s in report.as_json().get("agency_suggestions", ()):
+        console.print(f"  gợi ý / suggestion: {s['name']!r} → {s['code']} ({s['why']}): cán bộ xác nhận / to confirm")
     if brief and report.warnings:
         console.print(f"{len(report.warnings)} cảnh báo / warnings: dondoc plan import PATH lists them")
         print_lifecycle(report)

@@ -313,7 +313,7 @@ def _read_row(
     number: int, values: dict[str, tuple[str | None, str]], directory: Directory, warnings: list[str]
 ) -> tuple[ContactUpdate | None, list[RowError]]:
     errors: list[RowError] = []
-    agency = _row_agency(number, values, directory, errors)
+    agency = _row_agency(number, values, directory, errors, warnings)
     update = ContactUpdate(code=agency.code if agency else "", row=number)
     for meaning in CONTACT_FIELDS:
         value, header = values.get(meaning, (None, meaning))
@@ -353,7 +353,11 @@ def _read_row(
 
 
 def _row_agency(
-    number: int, values: dict[str, tuple[str | None, str]], directory: Directory, errors: list[RowError]
+    number: int,
+    values: dict[str, tuple[str | None, str]],
+    directory: Directory,
+    errors: list[RowError],
+    warnings: list[str],
 ) -> Agency | None:
     found: list[tuple[Any, str, str]] = []  # (entry, written, header)
     for meaning in ("code", "agency"):
@@ -361,6 +365,9 @@ def _row_agency(
         if written is None:
             continue
         entry = directory.match(written)
+        if entry is None and (entry := directory.suggest(written)) is not None:
+            # A name typed in the officer's own sheet, unique without diacritics: kept, and said so.
+            warnings.append(f"row {number}: {written!r} read as {entry.name!r} (without diacritics / bỏ dấu)")
         if entry is None:
             errors.append(RowError(number, header, f"unknown agency {written!r} / không tìm thấy cơ quan"))
             return None

@@ -27,6 +27,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, delete, select
 
 from models.domain.agencies import Directory
+from models.domain.agencies.reading import DocumentReading
 from models.domain.clock import utcnow
 from models.domain.deadlines import DeadlineRule, Kind
 from models.domain.indicators import parse_target
@@ -66,6 +67,9 @@ class ImportReport:
     dry_run: bool = False
     cancelled_cycles: int = 0  # live cycles of removed tasks cancelled
     replanned_cycles: int = 0  # live cycles of tasks whose deadline changed, re-planned
+    # How the cells read (models.domain.agencies.reading): "issuer_scope" (own / national / other_province,
+    # and why) and "agency_suggestions" (unrouted names that probably mean an entry, for an officer).
+    agency_reading: dict[str, Any] = field(default_factory=dict)
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -83,6 +87,7 @@ class ImportReport:
             "track_note": self.track_note,
             "cancelled_cycles": self.cancelled_cycles,
             "replanned_cycles": self.replanned_cycles,
+            **self.agency_reading,
         }
 
 
@@ -94,7 +99,7 @@ class _Cell:
     unresolved: list[str]
 
 
-def _resolve(directory: Directory, raw: str, where: str, warnings: list[str]) -> _Cell:
+def _resolve(directory: Directory | DocumentReading, raw: str, where: str, warnings: list[str]) -> _Cell:
     if not raw.strip():
         return _Cell([], [])
     result = directory.resolve_cell(raw)
@@ -122,6 +127,7 @@ def import_plan(
     """
     parsed = read_plan_file(path)
     warnings = list(parsed.warnings)
+    reading = directory.reading(parsed.issuer, parsed.number, _agency_cells(parsed))  # the issuer's scope
     task_cells: dict[str, dict[str, _Cell]] = {}
     indicator_cells: dict[str, _Cell] = {}
     deadline_info: dict[str, tuple[str, str | None]] = {}
@@ -129,8 +135,8 @@ def import_plan(
 
     for task in parsed.tasks:
         where = f"task {task.number} (line {task.line})"
-        lead = _resolve(directory, task.lead_raw, where, warnings)
-        coord = _resolve(directory, task.coordinating_raw, where, warnings)
+        lead = _resolve(reading, task.lead_raw, where, warnings)
+        coord = _resolve(reading, task.coordinating_raw, where, warnings)
         task_cells[task.number] = {Role.lead: lead, Role.coordinating: coord}
         unresolved.extend(name for cell in (lead, coord) for name in cell.unresolved)
         if not lead.entries and not lead.unresolved:
@@ -140,7 +146,7 @@ def import_plan(
 
     for indicator in parsed.indicators:
         where = f"indicator {indicator.code} (line {indicator.line})"
-        cell = _resolve(directory, indicator.monitor_raw, where, warnings)
+        cell = _resolve(reading, indicator.monitor_raw, where, warnings)
         indicator_cells[indicator.code] = cell
         unresolved.extend(cell.unresolved)
 
@@ -155,6 +161,7 @@ def import_plan(
         unresolved_agencies=sorted(set(unresolved)),
         warnings=warnings,
         dry_run=dry_run,
+        agency_reading=reading.as_json(),
     )
     with session_scope(engine) as session:
         before = _version_before(session, parsed, deadline_info, report)
@@ -228,6 +235,13 @@ def _apply_lifecycle(
         tasks = plan_lifecycle.task_ids(session, plan.id, report.diff.deadline_changed())
         report.replanned_cycles = plan_lifecycle.replan_tasks(runtime, session, tasks, import_day)
     return changed or bool(report.cancelled_cycles or report.replanned_cycles)
+
+
+def _agency_cells(parsed: ParsedPlan) -> list[str]:
+    """Every agency cell of the plan (lead, coordinating, monitoring), in order."""
+    return [c for t in parsed.tasks for c in (t.lead_raw, t.coordinating_raw)] + [
+        i.monitor_raw for i in parsed.indicators
+    ]
 
 
 def has_plan(engine: Engine) -> bool:

@@ -145,7 +145,9 @@ def _wanted_agencies(rt: Runtime, names: list[str], today: date, agency_ids: dic
         found = rt.directory.match(name) if name not in agency_ids else None
         code = name if name in agency_ids else (found.code if found is not None else None)
         if code is None:
-            raise RoundError(f"unknown agency {name!r} (không tìm thấy cơ quan)")
+            near = rt.directory.suggest(name)  # a name typed without diacritics is never taken silently
+            hint = f"; did you mean {near.code!r} ({near.name}) / có phải" if near is not None else ""
+            raise RoundError(f"unknown agency {name!r} (không tìm thấy cơ quan){hint}")
         wanted.update(rt.routed_agency_ids([code], today, agency_ids))
     return wanted
 

@@ -260,12 +260,17 @@ def test_match_ignores_case_spacing_and_normal_form(directory: Directory) -> Non
     assert directory.match("Sở Khoa học và Công nghệ\u200b") is target
 
 
-def test_match_keeps_diacritics_meaningful_but_falls_back_when_unique(directory: Directory) -> None:
-    entry = directory.match("So Khoa hoc va Cong nghe")
-    assert entry is not None and entry.code == "so-khcn"
+def test_match_keeps_diacritics_meaningful_and_only_suggests_without_them(directory: Directory) -> None:
+    # Issue 10 point 6: a match without diacritics never routes; it is a suggestion an officer confirms.
+    assert directory.match("So Khoa hoc va Cong nghe") is None
+    suggested = directory.suggest("So Khoa hoc va Cong nghe")
+    assert suggested is not None and suggested.code == "so-khcn"
     result = directory.resolve_cell("So Tu phap")
-    assert result.codes == ["so-tu-phap"]
-    assert result.entries[0].via == "no-diacritics"
+    assert result.codes == []
+    assert result.unresolved == ["So Tu phap"]
+    assert [s.as_json() for s in result.suggestions] == [
+        {"name": "So Tu phap", "code": "so-tu-phap", "why": "no-diacritics"}
+    ]
     assert any("without diacritics" in w for w in result.warnings)
 
 
@@ -576,14 +581,15 @@ def test_shipped_names_are_nfc_and_contacts_are_clearly_fake(directory: Director
     assert unicodedata.is_normalized("NFC", raw)
     assert "FAKE" in raw.split("version:")[0]
     assert directory.demo is True
-    for agency in directory.agencies.values():
+    provincial = [a for a in directory.agencies.values() if not a.national]
+    for agency in provincial:
         for email in (agency.email, agency.head.email):
             assert email and email.endswith("@thainguyen.example"), agency.code
         for phone in (agency.phone, agency.head.phone):
             assert phone and re.fullmatch(r"\+8490000\d{4}", phone), agency.code
         assert agency.zalo_user_id and agency.zalo_user_id.startswith("demo-")
         assert agency.head.name and "(demo)" in agency.head.name
-    phones = [a.phone for a in directory.agencies.values()] + [a.head.phone for a in directory.agencies.values()]
+    phones = [a.phone for a in provincial] + [a.head.phone for a in provincial]
     assert len(phones) == len(set(phones))
 
 

@@ -18,9 +18,14 @@ from datetime import date
 #: (Công an, Thuế, Ngân hàng Nhà nước); ``tu_phap``: court and procuracy; ``hdnd``: People's Council;
 #: ``doan_the``: Fatherland Front, mass organisations and associations; ``don_vi_su_nghiep``: public
 #: service units (radio-TV, newspaper, service centres); ``co_quan_dang``: Party bodies; ``external``:
-#: outside the province's system (a national university, companies).
+#: outside the province's system (a national university, companies); ``bo_nganh``: a ministry or
+#: ministry-level body of the Government; ``trung_uong``: another national body (the Government and the
+#: Prime Minister as issuers, the Supreme Court and Procuracy, State Audit, government agencies, the
+#: central Fatherland Front). The two national kinds come from ``config/national_bodies.yaml``.
 KINDS = frozenset(
     {
+        "bo_nganh",
+        "trung_uong",
         "so",
         "ban_nganh",
         "ubnd_tinh",
@@ -35,6 +40,14 @@ KINDS = frozenset(
         "external",
     }
 )
+
+#: Kinds of the national bodies: recognised as external, never matched to a provincial body.
+NATIONAL_KINDS = frozenset({"bo_nganh", "trung_uong"})
+
+#: How a document's issuer relates to this directory's province (see :mod:`.issuers`): ``own`` (this
+#: province, and the default when the issuer is unknown), ``national`` (the Government, the Prime
+#: Minister, a ministry), ``other_province``.
+SCOPES = ("own", "national", "other_province")
 
 
 class DirectoryError(ValueError):
@@ -52,6 +65,32 @@ class UnknownCodeError(KeyError):
 
     def __str__(self) -> str:
         return f"unknown agency or group code: {self.args[0]!r} (mã cơ quan/nhóm không tồn tại)"
+
+
+@dataclass(frozen=True)
+class Confirmation:
+    """A name an officer confirmed (``confirmed_names`` in the directory file): in plan ``plan`` (every
+    plan when None), the name as written routes to ``code`` — how a suggestion, or any name left
+    unresolved, is settled without a code change."""
+
+    name: str
+    code: str
+    plan: str | None = None
+
+
+@dataclass(frozen=True)
+class Province:
+    """The directory's own province: its ``name`` ("Thái Nguyên"), the ``former_names`` of provinces
+    merged into it ("Bắc Kạn", from 2025-07-01), and the agency that answers for the province when a
+    national document addresses every province (``national_focal_agency``; None: the standing agency)."""
+
+    name: str | None = None
+    former_names: tuple[str, ...] = ()
+    national_focal_agency: str | None = None
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(n for n in (self.name, *self.former_names) if n)
 
 
 @dataclass(frozen=True)
@@ -102,6 +141,11 @@ class Agency(_Dated):
     is_group = False
 
     @property
+    def national(self) -> bool:
+        """A national body (a ministry, the Supreme Court, …): external to the province."""
+        return self.kind in NATIONAL_KINDS
+
+    @property
     def names(self) -> tuple[str, ...]:
         return (self.name, *self.aliases)
 
@@ -123,6 +167,11 @@ class Group(_Dated):
     kind_in: tuple[str, ...] = ()
     open_ended: bool = False
     candidates: tuple[str, ...] = ()
+    national: bool = False  # a group of national bodies, or a phrase of national documents
+    # Names recognised only in a national document ("các địa phương" there means this province).
+    only_in_national_documents: bool = False
+    # Routes to the directory's focal agency for national documents (``national_focal_agency``).
+    focal: bool = False
 
     is_group = True
 
@@ -170,16 +219,35 @@ class ResolvedName:
     code: str
     is_group: bool
     open_ended: bool = False
-    via: str = "name"  # "name", "enumeration" ("UBND các thành phố: A, B") or "no-diacritics"
+    via: str = "name"  # "name", "enumeration" ("UBND các thành phố: A, B" / "Các Cục: A, B"), "confirmed"
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """A name left unresolved that probably means ``code``: an officer confirms it, nothing routes to it.
+
+    ``why``: ``no-diacritics`` (it matches only without diacritics: "So Tai chinh"), ``other-province``
+    (a provincial name in another province's plan: that province's Sở, not ours), ``other-place`` (a
+    provincial name qualified by another province: "Sở Tài chính thành phố Hà Nội").
+    """
+
+    raw: str
+    code: str
+    why: str
+
+    def as_json(self) -> dict[str, str]:
+        return {"name": self.raw, "code": self.code, "why": self.why}
 
 
 @dataclass
 class CellResolution:
-    """A whole cell resolved: the names found (in order, no duplicates), what is left over, warnings."""
+    """A whole cell resolved: the names found (in order, no duplicates), what is left over, warnings, and
+    for some left-over names a suggestion an officer may confirm (never routed on its own)."""
 
     entries: list[ResolvedName] = field(default_factory=list)
     unresolved: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    suggestions: list[Suggestion] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:

@@ -13,6 +13,7 @@ The file's path is the caller's business: the shipped one is named in ``config/f
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -25,12 +26,15 @@ import yaml
 
 from models.domain.agencies.entries import (
     KINDS,
+    NATIONAL_KINDS,
     Agency,
+    Confirmation,
     DirectoryError,
     Entries,
     Entry,
     Group,
     Head,
+    Province,
     entry_label,
 )
 from models.domain.agencies.names import MatchingRules
@@ -52,6 +56,9 @@ class DirectoryData:
     standing_agency: str = ""
     matching: MatchingRules = field(default_factory=MatchingRules)
     demo: bool = False
+    province: Province = field(default_factory=Province)
+    national_bodies: Any = None  # the ``national_bodies`` key: a file name (beside this file) or a mapping
+    confirmed: tuple[Confirmation, ...] = ()
 
 
 def read_file(path: Path) -> Any:
@@ -80,6 +87,9 @@ def parse(data: Any, source: str | None = None) -> DirectoryData:
         problems.append("'standing_agency' (an agency code) is missing")
         standing = ""
     matching = data.get("matching") or {}
+    out.province = _province(data, problems)
+    out.national_bodies = data.get("national_bodies")
+    out.confirmed = _confirmed(data, problems)
     if problems:
         raise DirectoryError(problems, source)
     out.standing_agency = standing
@@ -91,6 +101,61 @@ def parse(data: Any, source: str | None = None) -> DirectoryData:
     )
     out.demo = bool(data.get("demo", False))
     return out
+
+
+def _province(data: dict[str, Any], problems: list[str]) -> Province:
+    """The ``province`` mapping (name, former_names) and ``national_focal_agency`` of the file."""
+    raw = data.get("province") or {}
+    focal = data.get("national_focal_agency")
+    if not isinstance(raw, dict) or not (focal is None or isinstance(focal, str)):
+        problems.append("'province' must be a mapping (name, former_names); 'national_focal_agency' a code")
+        return Province()
+    try:
+        name = _text(raw, "name", "province")
+        former = _texts(raw, "former_names", "province")
+        _unknown_keys(raw, {"name", "former_names"}, "province")
+    except ValueError as exc:
+        problems.append(str(exc))
+        return Province()
+    return Province(name=name, former_names=former, national_focal_agency=focal)
+
+
+def _confirmed(data: dict[str, Any], problems: list[str]) -> tuple[Confirmation, ...]:
+    """The ``confirmed_names`` list: names an officer confirmed (plan optional, name, code)."""
+    items = data.get("confirmed_names") or []
+    if not isinstance(items, list):
+        problems.append("'confirmed_names' must be a list of {plan, name, code}")
+        return ()
+    out = []
+    for n, item in enumerate(items, 1):
+        label = f"confirmed_names #{n}"
+        try:
+            if not isinstance(item, dict):
+                raise ValueError(f"{label}: must be a mapping (plan, name, code)")
+            _unknown_keys(item, {"plan", "name", "code"}, label)
+            name, code = _text(item, "name", label, required=True), _text(item, "code", label, required=True)
+            out.append(Confirmation(name=name or "", code=code or "", plan=_text(item, "plan", label)))
+        except ValueError as exc:
+            problems.append(str(exc))
+    return tuple(out)
+
+
+def parse_national(data: Any, source: str | None = None) -> tuple[dict[str, Agency], dict[str, Group]]:
+    """The national bodies file (``config/national_bodies.yaml``): its agencies, each of a national kind
+    (``bo_nganh``, ``trung_uong``), and its groups, all marked ``national``."""
+    if not isinstance(data, dict):
+        raise DirectoryError("the national bodies file must be a mapping with 'agencies' and 'groups'", source)
+    problems: list[str] = []
+    seen: dict[str, str] = {}
+    agencies = _read_section(data, "agencies", "agency", _build_agency, seen, problems)
+    groups = _read_section(data, "groups", "group", _build_group, seen, problems)
+    for agency in agencies.values():
+        if agency.kind not in NATIONAL_KINDS:
+            kinds = ", ".join(sorted(NATIONAL_KINDS))
+            problems.append(f"{entry_label(agency)}: kind {agency.kind!r} is not national ({kinds})")
+    if problems:
+        raise DirectoryError(problems, source)
+    return agencies, {code: dataclasses.replace(g, national=True) for code, g in groups.items()}
 
 
 def _read_section(
@@ -335,7 +400,8 @@ _AGENCY_KEYS = {
     "valid_from", "valid_to", "successor", "succeeded_on", "legal_basis", "notes",
 }  # fmt: skip
 _GROUP_KEYS = {
-    "code", "name", "aliases", "members", "kind_in", "open_ended", "candidates",
+    "code", "name", "aliases", "members", "kind_in", "open_ended", "candidates", "only_in_national_documents",
+    "focal",
     "valid_from", "valid_to", "successor", "succeeded_on", "legal_basis", "notes",
 }  # fmt: skip
 
@@ -391,8 +457,10 @@ def _build_group(item: dict[str, Any], label: str) -> Group:
         kind_in=_texts(item, "kind_in", label),
         open_ended=bool(item.get("open_ended", False)),
         candidates=_texts(item, "candidates", label),
+        only_in_national_documents=bool(item.get("only_in_national_documents", False)),
+        focal=bool(item.get("focal", False)),
         **_dated(item, label),
     )
-    if not (group.members or group.kind_in or group.open_ended or group.successor):
-        raise ValueError(f"{label}: a group needs 'members', 'kind_in' or 'open_ended: true'")
+    if not (group.members or group.kind_in or group.open_ended or group.successor or group.focal):
+        raise ValueError(f"{label}: a group needs 'members', 'kind_in', 'open_ended: true' or 'focal: true'")
     return group

@@ -13,6 +13,7 @@ The index knows codes only; what the codes mean (groups, dates, warnings) is the
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
@@ -100,6 +101,34 @@ def match_key(name: str, abbreviations: dict[tuple[str, ...], str] | None = None
     return " ".join(t.key for t in _merge(_raw_tokens(nfc(name)), abbreviations or {}))
 
 
+#: Words an agency's name starts with. Words left over in a cell are split into several names only
+#: where a comma, a ";" or "và" is followed by one of these ("Cục A, Cục B" is two names; "Trung tâm
+#: Giám sát, điều hành đô thị thông minh" stays one), and "Các <word>: A, B" distributes the word over
+#: the items ("Các Cục: A, B" -> "Cục A", "Cục B").
+HEAD_WORDS = (
+    "Bộ", "Sở", "Cục", "Tổng cục", "Chi cục", "Vụ", "Ban", "Trung tâm", "UBND", "HĐND", "Ủy ban", "Viện",
+    "Văn phòng", "Đài", "Báo", "Hội", "Tòa án", "Công an", "Ngân hàng", "Kho bạc", "Bảo hiểm", "Thanh tra",
+    "Đại học", "Trường", "Học viện", "Tập đoàn", "Tổng công ty", "Công ty", "Liên đoàn", "Tổng Liên đoàn",
+    "Đoàn", "Kiểm toán", "Phòng", "Hiệp hội", "Quỹ", "Đảng ủy", "Tỉnh ủy", "Thành ủy", "Tỉnh đoàn",
+    "Cơ quan", "Các", "Doanh nghiệp", "Liên minh", "Chi nhánh", "Thông tấn xã", "Bộ Chỉ huy",
+)  # fmt: skip
+#: Words that name a province after an agency's name ("Sở Tài chính thành phố Hà Nội").
+PLACE_WORDS = ("tỉnh", "thành phố")
+#: Administrative units whose order in a list does not matter ("UBND các phường, xã" = "UBND các xã,
+#: phường"): every name and enumeration head with two or more of them in a row is also known permuted.
+#: Remarks written among the names, naming no agency: skipped where they stand alone (between
+#: punctuation, a name or the cell's ends): "Sở Khoa học và Công nghệ (cơ quan thường trực)",
+#: "Bộ Công an (chủ trì)", "Bộ Thông tin và Truyền thông (nay là Bộ Khoa học và Công nghệ)". The cell
+#: as written is kept with the task.
+REMARKS = (
+    "chủ trì", "phối hợp", "thường trực", "cơ quan thường trực", "cơ quan chủ trì", "cơ quan phối hợp",
+    "đơn vị chủ trì", "đơn vị phối hợp", "nay là", "trước đây là", "đầu mối", "nếu có",
+    "theo chức năng, nhiệm vụ", "theo chức năng, nhiệm vụ được giao", "theo chức năng nhiệm vụ được giao",
+    "v.v", "vv",
+)  # fmt: skip
+UNIT_WORDS = ("xã", "phường", "thị trấn", "đặc khu", "huyện", "thị xã", "quận", "thành phố")
+
+
 @dataclass(frozen=True)
 class MatchingRules:
     """The ``matching`` section of the directory file, as written (the index compiles it)."""
@@ -108,6 +137,10 @@ class MatchingRules:
     glue_words: tuple[str, ...] = ("và",)  # words allowed between names
     qualifiers: tuple[str, ...] = ()  # words a name may carry after it ("tỉnh", "Thái Nguyên")
     enumerations: tuple[Mapping[str, Any], ...] = ()  # {"heads": [...], "item_prefixes": [...]}
+    head_words: tuple[str, ...] = HEAD_WORDS
+    place_words: tuple[str, ...] = PLACE_WORDS
+    unit_words: tuple[str, ...] = UNIT_WORDS
+    remarks: tuple[str, ...] = REMARKS
 
 
 @dataclass(frozen=True)
@@ -122,7 +155,8 @@ class _Match:
     code: str
     via: str
     raw: str
-    items: tuple[tuple[str, str], ...] = ()  # enumeration: (raw, code) per item
+    items: tuple[tuple[str, str | None], ...] = ()  # enumeration: (raw, code or None: unknown) per item
+    place: str | None = None  # the province named after the name ("Hà Nội"; "" for a bare "tỉnh")
 
 
 @dataclass(frozen=True)
@@ -131,8 +165,9 @@ class Piece:
 
     raw: str
     code: str | None = None
-    via: str = "name"  # as in :class:`ResolvedName`
+    via: str = "name"  # as in :class:`ResolvedName`, or "no-diacritics" (matched only without them)
     glued: bool = False  # written right after the previous name with only spaces between
+    place: str | None = None  # a province named right after the name ("thành phố Hà Nội" -> "Hà Nội")
 
 
 class NameIndex:
@@ -140,17 +175,25 @@ class NameIndex:
 
     def __init__(self, rules: MatchingRules) -> None:
         self._abbrev: dict[tuple[str, ...], str] = {}
+        self._long: dict[str, str] = {}  # short key -> the long spelling as written ("thành phố")
         for long, short in rules.abbreviations.items():
             self._abbrev[tuple(t.key for t in _raw_tokens(nfc(long)))] = _word_key(nfc(short))
+            self._long[_word_key(nfc(short))] = nfc(long)
         self._glue = frozenset(self.key_words(w)[0] for w in rules.glue_words if self.key_words(w))
         self._qualifiers = sorted((self.key_words(q) for q in rules.qualifiers), key=len, reverse=True)
+        self._heads = sorted({self.key_words(h) for h in rules.head_words} - {()}, key=len, reverse=True)
+        self._places = frozenset(w for p in rules.place_words for w in self.key_words(p)[:1])
+        self._cac = self.key_words("các")
+        self._remarks = sorted({self.key_words(r) for r in rules.remarks} - {()}, key=len, reverse=True)
+        self._units = sorted({self.key_words(u) for u in rules.unit_words} - {()}, key=len, reverse=True)
         self._enumerations = [
             _Enumeration(
-                head=self.key_words(h),
+                head=head,
                 item_prefixes=tuple(self.key_words(p) for p in e.get("item_prefixes", ())),
             )
             for e in rules.enumerations
             for h in e.get("heads", ())
+            for head in self.variants(self.key_words(h))
         ]
         self._names: dict[tuple[str, ...], str] = {}
         self._ascii: dict[tuple[str, ...], set[str]] = {}
@@ -160,12 +203,35 @@ class NameIndex:
         """The words' keys of ``text``, abbreviations folded."""
         return tuple(t.key for t in self._tokens(nfc(text)))
 
-    def add(self, entries: Iterable[Entry]) -> list[str]:
-        """Index the entries' names and aliases; the problems found (an empty name, a name used twice)."""
+    def variants(self, key: tuple[str, ...]) -> list[tuple[str, ...]]:
+        """``key`` and, for each run of 2-4 unit words in it, that run in every order (``UNIT_WORDS``)."""
+        out = [key]
+        p = 0
+        while p < len(key):
+            units, q = [], p
+            while (unit := next((u for u in self._units if key[q : q + len(u)] == u), None)) is not None:
+                units.append(unit)
+                q += len(unit)
+            if 2 <= len(units) <= 4:
+                out = [v[:p] + sum(perm, ()) + v[q:] for v in out for perm in itertools.permutations(units)]
+                p = q
+            else:
+                p += 1
+        return list(dict.fromkeys(out))
+
+    def add(self, entries: Iterable[Entry], *, keep_first: bool = False) -> list[str]:
+        """Index the entries' names and aliases; the problems found (an empty name, a name used twice).
+
+        With ``keep_first``, a name already known keeps its entry and is no problem (an index where some
+        entries' names take precedence: those of national documents). Names with unit words in another
+        order (:meth:`variants`) are added last and never displace a name written in the file.
+        """
         problems: list[str] = []
         by_code: dict[str, Entry] = {}
+        later: list[tuple[tuple[str, ...], str]] = []
         for entry in entries:
             by_code[entry.code] = entry
+            problems += self._abbreviation_problems(entry)
             for name in entry.names:
                 key = self.key_words(name)
                 if not key:
@@ -173,23 +239,51 @@ class NameIndex:
                     continue
                 self._max_words = max(self._max_words, len(key))
                 other = self._names.setdefault(key, entry.code)
-                if other != entry.code:
+                if other != entry.code and not keep_first:
                     problems.append(
                         f"{entry_label(entry)}: alias {name!r} also names {entry_label(by_code[other])} "
                         f"(an alias must point to one entry)"
                     )
-                self._ascii.setdefault(tuple(strip_diacritics(k) for k in key), set()).add(entry.code)
+                if other == entry.code:
+                    self._ascii.setdefault(tuple(strip_diacritics(k) for k in key), set()).add(entry.code)
+                later.extend((v, entry.code) for v in self.variants(key)[1:])
+        for key, code in later:
+            self._names.setdefault(key, code)
         return problems
+
+    def _abbreviation_problems(self, entry: Entry) -> list[str]:
+        """An alias using a two-letter short form the name does not contain: "Sở TP" for Sở Tư pháp would
+        also be "Sở thành phố" ("TP" = "thành phố" in ``matching.abbreviations``), so it is refused. (Two
+        letters are too easily another phrase's initials; "UBND" or "KCN" are not.)"""
+        name_keys = set(self.key_words(entry.name))
+        problems = []
+        for alias in entry.aliases:
+            for word in _raw_tokens(nfc(alias)):
+                if word.key in self._long and len(word.key) <= 2 and word.key not in name_keys:
+                    long = self._long[word.key]
+                    problems.append(
+                        f"{entry_label(entry)}: alias {alias!r} uses {alias[word.start : word.end]!r}, which "
+                        f"reads as {long!r} (matching.abbreviations), but {entry.name!r} has no {long!r}"
+                    )
+        return problems
+
+    def starts_with_place(self, text: str) -> bool:
+        """Whether ``text`` begins with a place word ("tỉnh", "thành phố")."""
+        words = self.key_words(text)
+        return bool(words) and words[0] in self._places
 
     # ---- reading ---------------------------------------------------------------------------------
 
-    def whole(self, text: str) -> str | None:
-        """The code of the one name the whole ``text`` (NFC) is, or ``None`` (no name, several, words left)."""
+    def whole(self, text: str, *, no_diacritics: bool = False) -> str | None:
+        """The code of the one name the whole ``text`` (NFC) is, or ``None`` (no name, several, words left).
+
+        A name compared without diacritics counts only with ``no_diacritics`` (a suggestion, never a
+        match: "So Tai chinh" is not silently Sở Tài chính)."""
         tokens = self._tokens(text)
         if not tokens:
             return None
         found = self._longest(text, tokens, 0)
-        if found is None or found.end != len(tokens):
+        if found is None or found.end != len(tokens) or (found.via == "no-diacritics") != no_diacritics:
             return None
         if found.items:
             return found.items[0][1] if len(found.items) == 1 else None
@@ -205,10 +299,15 @@ class NameIndex:
         pieces: list[Piece] = []
         leftover: list[int] = []  # indexes of the words left over since the last name or ";"
         prev_end: int | None = None  # token index after the previous match, when nothing came between
+        remark_end: int | None = None  # token index after the last remark skipped
 
         def flush() -> None:
             if leftover:
-                pieces.append(Piece(text[tokens[leftover[0]].start : tokens[leftover[-1]].end]))
+                for first, last in self._split_leftover(tokens, leftover):
+                    raw = text[tokens[first].start : tokens[last].end]
+                    if raw.count("(") > raw.count(")") and text[tokens[last].end : tokens[last].end + 1] == ")":
+                        raw += ")"  # "Tập đoàn … (Viettel)": the bracket closes the name
+                    pieces.append(Piece(raw))
                 leftover.clear()
 
         i = 0
@@ -216,7 +315,20 @@ class NameIndex:
             tok = tokens[i]
             if tok.hard:
                 flush()
-            found = self._longest(text, tokens, i)
+            # A name starts at the cell's start, after punctuation, "và" or another name: never inside a
+            # run of unknown words (no "Sở" read out of "Trung tâm Chuyển đổi số Thành phố", no "Chính
+            # phủ" out of "Ban Cơ yếu Chính phủ", no "CP" out of "Công ty CP …").
+            boundary = i in (0, prev_end, remark_end) or bool(tok.gap.strip()) or tokens[i - 1].key in self._glue
+            found = self._longest(text, tokens, i, boundary)
+            if found is None and boundary and tok.key.isdigit():  # a list number: "1. Bộ Công an; 2. …"
+                i = remark_end = i + 1
+                prev_end = None
+                continue
+            if found is None and boundary and (stop := self._remark(tokens, i)) is not None:
+                flush()  # a remark ("(chủ trì)", "nay là …"): no agency, and a name may follow it
+                i = remark_end = stop
+                prev_end = None
+                continue
             if found is None:
                 if tok.key not in self._glue:
                     leftover.append(i)
@@ -227,13 +339,40 @@ class NameIndex:
             glued = prev_end == i and tok.bare
             via = "enumeration" if found.items else found.via
             for n, (raw, code) in enumerate(found.items or ((found.raw, found.code),)):
-                pieces.append(Piece(raw, code, via, glued and n == 0))  # the gap is before the first only
+                # the gap is before the first item only
+                pieces.append(Piece(raw, code, via if code else "name", glued and n == 0, found.place))
             i = prev_end = found.end
         flush()
         return pieces
 
     def _tokens(self, text: str) -> list[_Token]:
         return _merge(_raw_tokens(text), self._abbrev)
+
+    def _remark(self, tokens: list[_Token], i: int) -> int | None:
+        """The end of a remark starting at ``i`` ("chủ trì", "nay là"; ``REMARKS``) when it stands alone:
+        followed by punctuation, the end, or a name. None otherwise."""
+        for remark in self._remarks:
+            stop = i + len(remark)
+            if tuple(t.key for t in tokens[i:stop]) != remark or any(t.hard for t in tokens[i + 1 : stop]):
+                continue
+            if stop == len(tokens) or tokens[stop].gap.strip() or self._lookup(tokens, stop):
+                return stop
+        return None
+
+    def _starts_head(self, tokens: list[_Token], i: int) -> bool:
+        return any(tuple(t.key for t in tokens[i : i + len(h)]) == h for h in self._heads)
+
+    def _split_leftover(self, tokens: list[_Token], idx: list[int]) -> list[tuple[int, int]]:
+        """Words left over, as (first, last) token indexes of each name: a new name starts after a
+        comma, colon or "và" when its first words are a head word ("Cục A, Cục B và Vụ C": three)."""
+        runs = [[idx[0]]]
+        for prev, k in itertools.pairwise(idx):
+            separated = k != prev + 1 or any(c in tokens[k].gap for c in ",:")  # k != prev + 1: "và" between
+            if separated and self._starts_head(tokens, k):
+                runs.append([k])
+            else:
+                runs[-1].append(k)
+        return [(run[0], run[-1]) for run in runs]
 
     def _lookup(self, tokens: list[_Token], i: int, prefix: tuple[str, ...] = ()) -> tuple[int, str] | None:
         """Longest known name starting at token ``i`` (after ``prefix``): (end index, code)."""
@@ -252,6 +391,63 @@ class NameIndex:
             codes = self._ascii.get(tuple(t.ascii for t in tokens[i:end]))
             if codes is not None and len(codes) == 1:
                 return end, next(iter(codes))
+        return None
+
+    def _absorb_place(self, text: str, tokens: list[_Token], start: int, end: int) -> tuple[int, str | None]:
+        """A province named right after a name: "tỉnh"/"thành phố" and the capitalised words after it
+        ("Sở Tài chính thành phố Hà Nội", "UBND tỉnh Bắc Ninh" where "UBND tỉnh" is the name). Returns
+        the end and the place as written ("" for a bare "tỉnh"), or ``(end, None)`` when there is none."""
+        if end - 1 > start and tokens[end - 1].key in self._places:
+            j = end  # the name itself ends with the place word
+        elif (
+            end < len(tokens) and tokens[end].bare and tokens[end].key in self._places and not self._lookup(tokens, end)
+        ):
+            j = end + 1
+        else:
+            return end, None
+        k = j
+        while (
+            k < len(tokens)
+            and k - j < 4
+            and tokens[k].bare
+            and text[tokens[k].start].isupper()
+            and tokens[k].key not in self._glue
+            and not self._starts_head(tokens, k)
+            and not self._lookup(tokens, k)
+        ):
+            k += 1
+        if k == j == end:
+            return end, ""
+        return k, text[tokens[j].start : tokens[k - 1].end] if k > j else ""
+
+    def _distribution(self, text: str, tokens: list[_Token], i: int) -> _Match | None:
+        """ "Các <head word>: A, B và C" -> "<head word> A", "<head word> B", "<head word> C" ("Các Cục: A, B";
+        "Các Bộ: Tài chính, Kế hoạch và Đầu tư" -> two ministries: a known name is taken whole)."""
+        if (tokens[i].key,) != self._cac:
+            return None
+        for head in self._heads:
+            h, start = len(head), i + 1
+            if head == self._cac or tuple(t.key for t in tokens[start : start + h]) != head:
+                continue
+            if start + h >= len(tokens) or ":" not in tokens[start + h].gap or ";" in tokens[start + h].gap:
+                continue
+            head_raw = text[tokens[start].start : tokens[start + h - 1].end]
+            items: list[tuple[str, str | None]] = []
+            j = end = start + h
+            while j < len(tokens) and not (tokens[j].hard or (items and ":" in tokens[j].gap)):
+                if tokens[j].key in self._glue:
+                    j += 1
+                    continue
+                hit = self._lookup(tokens, j, head)
+                if hit is None and ((tokens[j].key,) == self._cac or self._lookup(tokens, j)):
+                    break  # a name of its own ends the list: "Các Sở: Tài chính, Xây dựng và UBND các xã"
+                k = hit[0] if hit else j + 1
+                while hit is None and k < len(tokens) and not tokens[k].gap.strip() and tokens[k].key not in self._glue:
+                    k += 1
+                items.append((f"{head_raw} {text[tokens[j].start : tokens[k - 1].end]}", hit[1] if hit else None))
+                j = end = k
+            if items:
+                return _Match(end, items[0][1] or "", "enumeration", head_raw, tuple(items))
         return None
 
     def _absorb_qualifier(self, tokens: list[_Token], end: int) -> int:
@@ -296,15 +492,19 @@ class NameIndex:
                 best = _Match(end, items[0][1], "enumeration", head_raw, tuple(items))
         return best
 
-    def _longest(self, text: str, tokens: list[_Token], i: int) -> _Match | None:
+    def _longest(self, text: str, tokens: list[_Token], i: int, boundary: bool = True) -> _Match | None:
+        """The longest reading at token ``i``: a name, an enumeration or a distribution ("Các Cục: A, B");
+        at a ``boundary`` only, and when nothing else matches, a name compared without diacritics."""
         candidates: list[_Match] = []
         found = self._lookup(tokens, i)
         if found:
             end, code = found
             candidates.append(_Match(end, code, "name", ""))
-        enum = self._enumeration(text, tokens, i)
-        if enum:
-            candidates.append(enum)
+        for reading in (self._enumeration(text, tokens, i), self._distribution(text, tokens, i)):
+            if reading:
+                candidates.append(reading)
+        if not boundary:  # inside a run of unknown words a name is part of it ("Ban Cơ yếu Chính phủ")
+            return None
         if not candidates:
             found = self._lookup_ascii(tokens, i)
             if found:
@@ -314,5 +514,7 @@ class NameIndex:
         best = max(candidates, key=lambda m: m.end)  # first wins on ties: a plain name before an enumeration
         if best.items:
             return best
-        end = self._absorb_qualifier(tokens, best.end)
-        return dataclasses.replace(best, end=end, raw=text[tokens[i].start : tokens[end - 1].end])
+        end, place = self._absorb_place(text, tokens, i, best.end)
+        if place is None:
+            end = self._absorb_qualifier(tokens, best.end)
+        return dataclasses.replace(best, end=end, raw=text[tokens[i].start : tokens[end - 1].end], place=place)
