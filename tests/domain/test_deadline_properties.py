@@ -15,6 +15,7 @@ from models.domain.deadlines import (
     ReportingPolicy,
     WorkingCalendar,
     expand,
+    normalize_phrase,
     parse_deadline,
     periodic_reports,
     reminder_schedule,
@@ -80,8 +81,11 @@ def phrases(draw: st.DrawFn) -> str:
 
 
 def meaning(rule: DeadlineRule) -> DeadlineRule:
-    """The rule without its display text."""
-    return dataclasses.replace(rule, text="")
+    """The rule without its display text (the note and the report recipient are words as written: they are
+    compared in their comparison form)."""
+    return dataclasses.replace(
+        rule, text="", note=normalize_phrase(rule.note), report_to=normalize_phrase(rule.report_to)
+    )
 
 
 @FAST

@@ -47,7 +47,7 @@ from models.domain.text import nfc
 
 from .grammar import MAX_PHRASE_CHARS, Invalid, normalize_nfc, parse_dated
 from .rules import DeadlineRule, Kind
-from .sentences import read_sentences
+from .sentences import read_sentences, with_tail_note
 
 __all__ = ["CACHE_SIZE", "MAX_PHRASE_CHARS", "normalize_phrase", "parse_deadline"]
 
@@ -130,7 +130,7 @@ def _parse(text: str) -> DeadlineRule:
             return _unrecognized(shown, exc.en, exc.vi)
         rule, error = None, exc
     if rule is not None:
-        return rule
+        return with_tail_note(rule, shown) if rule.then_ongoing else rule
     try:  # a sentence, lines, clauses: every part accounted for (models.domain.deadlines.sentences)
         rule = read_sentences(text)
     except Invalid as exc:

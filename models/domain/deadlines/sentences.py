@@ -30,9 +30,9 @@ from dataclasses import dataclass, replace
 from models.domain.text import nfc
 
 from .grammar import DIGIT, TAIL_WORDS, Dated, Invalid, combine, normalize_nfc, parse_dated, single, window
-from .rules import DeadlineRule, Kind, Recurrence, Unit
+from .rules import DeadlineRule, Kind, Recurrence, Unit, Window
 
-MAX_CLAUSES = 12
+MAX_CLAUSES = 8
 _SENTENCE = re.compile(r"(?<=\S)\.\s+(?=\S)|\n+")
 _CLAUSE_SEP = re.compile(
     r"\s*[,;]\s*(?:(?:và|va|sau đó|sau do|rồi|roi|đồng thời|dong thoi)\s+)?"
@@ -60,6 +60,7 @@ _BOUND_FROM_ONLY = re.compile(r"(?:bat dau |ke )?tu (.+?)(?: tro di)?")
 _FROM_ONWARDS = re.compile(r"(.*\btu .+) tro (?:di|ve sau)")
 # Report clauses and their frequency words.
 _REPORT = re.compile(r"\bbao cao\b")
+_SIX_MONTHS = re.compile(r"\b6 thang\b")
 _FREQ_KINDS = (
     (re.compile(r"\b(?:hang|moi|dinh ky) thang\b"), "monthly"),
     (re.compile(r"\b(?:hang|moi|dinh ky) qu[yi]\b"), "quarterly"),
@@ -163,19 +164,31 @@ def _verb_and_date(text: str, s: str) -> DeadlineRule | None:
         if DIGIT.search(head) or not _FOLLOW_VERB.match(head) or _TIME_WORDS.search(head):
             continue
         rule = _dated_only(text, when)
-        if rule is not None:
-            return replace(rule, note=_shown_head(text, head))
+        shown_head = _shown_head(text, head)
+        if rule is not None and shown_head is not None:
+            return replace(rule, note=shown_head)
+    for m in _FOLLOW_VERB.finditer(s):  # "Tháng 9/2025 trình HĐND tỉnh": the date, then the work
+        k = m.start()
+        if k == 0 or s[k - 1] != " ":
+            continue
+        when, tail = s[: k - 1].rstrip(" ,;:"), s[k:]
+        if DIGIT.search(tail) or _TIME_WORDS.search(tail):
+            continue
+        rule = _dated_only(text, when)
+        shown_when = _shown_head(text, when)
+        if rule is not None and shown_when is not None:
+            return replace(rule, note=text[len(shown_when) :].strip(" ,;:."))
     return None
 
 
-def _shown_head(text: str, head: str) -> str:
-    """The words of ``text`` whose comparison form is ``head`` (the whole text when none match)."""
+def _shown_head(text: str, head: str) -> str | None:
+    """The first words of ``text`` whose comparison form is ``head`` (None when no run of words is)."""
     words = text.split()
     for k in range(1, len(words) + 1):
         shown = " ".join(words[:k])
         if normalize_nfc(shown) == head:
             return shown.rstrip(" ,;:")
-    return text
+    return None
 
 
 def _dated_only(text: str, s: str) -> DeadlineRule | None:
@@ -211,8 +224,24 @@ def core(text: str) -> DeadlineRule | None:
             raise
         rule = None
     if rule is not None:
-        return rule
+        return with_tail_note(rule, text) if rule.then_ongoing and not rule.note else rule
     return _ongoing(text, s) or _verb_and_date(text, s)
+
+
+def with_tail_note(rule: DeadlineRule, text: str) -> DeadlineRule:
+    """A compound read whole by the grammar ("Năm 2026 và duy trì, vận hành thường xuyên") keeps its
+    ongoing tail as the note, and the tail's frequency ("cập nhật hằng quý") as a report kind."""
+    for m in reversed(list(_CLAUSE_SEP.finditer(text))):
+        tail = text[m.end() :].strip(" .;,")
+        if not tail or DIGIT.search(tail):
+            continue
+        try:
+            head = _dated_only(text, normalize_nfc(text[: m.start()]))
+        except Invalid:
+            continue
+        if head is not None and not head.then_ongoing:
+            return replace(rule, note=tail, reports=_report_kinds(normalize_nfc(tail)))
+    return rule
 
 
 def _follow_up(shown: str) -> _Piece | None:
@@ -220,7 +249,7 @@ def _follow_up(shown: str) -> _Piece | None:
     t = normalize_nfc(shown)
     if t in _FILLER:
         return _Piece()
-    if DIGIT.search(t) or len(t) > 200:
+    if DIGIT.search(_SIX_MONTHS.sub("", t)) or len(t) > 200:
         return None
     reports = _report_kinds(t)
     report_to = ""
@@ -236,8 +265,55 @@ def _follow_up(shown: str) -> _Piece | None:
     return _Piece(note=shown.strip(_BULLET + ".;,"), ongoing=ongoing, reports=reports, report_to=report_to)
 
 
-def _sentence_pieces(sentence: str) -> list[_Piece]:
-    """The pieces of one sentence, left to right (raises Invalid, soft, for a clause not accounted for)."""
+_REPORT_VERB = re.compile(
+    r"\b(?:gửi |nộp |gui |nop )?(?:báo cáo|bao cao)(?: kết quả| tình hình| tiến độ| ket qua| tinh hinh| tien do)?"
+    r"(?: thực hiện| thuc hien)?(?:\s+(?:về|ve|cho|gửi|gui|lên|len)\s+(?P<to>[^,;()]+?))?\s+"
+    r"(?=(?:trước|truoc|trong|vào|vao|chậm nhất|cham nhat|ngày|ngay|tháng|thang|quý|quy|định kỳ|dinh ky|hằng|hàng"
+    r"|hang)\b)",
+    re.IGNORECASE,
+)
+
+
+def _sentence_pieces(sentence: str, *, again: bool = True) -> list[_Piece]:
+    """The pieces of one sentence, left to right (raises Invalid, soft, for a clause not accounted for).
+
+    A report verb in front of a date ("Hằng năm, báo cáo trước ngày 15/12", "báo cáo kết quả về Sở Nội vụ
+    trước ngày 15/12 hằng năm") is read as a follow-up (note and recipient) and the date without it."""
+    try:
+        return _clause_pieces(sentence)
+    except Invalid:
+        m = _REPORT_VERB.search(sentence) if again else None
+        if m is None:
+            raise
+        reduced = (sentence[: m.start()] + sentence[m.end() :]).strip()
+        pieces = _sentence_pieces(reduced, again=False)
+        to = (m.group("to") or "").strip()
+        return [*pieces, _Piece(note=m.group(0).strip(), report_to=to)]
+
+
+_OUTER_INNER = re.compile(r"(.+?)\s*\(([^()]*)\)\s*")
+
+
+def _refined(sentence: str) -> DeadlineRule | None:
+    """ "Năm 2025 (hoàn thành trước ngày 30/11/2025)": a date in parentheses inside the period before it
+    is the precise deadline (the period is kept as the note). None when the sentence is not that shape."""
+    m = _OUTER_INNER.fullmatch(sentence)
+    if m is None or not DIGIT.search(m.group(2)):
+        return None
+    outer, inner = core(m.group(1)), core(m.group(2))
+    if outer is None or inner is None or Kind.ONE_OFF not in (outer.kind, inner.kind):
+        return None
+    if outer.kind is not inner.kind or len(outer.periods) != 1 or len(inner.periods) != 1:
+        return None
+    big, small = outer.periods[0], inner.periods[0]
+    if not big.first <= small.last <= big.last or small == big:
+        return None
+    return replace(inner, note=_joined(m.group(1).strip(), inner.note))
+
+
+def _clause_pieces(sentence: str) -> list[_Piece]:
+    if "(" in sentence and (refined := _refined(sentence)) is not None:
+        return [_Piece(rule=refined)]
     if "(" in sentence:
         # "Hằng năm (trước ngày 15/12)" means "Hằng năm, trước ngày 15/12".
         flat = _PAREN.sub(lambda m: "" if normalize_nfc(m.group(1)) in _FILLER else f", {m.group(1)}", sentence)
@@ -257,31 +333,27 @@ def _sentence_pieces(sentence: str) -> list[_Piece]:
                 i = j
                 break
         else:
+            if pieces and pieces[-1][0].rule is None and pieces[-1][0].note:
+                # Adjacent follow-ups are one note, as written ("báo cáo 6 tháng và hằng năm về Sở Kế hoạch
+                # và Đầu tư" is cut at each "và"): the whole run is read again as one follow-up.
+                _, a, _ = pieces[-1]
+                piece = _follow_up(_closed(sentence[a : spans[i][1]]))
+                if piece is not None:
+                    pieces[-1] = (piece, a, spans[i][1])
+                    i += 1
+                    continue
             piece = _follow_up(sentence[spans[i][0] : spans[i][1]])
             if piece is None:
                 what = sentence[spans[i][0] :].strip()
                 raise Invalid(f"not understood: {what!r}", f"không hiểu được phần: «{what}»", soft=True)
-            if pieces and pieces[-1][0].rule is None:  # adjacent follow-ups are one note, as written
-                prev, a, _ = pieces.pop()
-                piece = _merged(prev, piece, sentence[a : spans[i][1]])
-                pieces.append((piece, a, spans[i][1]))
-            else:
-                pieces.append((piece, spans[i][0], spans[i][1]))
+            pieces.append((piece, spans[i][0], spans[i][1]))
             i += 1
     return [p for p, _, _ in pieces]
 
 
-def _merged(a: _Piece, b: _Piece, shown: str) -> _Piece:
-    # A closing parenthesis ends a clause span but belongs to the note: "điều chỉnh (nếu có)".
-    note = shown.strip(_BULLET + ".;,")
-    if note.count("(") > note.count(")"):
-        note += ")"
-    return _Piece(
-        note=note,
-        ongoing=a.ongoing or b.ongoing,
-        reports=tuple(dict.fromkeys((*a.reports, *b.reports))),
-        report_to=a.report_to or b.report_to,
-    )
+def _closed(note: str) -> str:
+    """A closing parenthesis ends a clause span but belongs to the note: "điều chỉnh (nếu có)"."""
+    return note + ")" if note.count("(") > note.count(")") else note
 
 
 def _parts(rule: DeadlineRule) -> list[Dated]:
@@ -294,6 +366,14 @@ _KIND_OF_UNIT = {Unit.MONTH: "monthly", Unit.QUARTER: "quarterly", Unit.HALF: "s
 
 def _plain(rec: Recurrence | None) -> bool:
     return rec is not None and not rec.anchors and not rec.lead_years and rec.first_year is rec.last_year is None
+
+
+def _unbounded(rule: DeadlineRule) -> bool:
+    return rule.ongoing_from is None and rule.ongoing_until is None
+
+
+def _joined(*notes: str) -> str:
+    return "; ".join(n for n in notes if n)
 
 
 def _main(text: str, mains: list[DeadlineRule]) -> DeadlineRule:
@@ -312,6 +392,17 @@ def _main(text: str, mains: list[DeadlineRule]) -> DeadlineRule:
         rec = mains[1].recurrence
         if _plain(rec) and rec is not None:  # "Thường xuyên, định kỳ hằng quý": ongoing, quarterly reports
             return replace(mains[0], text=text, reports=(*mains[0].reports, _KIND_OF_UNIT[rec.unit]))
+        if _unbounded(mains[0]):  # "Thường xuyên; báo cáo trước ngày 15/12 hằng năm": the dated reports
+            return replace(mains[1], text=text, note=_joined(mains[0].text, mains[1].note))
+    last = mains[-1]
+    dated = mains[:-1]
+    then_from = last.kind is Kind.ONGOING and last.ongoing_until is None and bool(dated)
+    if then_from and {r.kind for r in dated} <= {Kind.ONE_OFF, Kind.RANGE} and not any(r.then_ongoing for r in dated):
+        # "Quý III/2025; tổ chức triển khai từ Quý IV/2025": the dated part, then ongoing from after it.
+        rule = combine(text, [p for r in dated for p in _parts(r)], then_ongoing=True)
+        ends = [p.last if not isinstance(p, Window) else p.end.last for p in _parts(rule)]
+        if last.ongoing_from is None or last.ongoing_from > max(ends):
+            return replace(rule, reports=last.reports, note=last.text)
     raise Invalid(
         "several deadlines that do not combine into one rule", "nhiều thời hạn không gộp được thành một", soft=True
     )
@@ -355,7 +446,7 @@ def _read(text: str, lines: list[str]) -> DeadlineRule | None:
     shown = nfc(text)
     rule = _main(shown, mains)
     follow = [p for p in pieces if p.rule is None and p.note]
-    notes = [n for n in (*(r.note for r in mains), *(p.note for p in follow)) if n]
+    notes = list(dict.fromkeys(n for n in (rule.note, *(r.note for r in mains), *(p.note for p in follow)) if n))
     reports = tuple(dict.fromkeys((*rule.reports, *(k for p in follow for k in p.reports))))
     report_to = rule.report_to or next((p.report_to for p in follow if p.report_to), "")
     then_ongoing = rule.then_ongoing or (
