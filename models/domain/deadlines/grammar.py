@@ -437,12 +437,12 @@ def _elliptic(piece: str, last: str) -> tuple[Dated, bool] | None:
     end = single(last)
     if end is None or end.period.unit not in (Unit.MONTH, Unit.QUARTER):
         return None
-    unit = _UNIT_WORD.match(last)
+    word = "thang" if end.period.unit is Unit.MONTH else "qu"
     if _BARE_NUMBER.fullmatch(piece):
-        if unit is None:
-            return None
-        piece = f"{unit.group(1)} {piece}"
-    elif unit is None or not piece.startswith(unit.group(1)):
+        if not _UNIT_WORD.match(last):
+            return None  # "6 và 12/2026": no unit word anywhere
+        piece = f"{'thang' if word == 'thang' else 'quy'} {piece}"
+    elif not piece.startswith(word):
         return None  # "Năm … và tháng 6/2026": a year part never borrows a month's year
     one = single(f"{piece}/{end.period.year}")
     return (one.period, one.from_) if one is not None else None

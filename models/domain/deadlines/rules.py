@@ -278,6 +278,8 @@ class DeadlineRule:
             parts.append(f"thực hiện từ {self.ongoing_from.strftime('%d/%m/%Y')}")
         if self.ongoing_until is not None:
             parts.append(f"thực hiện đến {self.ongoing_until.strftime('%d/%m/%Y')}")
+        if self.then_ongoing:
+            parts.append("sau đó thực hiện thường xuyên")
         if self.note:
             parts.append(f"ghi chú: {self.note}")
         return "; ".join(parts)

@@ -416,20 +416,26 @@ def read_sentences(text: str) -> DeadlineRule | None:
     ("Thường\nxuyên"); only when that fails are its lines read as separate items (bullet lists of phases).
     """
     try:
-        rule = _read(text, [nfc(text)])
+        rule = _read(nfc(text), [nfc(text)])
     except Invalid as exc:
         if "\n" not in text.strip():
             raise
         try:
-            return _read(text, text.splitlines())
+            return _read_lines(text)
         except Invalid:
             raise exc from None
     if rule is None and "\n" in text.strip():
-        return _read(text, text.splitlines())
+        return _read_lines(text)
     return rule
 
 
-def _read(text: str, lines: list[str]) -> DeadlineRule | None:
+def _read_lines(text: str) -> DeadlineRule | None:
+    # The rule's text keeps the line breaks (each line in NFC): read again, it means the same.
+    lines = [line for line in (nfc(raw) for raw in text.splitlines()) if line]
+    return _read("\n".join(lines), lines)
+
+
+def _read(shown: str, lines: list[str]) -> DeadlineRule | None:
     cleaned = [nfc(line).strip(_BULLET) for line in lines]
     sentences = [s for line in cleaned if line for s in _SENTENCE.split(line) if s.strip(_BULLET + ".")]
     if not sentences:
@@ -443,7 +449,6 @@ def _read(text: str, lines: list[str]) -> DeadlineRule | None:
         # "Định kỳ hằng quý báo cáo về Sở Tài chính": the report itself recurs, at the finest frequency.
         unit = max((u for u, k in _KIND_OF_UNIT.items() if k in freq[0].reports), key=_FINER.index)
         mains = [DeadlineRule(freq[0].note, Kind.RECURRING, recurrence=Recurrence(unit))]
-    shown = nfc(text)
     rule = _main(shown, mains)
     follow = [p for p in pieces if p.rule is None and p.note]
     notes = list(dict.fromkeys(n for n in (rule.note, *(r.note for r in mains), *(p.note for p in follow)) if n))
