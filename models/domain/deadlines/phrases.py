@@ -47,7 +47,7 @@ from models.domain.text import nfc
 
 from .grammar import MAX_PHRASE_CHARS, Invalid, normalize_nfc, parse_dated
 from .rules import DeadlineRule, Kind
-from .sentences import read_sentences, with_tail_note
+from .sentences import ongoing_clause, read_sentences, with_tail_note
 
 __all__ = ["CACHE_SIZE", "MAX_PHRASE_CHARS", "normalize_phrase", "parse_deadline"]
 
@@ -62,6 +62,7 @@ def normalize_phrase(text: str) -> str:
 # --------------------------------------------------------------------------------------------------------
 # Event-driven and external phrases (checked when nothing dated or ongoing was understood).
 _ONGOING_WORD = re.compile(r"thuong xuyen|lien tuc|hang ngay")
+_SENTENCE_HINT = re.compile(r"\d|thuong xuyen|lien tuc|hang ngay|hang |moi |dinh ky|sau thang|nua nam")
 _EVENT = re.compile(
     r"dot xuat|khi co yeu cau|theo yeu cau|khi phat sinh|khi co|khi duoc|sau khi|phat sinh|ngay khi|ngay sau"
 )
@@ -129,16 +130,31 @@ def _parse(text: str) -> DeadlineRule:
         if not exc.soft:
             return _unrecognized(shown, exc.en, exc.vi)
         rule, error = None, exc
-    if rule is not None:
-        return with_tail_note(rule, shown) if rule.then_ongoing else rule
-    try:  # a sentence, lines, clauses: every part accounted for (models.domain.deadlines.sentences)
-        rule = read_sentences(text)
-    except Invalid as exc:
-        if not exc.soft:
-            return _unrecognized(shown, exc.en, exc.vi)
-        error = error or exc
+    if rule is not None and rule.then_ongoing:
+        noted = with_tail_note(rule, shown)
+        if noted is None:
+            rule, error = None, Invalid(
+                "the dated part is understood but not the words after it",
+                "hiểu được phần thời hạn nhưng không hiểu phần còn lại",
+                soft=True,
+            )
+        else:
+            return noted
     if rule is not None:
         return rule
+    if (rule := ongoing_clause(shown, s)) is not None:  # "Thường xuyên": the most common, read at once
+        return rule
+    # A sentence, lines, clauses: every part accounted for (models.domain.deadlines.sentences). Without a
+    # number or a word of repetition or continuity, nothing in it can be a deadline: skipped (fast path).
+    if _SENTENCE_HINT.search(s):
+        try:
+            rule = read_sentences(text, known=s)
+        except Invalid as exc:
+            if not exc.soft:
+                return _unrecognized(shown, exc.en, exc.vi)
+            error = error or exc
+        if rule is not None:
+            return rule
     if _EVENT.search(s):
         return DeadlineRule(
             shown,

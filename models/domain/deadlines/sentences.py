@@ -29,7 +29,18 @@ from dataclasses import dataclass, replace
 
 from models.domain.text import nfc
 
-from .grammar import DIGIT, TAIL_WORDS, Dated, Invalid, combine, normalize_nfc, parse_dated, single, window
+from .grammar import (
+    DIGIT,
+    RE_NEXT_YEARS,
+    TAIL_WORDS,
+    Dated,
+    Invalid,
+    combine,
+    normalize_nfc,
+    parse_dated,
+    single,
+    window,
+)
 from .rules import DeadlineRule, Kind, Recurrence, Unit, Window
 
 MAX_CLAUSES = 8
@@ -49,6 +60,9 @@ _PHASE = re.compile(r"(?:giai doan|gd|buoc|dot|phase) (?:\d{1,2}|[ivx]{1,4})(?![
 _ONGOING_CORE = (
     r"(?:(?:nhiem vu|cong viec|trien khai|thuc hien|to chuc thuc hien|to chuc|duy tri|tiep tuc|duoc thuc hien)"
     r" )?(?:thuong xuyen|lien tuc|hang ngay)(?:(?:,? va |, )(?:thuong xuyen|lien tuc|kip thoi|hang ngay))?"
+)
+_TAIL_WHOLE = re.compile(
+    rf"(?:{RE_NEXT_YEARS.pattern})|{_ONGOING_CORE}(?: (?:trong |vao )?(?:cac|nhung) nam (?:tiep theo|sau))?"
 )
 _ONGOING = re.compile(
     _ONGOING_CORE + r"(?:,? (?P<freq>hang nam|hang quy|hang thang|moi nam))?"
@@ -78,6 +92,8 @@ _RECIPIENT_END = re.compile(r"\s+(?:để|de|theo|trước|truoc|khi)\s.*$", re.
 _TIME_WORDS = re.compile(
     r"\b(?:nam|quy|qui|thang|tuan|ngay|truoc|khi|ky hop|ky bao cao|dau nam|cuoi nam|giua nam|dot xuat)\b"
 )
+# A frequency in front of a follow-up verb: "định kỳ hằng quý báo cáo …", "hằng năm báo cáo …".
+_FREQ_LEAD = re.compile(r"(?:(?:dinh ky|hang|moi)(?: (?:quy|qui|thang|nam|6 thang|sau thang))?,? )+")
 # Verbs that lead a follow-up clause (comparison form).
 _FOLLOW_VERBS = (
     "thuc hien|ra soat|dieu chinh|sua doi|bo sung|cap nhat|hoan thien|duy tri|van hanh|tiep tuc|trien khai"
@@ -136,7 +152,7 @@ def _bounded_ongoing(text: str, bound: str | None) -> DeadlineRule | None:
     return None
 
 
-def _ongoing(text: str, s: str) -> DeadlineRule | None:
+def ongoing_clause(text: str, s: str) -> DeadlineRule | None:
     """An ongoing clause ("Thường xuyên", "Liên tục đến năm 2030"), or None."""
     m = _ONGOING.fullmatch(s)
     if m is None:
@@ -203,9 +219,10 @@ def _dated_only(text: str, s: str) -> DeadlineRule | None:
     return rule
 
 
-def core(text: str) -> DeadlineRule | None:
+def core(text: str, known: str = "") -> DeadlineRule | None:
     """The rule of one run of clauses, as the grammar reads it (None when it does not). Raises Invalid for
-    impossible values."""
+    impossible values. ``known`` is a comparison form the grammar already read as nothing (the whole cell):
+    it is not read twice."""
     s = normalize_nfc(text)
     if not s:
         return None
@@ -218,20 +235,21 @@ def core(text: str) -> DeadlineRule | None:
     if m := _FROM_ONWARDS.fullmatch(s):
         s = m.group(1)
     try:
-        rule = parse_dated(text, s)
+        rule = parse_dated(text, s) if s != known else None
     except Invalid as exc:
         if not exc.soft:
             raise
         rule = None
     if rule is not None:
         return with_tail_note(rule, text) if rule.then_ongoing and not rule.note else rule
-    return _ongoing(text, s) or _verb_and_date(text, s)
+    return ongoing_clause(text, s) or _verb_and_date(text, s)
 
 
-def with_tail_note(rule: DeadlineRule, text: str) -> DeadlineRule:
+def with_tail_note(rule: DeadlineRule, text: str) -> DeadlineRule | None:
     """A compound read whole by the grammar ("Năm 2026 và duy trì, vận hành thường xuyên") keeps its
-    ongoing tail as the note, and the tail's frequency ("cập nhật hằng quý") as a report kind."""
-    for m in reversed(list(_CLAUSE_SEP.finditer(text))):
+    ongoing tail as the note, and the tail's frequency ("cập nhật hằng quý") as a report kind. None when
+    the tail is not a follow-up this module accepts (see :func:`_follow_up`)."""
+    for m in _CLAUSE_SEP.finditer(text):  # the first cut whose tail has no number: the dated part ends there
         tail = text[m.end() :].strip(" .;,")
         if not tail or DIGIT.search(tail):
             continue
@@ -240,6 +258,8 @@ def with_tail_note(rule: DeadlineRule, text: str) -> DeadlineRule:
         except Invalid:
             continue
         if head is not None and not head.then_ongoing:
+            if _follow_up(tail) is None:
+                return None  # "Năm 2025 và c~c năm tiếp theo": a continuity word among words not understood
             return replace(rule, note=tail, reports=_report_kinds(normalize_nfc(tail)))
     return rule
 
@@ -258,7 +278,9 @@ def _follow_up(shown: str) -> _Piece | None:
     ongoing = bool(TAIL_WORDS.search(t))
     if not (ongoing or reports) and _TIME_WORDS.search(t):
         return None  # a time or an event this reader does not understand
-    if not (ongoing or reports or _FOLLOW_VERB.match(t)):
+    # Led by a verb of work (after "định kỳ hằng quý" and the like), or an ongoing tail as a whole
+    # ("các năm tiếp theo", "thường xuyên, liên tục"): other words are not guessed at.
+    if not (_FOLLOW_VERB.match(_FREQ_LEAD.sub("", t, count=1)) or _TAIL_WHOLE.fullmatch(t)):
         return None
     if reports and not (_REPORT.search(t) or ongoing):
         return None  # "hằng quý" alone is a recurrence, read by the grammar, not a follow-up
@@ -274,19 +296,19 @@ _REPORT_VERB = re.compile(
 )
 
 
-def _sentence_pieces(sentence: str, *, again: bool = True) -> list[_Piece]:
+def _sentence_pieces(sentence: str, known: str, *, again: bool = True) -> list[_Piece]:
     """The pieces of one sentence, left to right (raises Invalid, soft, for a clause not accounted for).
 
     A report verb in front of a date ("Hằng năm, báo cáo trước ngày 15/12", "báo cáo kết quả về Sở Nội vụ
     trước ngày 15/12 hằng năm") is read as a follow-up (note and recipient) and the date without it."""
     try:
-        return _clause_pieces(sentence)
+        return _clause_pieces(sentence, known)
     except Invalid:
         m = _REPORT_VERB.search(sentence) if again else None
         if m is None:
             raise
         reduced = (sentence[: m.start()] + sentence[m.end() :]).strip()
-        pieces = _sentence_pieces(reduced, again=False)
+        pieces = _sentence_pieces(reduced, known, again=False)
         to = (m.group("to") or "").strip()
         return [*pieces, _Piece(note=m.group(0).strip(), report_to=to)]
 
@@ -311,7 +333,7 @@ def _refined(sentence: str) -> DeadlineRule | None:
     return replace(inner, note=_joined(m.group(1).strip(), inner.note))
 
 
-def _clause_pieces(sentence: str) -> list[_Piece]:
+def _clause_pieces(sentence: str, known: str) -> list[_Piece]:
     if "(" in sentence and (refined := _refined(sentence)) is not None:
         return [_Piece(rule=refined)]
     if "(" in sentence:
@@ -327,7 +349,7 @@ def _clause_pieces(sentence: str) -> list[_Piece]:
     i = 0
     while i < len(spans):
         for j in range(len(spans), i, -1):
-            rule = core(sentence[spans[i][0] : spans[j - 1][1]])
+            rule = core(sentence[spans[i][0] : spans[j - 1][1]], known)
             if rule is not None:
                 pieces.append((_Piece(rule=rule), spans[i][0], spans[j - 1][1]))
                 i = j
@@ -408,7 +430,7 @@ def _main(text: str, mains: list[DeadlineRule]) -> DeadlineRule:
     )
 
 
-def read_sentences(text: str) -> DeadlineRule | None:
+def read_sentences(text: str, known: str = "") -> DeadlineRule | None:
     """The rule of a cell written as sentences and clauses (see the module docstring); None when no part of
     it is a deadline (it may still be an event or an external phrase). Raises Invalid.
 
@@ -416,7 +438,8 @@ def read_sentences(text: str) -> DeadlineRule | None:
     ("Thường\nxuyên"); only when that fails are its lines read as separate items (bullet lists of phases).
     """
     try:
-        rule = _read(nfc(text), [nfc(text)])
+        shown = nfc(text)
+        rule = _read(shown, [shown], known)
     except Invalid as exc:
         if "\n" not in text.strip():
             raise
@@ -432,15 +455,15 @@ def read_sentences(text: str) -> DeadlineRule | None:
 def _read_lines(text: str) -> DeadlineRule | None:
     # The rule's text keeps the line breaks (each line in NFC): read again, it means the same.
     lines = [line for line in (nfc(raw) for raw in text.splitlines()) if line]
-    return _read("\n".join(lines), lines)
+    return _read("\n".join(lines), lines, "")
 
 
-def _read(shown: str, lines: list[str]) -> DeadlineRule | None:
+def _read(shown: str, lines: list[str], known: str) -> DeadlineRule | None:
     cleaned = [nfc(line).strip(_BULLET) for line in lines]
     sentences = [s for line in cleaned if line for s in _SENTENCE.split(line) if s.strip(_BULLET + ".")]
     if not sentences:
         return None
-    pieces = [p for s in sentences for p in _sentence_pieces(s.strip(_BULLET))]
+    pieces = [p for s in sentences for p in _sentence_pieces(s.strip(_BULLET), known)]
     mains = [p.rule for p in pieces if p.rule is not None]
     if not mains:
         freq = [p for p in pieces if p.reports and _REPORT.search(normalize_nfc(p.note))]
