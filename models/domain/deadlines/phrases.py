@@ -30,12 +30,30 @@ What is understood (the meaning of each kind is documented in :mod:`models.domai
   "Tháng 6 hằng năm", "Trước ngày 15/12 hằng năm", "Ngày 15 hằng tháng", "Năm 2025 và những năm tiếp theo",
   "Từ năm 2025 và các năm tiếp theo", "Hằng năm, giai đoạn 2025 - 2030"; and relative rules: "Tháng 11 của
   năm trước" (the work for year Y is due in November of Y−1, every year);
-* **ongoing**: "Thường xuyên", "Nhiệm vụ thường xuyên", "Triển khai thường xuyên", "Liên tục";
+* **ongoing**: "Thường xuyên", "Nhiệm vụ thường xuyên", "Triển khai thường xuyên", "Liên tục" — the whole
+  phrase (a search for "thường xuyên" among unknown words is not enough: those are flagged);
 * **external / event-driven** (``needs_officer``): "Đột xuất", "Khi có yêu cầu", "Khi phát sinh",
-  "Theo lộ trình của Bộ, ngành", "Theo hướng dẫn của …", "Theo quy định";
+  "Theo lộ trình của Bộ, ngành", "Theo hướng dẫn của …", "Theo quy định", "Theo kế hoạch riêng",
+  "Ngay sau khi … được ban hành";
 * **compounds**: a dated part, then "và" / "," / ";" and an ongoing tail ("… và rà soát, cập nhật trong các
   năm tiếp theo (nếu có)", "… và vận hành thường xuyên, liên tục") → the dated part's kind with
-  ``then_ongoing=True``; several dated parts ("Tháng 3/2025 và tháng 9/2025") → one rule with each date.
+  ``then_ongoing=True`` and the tail as the ``note``; several dated parts ("Tháng 3/2025 và tháng 9/2025")
+  → one rule with each date; a part borrows the year of the last ("Quý I và Quý III/2026");
+* **starts**: "Triển khai từ năm 2026", "Từ tháng 7/2025", "Từ năm 2026 trở đi" → ongoing from that day
+  (``ongoing_from``); "Liên tục đến năm 2030", "Thường xuyên trong giai đoạn 2026 - 2030" → ongoing within
+  those bounds; "2025 - 2026 và những năm tiếp theo" → the window, then ongoing;
+* **several anchors a year**: "Tháng 6 và tháng 12 hằng năm", "Quý I và quý III hằng năm"; "Định kỳ 6 tháng,
+  hằng năm" → every half year (a year end is a half-year end);
+* **sentences, lines and clauses** (:mod:`.sentences`): "Ban hành trong quý I năm 2026. Thực hiện rà soát,
+  điều chỉnh (nếu có)" (the date, and the follow-up kept as the note), "Hoàn thành việc đầu tư … trong năm
+  2026" (the date after the object), "Tháng 9/2025 trình HĐND tỉnh", "Tháng 10/2025 (báo cáo sơ kết)",
+  "Hằng năm (trước ngày 15/12)", "Năm 2025 (hoàn thành trước ngày 30/11/2025)" (the precise date wins),
+  bullet lists of phases ("- Giai đoạn 1: năm 2025\n- Giai đoạn 2: năm 2026-2027" → one window), and report
+  clauses: "Thường xuyên, định kỳ hằng quý báo cáo về Sở Tài chính" → ongoing with quarterly reports
+  (``reports``) to Sở Tài chính (``report_to``). A part that is none of these leaves the phrase flagged.
+
+"Trước …" sets a limit: when its day (the day before the limit) is a day off, the effective date rolls
+**back** to the previous working day instead of forward past the limit (:mod:`.expand`).
 """
 
 from __future__ import annotations
@@ -133,10 +151,13 @@ def _parse(text: str) -> DeadlineRule:
     if rule is not None and rule.then_ongoing:
         noted = with_tail_note(rule, shown)
         if noted is None:
-            rule, error = None, Invalid(
-                "the dated part is understood but not the words after it",
-                "hiểu được phần thời hạn nhưng không hiểu phần còn lại",
-                soft=True,
+            rule, error = (
+                None,
+                Invalid(
+                    "the dated part is understood but not the words after it",
+                    "hiểu được phần thời hạn nhưng không hiểu phần còn lại",
+                    soft=True,
+                ),
             )
         else:
             return noted
