@@ -290,7 +290,26 @@ READ: list[tuple[str, Kind, list[str]]] = [
     ("Tháng 8/2025; cập nhật hằng năm", Kind.ONE_OFF, ["2025-08-31"]),
     ("Quý IV/2025 và các năm tiếp theo", Kind.ONE_OFF, ["2025-12-31"]),
     ("Hoàn thành việc đầu tư, nâng cấp hạ tầng trong năm 2026", Kind.ONE_OFF, ["2026-12-31"]),
+    # a date and "hằng năm": the same day every year from then on
+    ("Quý IV/2025 và hằng năm", Kind.RECURRING, [f"{y}-12-31" for y in range(2025, 2031)]),
+    ("Tháng 12/2025 và định kỳ hằng năm", Kind.RECURRING, [f"{y}-12-31" for y in range(2025, 2031)]),
+    ("Trước ngày 15/12/2025 và hằng năm", Kind.RECURRING, [f"{y}-12-14" for y in range(2025, 2031)]),
+    ("Trước tháng 7/2026 và hằng năm", Kind.RECURRING, [f"{y}-06-30" for y in range(2026, 2031)]),
+    ("Năm 2025; các năm tiếp theo thực hiện thường xuyên", Kind.ONE_OFF, ["2025-12-31"]),
+    ("Tháng 6/2025 và tháng 12/2025 (báo cáo 6 tháng, báo cáo năm)", Kind.ONE_OFF, ["2025-06-30", "2025-12-31"]),
+    ("Quý II/2025 (trình UBND tỉnh)", Kind.ONE_OFF, ["2025-06-30"]),
+    ("Năm 2026; Sơ kết vào năm 2028, tổng kết vào năm 2030", Kind.ONE_OFF, ["2026-12-31", "2028-12-31", "2030-12-31"]),
+    ("Tháng 10 hằng năm (báo cáo năm)", Kind.RECURRING, ["2025-10-31", "2026-10-31"]),
+    ("Định kỳ hằng năm (trước ngày 20/12)", Kind.RECURRING, ["2025-12-19", "2026-12-19"]),
+    ("6 tháng/lần", Kind.RECURRING, ["2025-06-30", "2025-12-31"]),
+    ("Thường xuyên (báo cáo định kỳ 6 tháng, hằng năm)", Kind.ONGOING, []),
+    ("Năm 2025 - Quý I/2026", Kind.RANGE, ["2025-12-31", "2026-03-31"]),
+    ("2025, 2026, 2027", Kind.ONE_OFF, ["2025-12-31", "2026-12-31", "2027-12-31"]),
+    ("Đến hết Quý II/2026", Kind.ONE_OFF, ["2026-06-30"]),
+    ("Trong 6 tháng đầu năm 2026", Kind.ONE_OFF, ["2026-06-30"]),
     # external / event-driven (read, but an officer sets the date)
+    ("Theo Kế hoạch số 123/KH-UBND", Kind.EXTERNAL, []),
+    ("Theo Quyết định số 1234/QĐ-UBND", Kind.EXTERNAL, []),
     ("Theo kế hoạch riêng", Kind.EXTERNAL, []),
     ("Theo kế hoạch của Bộ Nội vụ", Kind.EXTERNAL, []),
     ("Theo lộ trình của Chính phủ", Kind.EXTERNAL, []),
@@ -326,6 +345,12 @@ NOTES = {
         "báo cáo định kỳ 6 tháng và hằng năm về Sở Kế hoạch và Đầu tư"
     ),
     "Quý IV/2025 và các năm tiếp theo": "các năm tiếp theo",
+    "Năm 2025; các năm tiếp theo thực hiện thường xuyên": "các năm tiếp theo thực hiện thường xuyên",
+    "Tháng 6/2025 và tháng 12/2025 (báo cáo 6 tháng, báo cáo năm)": "báo cáo 6 tháng, báo cáo năm",
+    "Quý II/2025 (trình UBND tỉnh)": "trình UBND tỉnh",
+    "Năm 2026; Sơ kết vào năm 2028, tổng kết vào năm 2030": "Sơ kết; tổng kết",
+    "Tháng 10 hằng năm (báo cáo năm)": "báo cáo năm",
+    "Thường xuyên (báo cáo định kỳ 6 tháng, hằng năm)": "báo cáo định kỳ 6 tháng, hằng năm",
 }
 REPORT_TO = {
     "Năm 2025. Báo cáo kết quả về UBND tỉnh": "UBND tỉnh",
@@ -342,6 +367,7 @@ THEN_ONGOING = {
     "Năm 2026 và duy trì, vận hành thường xuyên",
     "Tháng 8/2025; cập nhật hằng năm",
     "Quý IV/2025 và các năm tiếp theo",
+    "Năm 2025; các năm tiếp theo thực hiện thường xuyên",
 }
 
 # Flagged for an officer, deliberately: each with (part of) the reason it gives.
@@ -359,6 +385,12 @@ FLAGGED: list[tuple[str, str]] = [
     ("Thường xuyên, ưu tiên cao", "not understood"),  # an ongoing task with words not accounted for
     ("Quý I/2026. Riêng huyện A trước tháng 6/2026", "not understood"),  # a second date for part of the task
     ("2 năm 2026", "not understood"),  # "2 years 2026"? never read as a month
+    # Garbled words next to a continuity word are not absorbed into a note (they were read before).
+    ("Năm 2025 và nh~ng năm tiếp theo", "not the words after it"),
+    ("Từ năm 2025 và c~c năm tiếp theo", "not understood"),
+    ("Nhi#m vụ thường xuyên", "not understood"),
+    ("Thường xuyên, ưu tiên", "not understood"),
+    ("Quý II/2025 và hằng quý", "not the words after it"),  # from which quarter on? not guessed
 ]
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
+from datetime import timedelta
 from itertools import pairwise
 
 from models.domain.text import strip_diacritics
@@ -448,6 +449,32 @@ def _elliptic(piece: str, last: str) -> tuple[Dated, bool] | None:
     return (one.period, one.from_) if one is not None else None
 
 
+_RE_YEARLY_TAIL = re.compile(r"(?:dinh ky )?(?:hang|moi) nam|lap lai hang nam")
+
+
+def _yearly_from(period: Period) -> Recurrence | None:
+    """The yearly rule whose first occurrence is ``period`` ("Quý IV/2025" → Quý IV every year from 2025)."""
+    if period.unit is Unit.YEAR:
+        return Recurrence(Unit.YEAR, first_year=period.year)
+    if period.unit is Unit.HALF:
+        return None
+    limit = period
+    if period.before:  # "trước ngày 15/12/2025" was stored as 14/12: the anchor is the limit itself
+        limit = Period.of_day(period.last + timedelta(days=1)) if period.unit is Unit.DAY else _next(period)
+    if limit.unit is Unit.DAY and (limit.number, limit.day) == (2, 29):
+        return None  # 29/02 does not come every year
+    number = limit.number
+    anchor = Anchor(limit.unit, number, limit.day if limit.unit is Unit.DAY else 0, before=period.before)
+    return Recurrence(Unit.YEAR, anchor, first_year=limit.year)
+
+
+def _next(period: Period) -> Period:
+    per_year = {Unit.MONTH: 12, Unit.QUARTER: 4}[period.unit]
+    if period.number < per_year:
+        return Period(period.unit, period.year, period.number + 1)
+    return Period(period.unit, period.year + 1, 1)
+
+
 def compound(text: str, s: str) -> DeadlineRule | None:
     seps = list(SEP.finditer(s))[:16]
     if not seps:
@@ -480,6 +507,10 @@ def compound(text: str, s: str) -> DeadlineRule | None:
         if len(parts) == 1 and isinstance(parts[0], Window) and not from_flags[0]:
             return combine(text, parts, then_ongoing=True)
         return None
+    if _RE_YEARLY_TAIL.fullmatch(rest) and len(parts) == 1 and isinstance(parts[0], Period) and not from_flags[0]:
+        # "Quý IV/2025 và hằng năm", "Trước ngày 15/12/2025 và hằng năm": the same day every year from then.
+        rec = _yearly_from(parts[0])
+        return DeadlineRule(text, Kind.RECURRING, recurrence=rec) if rec is not None else None
     if TAIL_WORDS.search(rest) and not DIGIT.search(rest):
         if any(from_flags):
             return None

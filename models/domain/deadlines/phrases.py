@@ -86,7 +86,7 @@ _EVENT = re.compile(
 )
 _EXTERNAL = re.compile(
     r"theo lo trinh|theo huong dan|theo chi dao|theo ke hoach|theo tien do|theo quy dinh|theo van ban"
-    r"|theo thoi gian|theo thoi han"
+    r"|theo thoi gian|theo thoi han|theo quyet dinh|theo nghi quyet|theo chuong trinh|theo de an|theo thong bao"
 )
 
 

@@ -76,10 +76,10 @@ _FROM_ONWARDS = re.compile(r"(.*\btu .+) tro (?:di|ve sau)")
 _REPORT = re.compile(r"\bbao cao\b")
 _SIX_MONTHS = re.compile(r"\b6 thang\b")
 _FREQ_KINDS = (
-    (re.compile(r"\b(?:hang|moi|dinh ky) thang\b"), "monthly"),
-    (re.compile(r"\b(?:hang|moi|dinh ky) qu[yi]\b"), "quarterly"),
+    (re.compile(r"\b(?:hang|moi|dinh ky) thang\b|\bbao cao thang\b"), "monthly"),
+    (re.compile(r"\b(?:hang|moi|dinh ky) qu[yi]\b|\bbao cao qu[yi]\b"), "quarterly"),
     (re.compile(r"\b(?:6|sau) thang\b|\bnua nam\b"), "six_month"),
-    (re.compile(r"\b(?:hang|moi|dinh ky|ca) nam\b"), "annual"),
+    (re.compile(r"\b(?:hang|moi|dinh ky|ca) nam\b|\bbao cao nam\b"), "annual"),
 )
 _RECIPIENT = re.compile(
     r"\b(?:báo cáo|bao cao)\b(?:.*?\s)?(?:về|ve|cho|gửi|gui|lên|len|tới|toi|đến|den)\s+(?P<to>.+)$"
@@ -93,7 +93,10 @@ _TIME_WORDS = re.compile(
     r"\b(?:nam|quy|qui|thang|tuan|ngay|truoc|khi|ky hop|ky bao cao|dau nam|cuoi nam|giua nam|dot xuat)\b"
 )
 # A frequency in front of a follow-up verb: "định kỳ hằng quý báo cáo …", "hằng năm báo cáo …".
-_FREQ_LEAD = re.compile(r"(?:(?:dinh ky|hang|moi)(?: (?:quy|qui|thang|nam|6 thang|sau thang))?,? )+")
+_FREQ_LEAD = re.compile(
+    r"(?:(?:(?:dinh ky|hang|moi)(?: (?:quy|qui|thang|nam|6 thang|sau thang))?"
+    r"|(?:trong |vao )?(?:cac|nhung) nam (?:tiep theo|sau)),? )+"
+)
 # Verbs that lead a follow-up clause (comparison form).
 _FOLLOW_VERBS = (
     "thuc hien|ra soat|dieu chinh|sua doi|bo sung|cap nhat|hoan thien|duy tri|van hanh|tiep tuc|trien khai"
@@ -348,6 +351,15 @@ def _clause_pieces(sentence: str, known: str) -> list[_Piece]:
     pieces: list[tuple[_Piece, int, int]] = []  # with the span of sentence they cover
     i = 0
     while i < len(spans):
+        if pieces and pieces[-1][0].rule is None and pieces[-1][0].note:
+            # Adjacent follow-ups are one note, as written ("báo cáo 6 tháng và hằng năm về Sở Kế hoạch và Đầu
+            # tư" is cut at each "và"): the run is read again as one follow-up, before anything else.
+            _, a, _ = pieces[-1]
+            piece = _follow_up(_closed(sentence[a : spans[i][1]]))
+            if piece is not None:
+                pieces[-1] = (piece, a, spans[i][1])
+                i += 1
+                continue
         for j in range(len(spans), i, -1):
             rule = core(sentence[spans[i][0] : spans[j - 1][1]], known)
             if rule is not None:
@@ -355,15 +367,6 @@ def _clause_pieces(sentence: str, known: str) -> list[_Piece]:
                 i = j
                 break
         else:
-            if pieces and pieces[-1][0].rule is None and pieces[-1][0].note:
-                # Adjacent follow-ups are one note, as written ("báo cáo 6 tháng và hằng năm về Sở Kế hoạch
-                # và Đầu tư" is cut at each "và"): the whole run is read again as one follow-up.
-                _, a, _ = pieces[-1]
-                piece = _follow_up(_closed(sentence[a : spans[i][1]]))
-                if piece is not None:
-                    pieces[-1] = (piece, a, spans[i][1])
-                    i += 1
-                    continue
             piece = _follow_up(sentence[spans[i][0] : spans[i][1]])
             if piece is None:
                 what = sentence[spans[i][0] :].strip()
@@ -478,7 +481,7 @@ def _read(shown: str, lines: list[str], known: str) -> DeadlineRule | None:
     reports = tuple(dict.fromkeys((*rule.reports, *(k for p in follow for k in p.reports))))
     report_to = rule.report_to or next((p.report_to for p in follow if p.report_to), "")
     then_ongoing = rule.then_ongoing or (
-        rule.kind in (Kind.ONE_OFF, Kind.RANGE) and any(p.ongoing or p.reports for p in follow)
+        rule.kind in (Kind.ONE_OFF, Kind.RANGE) and any(p.ongoing for p in follow)
     )
     if rule.kind is Kind.RECURRING and reports and not follow:
         reports = ()
