@@ -480,9 +480,7 @@ def _read(shown: str, lines: list[str], known: str) -> DeadlineRule | None:
     notes = list(dict.fromkeys(n for n in (rule.note, *(r.note for r in mains), *(p.note for p in follow)) if n))
     reports = tuple(dict.fromkeys((*rule.reports, *(k for p in follow for k in p.reports))))
     report_to = rule.report_to or next((p.report_to for p in follow if p.report_to), "")
-    then_ongoing = rule.then_ongoing or (
-        rule.kind in (Kind.ONE_OFF, Kind.RANGE) and any(p.ongoing for p in follow)
-    )
+    then_ongoing = rule.then_ongoing or (rule.kind in (Kind.ONE_OFF, Kind.RANGE) and any(p.ongoing for p in follow))
     if rule.kind is Kind.RECURRING and reports and not follow:
         reports = ()
     return replace(rule, note="; ".join(notes), reports=reports, report_to=report_to, then_ongoing=then_ongoing)
