@@ -112,7 +112,6 @@ _NEUTRAL = (
 )
 _BEFORE = ("truoc",)
 _FROM = ("bat dau tu", "ke tu", "tu")
-_PREFIX = re.compile(r"(" + "|".join(sorted((*_NEUTRAL, *_BEFORE, *_FROM), key=len, reverse=True)) + r") ")
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,6 +119,9 @@ class Prefixed:
     rest: str
     before: bool
     from_: bool
+
+
+_PREFIX = re.compile(r"(" + "|".join(sorted((*_NEUTRAL, *_BEFORE, *_FROM), key=len, reverse=True)) + r") ")
 
 
 def strip_prefixes(s: str) -> Prefixed:
@@ -226,7 +228,10 @@ def single(s: str) -> Single | None:
     period = _bare_period(p.rest)
     if period is None:
         return None
-    return Single(replace(period.previous(), before=True) if p.before else period, p.from_)
+    if p.before:
+        prev = period.previous()  # built directly: dataclasses.replace is slow on this hot path
+        return Single(Period(prev.unit, prev.year, prev.number, prev.day, before=True), p.from_)
+    return Single(period, p.from_)
 
 
 # --------------------------------------------------------------------------------------------------------
@@ -514,7 +519,9 @@ def compound(text: str, s: str) -> DeadlineRule | None:
     if TAIL_WORDS.search(rest) and not DIGIT.search(rest):
         if any(from_flags):
             return None
-        return combine(text, parts, then_ongoing=True)
+        # The tail goes in ``note`` in its comparison form; :func:`.sentences.with_tail_note` puts back the
+        # words as written (and checks them).
+        return replace(combine(text, parts, then_ongoing=True), note=rest)
     raise Invalid(
         f"the dated part is understood but not the rest: {rest!r}",
         f"hiểu được phần thời hạn nhưng không hiểu phần còn lại: «{rest}»",

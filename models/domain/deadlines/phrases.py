@@ -80,7 +80,8 @@ def normalize_phrase(text: str) -> str:
 # --------------------------------------------------------------------------------------------------------
 # Event-driven and external phrases (checked when nothing dated or ongoing was understood).
 _ONGOING_WORD = re.compile(r"thuong xuyen|lien tuc|hang ngay")
-_SENTENCE_HINT = re.compile(r"\d|thuong xuyen|lien tuc|hang ngay|hang |moi |dinh ky|sau thang|nua nam")
+# ASCII digits only: random text full of other scripts' digits is not worth reading as sentences.
+_SENTENCE_HINT = re.compile(r"[0-9]|thuong xuyen|lien tuc|hang ngay|hang |moi |dinh ky|sau thang|nua nam")
 _EVENT = re.compile(
     r"dot xuat|khi co yeu cau|theo yeu cau|khi phat sinh|khi co|khi duoc|sau khi|phat sinh|ngay khi|ngay sau"
 )

@@ -222,11 +222,11 @@ def _dated_only(text: str, s: str) -> DeadlineRule | None:
     return rule
 
 
-def core(text: str, known: str = "") -> DeadlineRule | None:
+def core(text: str, known: str = "", folded: str | None = None) -> DeadlineRule | None:
     """The rule of one run of clauses, as the grammar reads it (None when it does not). Raises Invalid for
     impossible values. ``known`` is a comparison form the grammar already read as nothing (the whole cell):
-    it is not read twice."""
-    s = normalize_nfc(text)
+    it is not read twice; ``folded`` is the comparison form of ``text`` when the caller has it."""
+    s = normalize_nfc(text) if folded is None else folded
     if not s:
         return None
     if m := _PHASE.match(s):
@@ -244,7 +244,7 @@ def core(text: str, known: str = "") -> DeadlineRule | None:
             raise
         rule = None
     if rule is not None:
-        return with_tail_note(rule, text) if rule.then_ongoing and not rule.note else rule
+        return with_tail_note(rule, text) if rule.then_ongoing else rule
     return ongoing_clause(text, s) or _verb_and_date(text, s)
 
 
@@ -252,6 +252,14 @@ def with_tail_note(rule: DeadlineRule, text: str) -> DeadlineRule | None:
     """A compound read whole by the grammar ("Năm 2026 và duy trì, vận hành thường xuyên") keeps its
     ongoing tail as the note, and the tail's frequency ("cập nhật hằng quý") as a report kind. None when
     the tail is not a follow-up this module accepts (see :func:`_follow_up`)."""
+    folded = rule.note  # the grammar's tail, in comparison form: find the same words as written
+    for m in _CLAUSE_SEP.finditer(text) if folded else ():
+        tail = text[m.end() :].strip(" .;,")
+        if normalize_nfc(tail) == folded:
+            if _follow_up(tail) is None:
+                return None  # "Năm 2025 và c~c năm tiếp theo": a continuity word among words not understood
+            return replace(rule, note=tail, reports=_report_kinds(folded))
+    rule = replace(rule, note="")
     for m in _CLAUSE_SEP.finditer(text):  # the first cut whose tail has no number: the dated part ends there
         tail = text[m.end() :].strip(" .;,")
         if not tail or DIGIT.search(tail):
@@ -440,8 +448,10 @@ def read_sentences(text: str, known: str = "") -> DeadlineRule | None:
     The cell is read first as one paragraph, because a PDF or a narrow Word column breaks lines anywhere
     ("Thường\nxuyên"); only when that fails are its lines read as separate items (bullet lists of phases).
     """
+    shown = nfc(text)
+    if "\n" not in text.strip() and known and not _ANY_CUT.search(shown):
+        return _read_one_clause(shown, known)
     try:
-        shown = nfc(text)
         rule = _read(shown, [shown], known)
     except Invalid as exc:
         if "\n" not in text.strip():
@@ -453,6 +463,20 @@ def read_sentences(text: str, known: str = "") -> DeadlineRule | None:
     if rule is None and "\n" in text.strip():
         return _read_lines(text)
     return rule
+
+
+_ANY_CUT = re.compile(r"[,;()]|\.\s|\s(?:và|va|sau đó|sau do|rồi|roi|đồng thời|dong thoi)\s", re.IGNORECASE)
+
+
+def _read_one_clause(shown: str, folded: str) -> DeadlineRule | None:
+    """A cell of one clause (no separator at all): what :func:`_read` does, without cutting it (fast path
+    for the many cells that are one short phrase)."""
+    rule = core(shown, folded, folded)
+    if rule is not None:
+        return replace(rule, text=shown)
+    if not _REPORT.search(folded):
+        raise Invalid(f"not understood: {shown!r}", f"không hiểu được phần: «{shown}»", soft=True)
+    return _read(shown, [shown], folded)
 
 
 def _read_lines(text: str) -> DeadlineRule | None:
