@@ -4,8 +4,10 @@
 ``--json`` prints one object per phrase and line with the fields ``text``, ``kind``, ``due`` (``nominal``,
 ``effective``, ``label``, ``period_key``, ``is_final``), ``reminders`` (``date``, ``step``), ``reason`` (only
 when unrecognized) and also ``reason_vi``, ``explain_vi``, ``explain_en``, ``needs_officer``,
-``then_ongoing`` and ``reports`` (periodic progress reports of ongoing tasks). Field names are a public
-interface: add to them, never rename. Exit code 0 when every phrase was understood, 2 otherwise.
+``then_ongoing`` and ``reports`` (periodic progress reports of ongoing tasks); when the phrase has them,
+``note``, ``report_kinds``, ``report_to``, ``ongoing_from``, ``ongoing_until``, and ``rolled_back`` on a due
+item whose "trước …" limit fell on a day off. Field names are a public interface: add to them, never rename.
+Exit code 0 when every phrase was understood, 2 otherwise.
 """
 
 import json
@@ -54,6 +56,8 @@ def _print_human(view: dict[str, Any]) -> None:
         typer.echo("  Hạn / due (nominal → effective):")
         for d in view["due"]:
             final = "  [hạn cuối / final]" if d["is_final"] else ""
+            if d.get("rolled_back"):
+                final += "  [ngày nghỉ: lùi về ngày làm việc trước, không quá giới hạn / day off: rolled back]"
             typer.echo(f"    {d['label']:<24} {_day(d['nominal'])} → {_day(d['effective'])}{final}")
     if view["reminders"]:
         typer.echo(f"  Nhắc việc / reminders for «{view['due'][0]['label']}»:")

@@ -56,4 +56,11 @@ def explain_phrase(
     out["needs_officer"] = rule.needs_officer
     out["then_ongoing"] = rule.then_ongoing
     out["reports"] = [d.as_json() for d in reports]
+    # Parts of a sentence besides its dates, only when the phrase has them ("reports" is taken above).
+    extra = rule.as_json()
+    for key in ("note", "report_to", "ongoing_from", "ongoing_until"):
+        if key in extra:
+            out[key] = extra[key]
+    if rule.reports:
+        out["report_kinds"] = list(rule.reports)
     return rule, out

@@ -270,6 +270,8 @@ def _deadline(rule: DeadlineRule) -> tuple[str, str | None]:
         note = f"override: {rule.override.note if rule.override else ''}".strip()
     elif rule.kind == Kind.EXTERNAL:
         note = "set by an officer (cán bộ cần đặt thời hạn)"
+    elif rule.follow_up:  # what the sentence says besides its dates: report recipient, bounds, note
+        note = rule.follow_up
     return rule.kind.value, note
 
 

@@ -129,3 +129,25 @@ def test_default_from_is_today() -> None:
     due = lines(out)[0]["due"]
     assert len(due) <= 1
     assert all(d["nominal"] >= today_local().isoformat() for d in due)
+
+
+def test_before_a_date_on_a_day_off_rolls_back_and_says_so() -> None:
+    code, out = run("Trước ngày 30/11/2025", "--from", "2025-01-24", "--json")
+    assert code == 0
+    (view,) = lines(out)
+    assert view["due"][0]["nominal"] == "2025-11-29" and view["due"][0]["effective"] == "2025-11-28"
+    assert view["due"][0]["rolled_back"] is True
+    assert "ngày làm việc liền trước" in view["explain_vi"]
+    code, out = run("Trước ngày 30/11/2025", "--from", "2025-01-24")
+    assert code == 0
+    assert "2025-11-29 (T7) → 2025-11-28 (T6)" in out and "rolled back" in out
+
+
+def test_sentence_parts_in_json() -> None:
+    code, out = run("Thường xuyên, định kỳ hằng quý báo cáo về Sở Tài chính", "--from", "2025-01-24", "--json")
+    assert code == 0
+    (view,) = lines(out)
+    assert view["kind"] == "ongoing" and view["report_to"] == "Sở Tài chính"
+    assert view["report_kinds"] == ["quarterly"] and view["reports"][0]["period_key"] == "report-2025-Q1"
+    code, out = run("Năm 2026, ưu tiên hoàn thành sớm", "--json")
+    assert code == 2 and lines(out)[0]["kind"] == "unrecognized"

@@ -5,6 +5,8 @@ A pure domain package (no database, no Prefect, no network). Where things live:
 * :mod:`.rules` — the typed values: :class:`Kind`, :class:`Period`, :class:`DeadlineRule`, :class:`Due`,
   :class:`Reminder`; what a period-named deadline means (its last day, 24:00 Asia/Ho_Chi_Minh).
 * :mod:`.phrases` — :func:`parse_deadline`: phrase → rule; every form understood is listed there.
+* :mod:`.grammar` — the forms themselves (periods, windows, recurrences, compounds), on the comparison form.
+* :mod:`.sentences` — cells written as sentences, lines and clauses: notes, report recipients, phases.
 * :mod:`.calendar` — :class:`WorkingCalendar` (Vietnamese public holidays, substitute days, configured extra
   holidays and working days) and :func:`end_of_day`; the *effective* date (Civil Code art. 148(5)).
 * :mod:`.expand` — :func:`expand`: rule → due items; milestones of windows; recurrences to the horizon.

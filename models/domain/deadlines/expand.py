@@ -22,6 +22,12 @@ Meaning, per kind:
 
 The **effective** date is the nominal date moved to the next working day when it is a weekend or public
 holiday (Civil Code art. 148(5)); see :mod:`models.domain.deadlines.calendar`. Both are always kept.
+Exception: a phrase that sets a limit — "Trước ngày 30/11/2025", "Trước tháng 7/2025", "Trước ngày 15/12
+hằng năm" (nominal: the day before the limit) — must not roll forward past it: a day off then rolls
+**back** to the previous working day, and the item says so (``rolled_back``).
+
+A yearly rule with several anchors ("Tháng 6 và tháng 12 hằng năm") gives one item per anchor and year,
+keyed by the anchor's period ("2025-06", "2025-12"; "2026-Q1", "2026-Q3").
 
 The list is sorted with strictly increasing nominal dates and keys unique within one rule.
 """
@@ -41,22 +47,26 @@ def _lower_first(text: str) -> str:
     return text[:1].lower() + text[1:]
 
 
-def _window_items(w: Window) -> list[tuple[date, str, str, bool]]:
+# (nominal, label, period key, is final, rolls back)
+_Item = tuple[date, str, str, bool, bool]
+
+
+def _window_items(w: Window) -> list[_Item]:
     final = w.end.last
     first_day = w.start.first
     items = [
-        (date(y, 12, 31), f"Mốc năm {y}", f"milestone-{y}", False)
+        (date(y, 12, 31), f"Mốc năm {y}", f"milestone-{y}", False, False)
         for y in range(first_day.year, final.year + 1)
         if first_day <= date(y, 12, 31) < final
     ]
     label = f"Hạn cuối {w.end.year}" if w.end.unit is Unit.YEAR else f"Hạn cuối {_lower_first(w.end.label)}"
-    items.append((final, label, f"final-{w.end.key}", True))
+    items.append((final, label, f"final-{w.end.key}", True, w.end.before))
     return items
 
 
-def _recurring_items(rec: Recurrence, start: date, horizon: date) -> list[tuple[date, str, str, bool]]:
+def _recurring_items(rec: Recurrence, start: date, horizon: date) -> list[_Item]:
     lower = date(rec.first_year, 1, 1) if rec.first_year is not None else start
-    items: list[tuple[date, str, str, bool]] = []
+    items: list[_Item] = []
     # Years of the work (not of the due date): from one before ``lower`` (a "trước ngày 1/1" anchor or a
     # lead year can move a due date into the previous year) up to the horizon plus the lead.
     for year in range(lower.year - 1, horizon.year + rec.lead_years + 2):
@@ -64,15 +74,22 @@ def _recurring_items(rec: Recurrence, start: date, horizon: date) -> list[tuple[
             continue
         if rec.last_year is not None and year > rec.last_year:
             continue
-        for number in range(1, _PER_YEAR[rec.unit] + 1):
-            item = _occurrence(rec, year, number)
+        for item in _year_items(rec, year):
             if (rec.first_year is None and item[0] < start) or item[0] > horizon:
                 continue
             items.append(item)
     return items
 
 
-def _occurrence(rec: Recurrence, year: int, number: int) -> tuple[date, str, str, bool]:
+def _year_items(rec: Recurrence, year: int) -> list[_Item]:
+    if rec.unit is Unit.YEAR and rec.more_anchors:
+        periods = [a.period(year) for a in rec.anchors]
+        return [(p.last, p.label, p.key, False, a.before) for a, p in zip(rec.anchors, periods, strict=True)]
+    return [_occurrence(rec, year, number) for number in range(1, _PER_YEAR[rec.unit] + 1)]
+
+
+def _occurrence(rec: Recurrence, year: int, number: int) -> _Item:
+    back = rec.anchor is not None and rec.anchor.before
     if rec.unit is Unit.YEAR:
         due_year = year - rec.lead_years
         if rec.anchor is not None:
@@ -81,8 +98,8 @@ def _occurrence(rec: Recurrence, year: int, number: int) -> tuple[date, str, str
         else:
             nominal, label = date(due_year, 12, 31), f"Năm {due_year}"
         if rec.lead_years:
-            return nominal, f"Kế hoạch năm {year}", f"plan-{year}", False
-        return nominal, label, str(year), False
+            return nominal, f"Kế hoạch năm {year}", f"plan-{year}", False, back
+        return nominal, label, str(year), False, back
     if rec.unit is Unit.MONTH and rec.anchor is not None:
         # "Ngày 15 hằng tháng": that day of each month (the month's last day when it is shorter).
         last = month_end(year, number)
@@ -90,22 +107,22 @@ def _occurrence(rec: Recurrence, year: int, number: int) -> tuple[date, str, str
         period = Period(Unit.DAY, year, number, day)
         if rec.anchor.before:
             period = period.previous()
-        return period.last, period.label, f"{year}-{number:02d}", False
+        return period.last, period.label, f"{year}-{number:02d}", False, back
     period = Period(rec.unit, year, number)
-    return period.last, period.label, period.key, False
+    return period.last, period.label, period.key, False, False
 
 
 def expand(rule: DeadlineRule, *, start: date, horizon: date, calendar: WorkingCalendar) -> list[Due]:
     """The due items of ``rule`` (see the module docstring). ``start`` is the plan's issue date, ``horizon``
     the plan horizon; both bound open-ended recurrences only."""
-    items: list[tuple[date, str, str, bool]]
+    items: list[_Item]
     if rule.override is not None:
         items = [
-            (d, Period.of_day(d).label, d.isoformat(), False)
+            (d, Period.of_day(d).label, d.isoformat(), False, False)
             for d in override_dates(rule.override, start=start, horizon=horizon)
         ]
     elif rule.kind is Kind.ONE_OFF:
-        items = [(p.last, p.label, p.key, False) for p in rule.periods]
+        items = [(p.last, p.label, p.key, False, p.before) for p in rule.periods]
     elif rule.kind is Kind.RANGE and rule.window is not None:
         items = _window_items(rule.window)
     elif rule.kind is Kind.RECURRING and rule.recurrence is not None:
@@ -114,10 +131,14 @@ def expand(rule: DeadlineRule, *, start: date, horizon: date, calendar: WorkingC
         return []
     items.sort(key=lambda item: item[0])
     out: list[Due] = []
-    for nominal, label, key, final in items:
+    for nominal, label, key, final, back in items:
         if out and nominal <= out[-1].nominal:
             continue  # keep nominal dates strictly increasing (cannot happen for parsed rules)
-        out.append(Due(nominal, calendar.effective(nominal), label, key, final))
+        if back and not calendar.is_working_day(nominal):
+            # The phrase set a limit ("trước …"): never past it — the previous working day instead.
+            out.append(Due(nominal, calendar.previous_working_day(nominal), label, key, final, rolled_back=True))
+        else:
+            out.append(Due(nominal, calendar.effective(nominal), label, key, final))
     return out
 
 

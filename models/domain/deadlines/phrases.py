@@ -30,445 +30,64 @@ What is understood (the meaning of each kind is documented in :mod:`models.domai
   "Tháng 6 hằng năm", "Trước ngày 15/12 hằng năm", "Ngày 15 hằng tháng", "Năm 2025 và những năm tiếp theo",
   "Từ năm 2025 và các năm tiếp theo", "Hằng năm, giai đoạn 2025 - 2030"; and relative rules: "Tháng 11 của
   năm trước" (the work for year Y is due in November of Y−1, every year);
-* **ongoing**: "Thường xuyên", "Nhiệm vụ thường xuyên", "Triển khai thường xuyên", "Liên tục";
+* **ongoing**: "Thường xuyên", "Nhiệm vụ thường xuyên", "Triển khai thường xuyên", "Liên tục" — the whole
+  phrase (a search for "thường xuyên" among unknown words is not enough: those are flagged);
 * **external / event-driven** (``needs_officer``): "Đột xuất", "Khi có yêu cầu", "Khi phát sinh",
-  "Theo lộ trình của Bộ, ngành", "Theo hướng dẫn của …", "Theo quy định";
+  "Theo lộ trình của Bộ, ngành", "Theo hướng dẫn của …", "Theo quy định", "Theo kế hoạch riêng",
+  "Ngay sau khi … được ban hành";
 * **compounds**: a dated part, then "và" / "," / ";" and an ongoing tail ("… và rà soát, cập nhật trong các
   năm tiếp theo (nếu có)", "… và vận hành thường xuyên, liên tục") → the dated part's kind with
-  ``then_ongoing=True``; several dated parts ("Tháng 3/2025 và tháng 9/2025") → one rule with each date.
+  ``then_ongoing=True`` and the tail as the ``note``; several dated parts ("Tháng 3/2025 và tháng 9/2025")
+  → one rule with each date; a part borrows the year of the last ("Quý I và Quý III/2026");
+* **starts**: "Triển khai từ năm 2026", "Từ tháng 7/2025", "Từ năm 2026 trở đi" → ongoing from that day
+  (``ongoing_from``); "Liên tục đến năm 2030", "Thường xuyên trong giai đoạn 2026 - 2030" → ongoing within
+  those bounds; "2025 - 2026 và những năm tiếp theo" → the window, then ongoing;
+* **several anchors a year**: "Tháng 6 và tháng 12 hằng năm", "Quý I và quý III hằng năm"; "Định kỳ 6 tháng,
+  hằng năm" → every half year (a year end is a half-year end);
+* **sentences, lines and clauses** (:mod:`.sentences`): "Ban hành trong quý I năm 2026. Thực hiện rà soát,
+  điều chỉnh (nếu có)" (the date, and the follow-up kept as the note), "Hoàn thành việc đầu tư … trong năm
+  2026" (the date after the object), "Tháng 9/2025 trình HĐND tỉnh", "Tháng 10/2025 (báo cáo sơ kết)",
+  "Hằng năm (trước ngày 15/12)", "Năm 2025 (hoàn thành trước ngày 30/11/2025)" (the precise date wins),
+  bullet lists of phases ("- Giai đoạn 1: năm 2025\n- Giai đoạn 2: năm 2026-2027" → one window), and report
+  clauses: "Thường xuyên, định kỳ hằng quý báo cáo về Sở Tài chính" → ongoing with quarterly reports
+  (``reports``) to Sở Tài chính (``report_to``). A part that is none of these leaves the phrase flagged.
+
+"Trước …" sets a limit: when its day (the day before the limit) is a day off, the effective date rolls
+**back** to the previous working day instead of forward past the limit (:mod:`.expand`).
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from functools import lru_cache
-from itertools import pairwise
 
-from models.domain.text import nfc, strip_diacritics
+from models.domain.text import nfc
 
-from .rules import Anchor, DeadlineRule, Kind, Period, Recurrence, Unit, Window, month_end
+from .grammar import MAX_PHRASE_CHARS, Invalid, normalize_nfc, parse_dated
+from .rules import DeadlineRule, Kind
+from .sentences import ongoing_clause, read_sentences, with_tail_note
 
-MAX_PHRASE_CHARS = 400  # the longest phrase of real plans is ~100 characters
+__all__ = ["CACHE_SIZE", "MAX_PHRASE_CHARS", "normalize_phrase", "parse_deadline"]
+
 CACHE_SIZE = 4096
-MIN_YEAR, MAX_YEAR = 2000, 2100
-
-
-def _fold_table() -> dict[int, str]:
-    """One ``str.translate`` table doing what ``strip_diacritics(...).casefold()`` does to Latin letters,
-    plus dashes → "-" and ":" → " " (a single C-level pass instead of NFD + a Python loop per phrase)."""
-    table: dict[int, str] = {ord(c): "-" for c in "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe63\uff0d"}
-    table[ord(":")] = " "
-    for cp in (*range(0x41, 0x5B), *range(0xC0, 0x250), *range(0x1E00, 0x1F00)):
-        ch = chr(cp)
-        folded = strip_diacritics(ch).casefold()
-        if folded != ch:
-            table[cp] = folded
-    return table
-
-
-_FOLD = _fold_table()
-_AROUND_SEP = re.compile(r"\s*([-/])\s*")
-_LETTER_DIGIT = re.compile(r"(?<=[a-z])(?=\d)|(?<=\d)(?=[a-z])")
-_IF_ANY = re.compile(r"\((?:neu co|neu can|if any)\)")
-_SPACES = re.compile(r"\s+")
-_STRIP = " .;,!-+*•\"'“”‘’"
-
-
-class _Invalid(Exception):
-    """A phrase that has the shape of a deadline but an impossible value (raised inside the parser only)."""
-
-    def __init__(self, en: str, vi: str) -> None:
-        super().__init__(en)
-        self.en = en
-        self.vi = vi
 
 
 def normalize_phrase(text: str) -> str:
     """The comparison form of a phrase (see the module docstring). Public for tests and diagnostics."""
-    return _normalize_nfc(nfc(text))
-
-
-def _normalize_nfc(shown: str) -> str:
-    # ``shown`` is already NFC with whitespace collapsed (models.domain.text.nfc); NFC text has its Vietnamese
-    # letters precomposed, which is what the fold table maps.
-    s = shown.translate(_FOLD)
-    if "(" in s:
-        s = _IF_ANY.sub(" ", s)
-    if "  " in s:  # left by ":" → " " or by a dropped "(nếu có)"
-        s = _SPACES.sub(" ", s)
-    s = _AROUND_SEP.sub(r"\1", s)
-    s = _LETTER_DIGIT.sub(" ", s)
-    s = s.strip(_STRIP)
-    # Outer parentheses around the whole phrase carry no meaning: "(Năm 2025)".
-    while s.startswith("(") and s.endswith(")") and s.count("(") == 1:
-        s = s[1:-1].strip(_STRIP)
-    return s
+    return normalize_nfc(nfc(text))
 
 
 # --------------------------------------------------------------------------------------------------------
-# Prefixes: verbs and prepositions in front of the time expression. "truoc" (before) and "tu" (from) change
-# the meaning and are reported; the others do not ("Hoàn thành trong năm 2027" = "Năm 2027").
-_NEUTRAL = (
-    "hoan thanh",
-    "thuc hien",
-    "trien khai",
-    "xay dung",
-    "ban hanh",
-    "to chuc",
-    "trinh",
-    "nop",
-    "gui",
-    "trong thoi gian",
-    "trong",
-    "vao",
-    "den het",
-    "den",
-    "het",
-    "toi",
-    "cham nhat la",
-    "cham nhat vao",
-    "cham nhat",
-    "muon nhat",
-    "cuoi",
-    "giai doan",
-    "thoi han",
-    "thoi gian",
-    "han",
-    "xong",
+# Event-driven and external phrases (checked when nothing dated or ongoing was understood).
+_ONGOING_WORD = re.compile(r"thuong xuyen|lien tuc|hang ngay")
+# ASCII digits only: random text full of other scripts' digits is not worth reading as sentences.
+_SENTENCE_HINT = re.compile(r"[0-9]|thuong xuyen|lien tuc|hang ngay|hang |moi |dinh ky|sau thang|nua nam")
+_EVENT = re.compile(
+    r"dot xuat|khi co yeu cau|theo yeu cau|khi phat sinh|khi co|khi duoc|sau khi|phat sinh|ngay khi|ngay sau"
 )
-_BEFORE = ("truoc",)
-_FROM = ("bat dau tu", "ke tu", "tu")
-_PREFIX = re.compile(r"(" + "|".join(sorted((*_NEUTRAL, *_BEFORE, *_FROM), key=len, reverse=True)) + r") ")
-
-
-@dataclass(frozen=True, slots=True)
-class _Prefixed:
-    rest: str
-    before: bool
-    from_: bool
-
-
-def _strip_prefixes(s: str) -> _Prefixed:
-    before = from_ = False
-    for _ in range(8):  # a handful at most: "hoàn thành trong giai đoạn …"
-        m = _PREFIX.match(s)
-        if not m:
-            break
-        word = m.group(1)
-        before = before or word in _BEFORE
-        from_ = from_ or word in _FROM
-        s = s[m.end() :]
-    return _Prefixed(s, before, from_)
-
-
-# --------------------------------------------------------------------------------------------------------
-# Single periods.
-_ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4}
-# One alternation, one C-level call per candidate (the alternatives are tried in this order).
-_RE_PERIOD = re.compile(
-    r"(?:ngay )?(?P<d>\d{1,2})[/.-](?P<dm>\d{1,2})[/.-](?P<dy>\d{4})"
-    r"|(?:ngay )?(?P<wd>\d{1,2}) thang (?P<wm>\d{1,2})(?: nam |[/-])(?P<wy>\d{4})"
-    r"|(?:thang )?(?P<m>\d{1,2})(?:[/-]| nam )(?P<my>\d{4})"
-    r"|qu[yi] (?P<q>[ivx]+|\d{1,2})(?:[/-]| nam | )(?P<qy>\d{4})"
-    r"|(?:(?:6|sau) thang|nua) (?P<h>dau|cuoi) nam (?P<hy>\d{4})"
-    r"|giua nam (?P<gy>\d{4})"
-    r"|(?:nam )?(?P<y>\d{4})"
-    r"|(?P<early>dau (?:nam|thang|qu[yi])(?: .*)?)"
-)
-
-
-def _year(text: str) -> int:
-    y = int(text)
-    if not MIN_YEAR <= y <= MAX_YEAR:
-        raise _Invalid(
-            f"year {y} is outside {MIN_YEAR}–{MAX_YEAR}",
-            f"năm {y} nằm ngoài khoảng {MIN_YEAR}–{MAX_YEAR}",
-        )
-    return y
-
-
-def _month(text: str) -> int:
-    m = int(text)
-    if not 1 <= m <= 12:
-        raise _Invalid(f"there is no month {m}", f"không có tháng {m}")
-    return m
-
-
-def _quarter(text: str) -> int:
-    q = _ROMAN.get(text) if not text.isdigit() else int(text)
-    if q is None or not 1 <= q <= 4:
-        raise _Invalid(f"there is no quarter {text.upper()}", f"không có quý {text.upper()}")
-    return q
-
-
-def _day_period(d: str, m: str, y: str) -> Period:
-    year, month, day = _year(y), _month(m), int(d)
-    if not 1 <= day <= month_end(year, month).day:
-        raise _Invalid(
-            f"{day:02d}/{month:02d}/{year} is not a calendar date",
-            f"{day:02d}/{month:02d}/{year} không phải là ngày có thật",
-        )
-    return Period(Unit.DAY, year, month, day)
-
-
-def _bare_period(s: str) -> Period | None:
-    """A period with no prefix, or None. Raises _Invalid for impossible values."""
-    m = _RE_PERIOD.fullmatch(s)
-    if m is None:
-        return None
-    g = m.groupdict()
-    if g["dy"]:
-        return _day_period(g["d"], g["dm"], g["dy"])
-    if g["wy"]:
-        return _day_period(g["wd"], g["wm"], g["wy"])
-    if g["my"]:
-        return Period(Unit.MONTH, _year(g["my"]), _month(g["m"]))
-    if g["qy"]:
-        return Period(Unit.QUARTER, _year(g["qy"]), _quarter(g["q"]))
-    if g["hy"]:
-        return Period(Unit.HALF, _year(g["hy"]), 1 if g["h"] == "dau" else 2)
-    if g["gy"]:  # "giữa năm" = 30/06 (GLOSSARY)
-        return Period(Unit.HALF, _year(g["gy"]), 1)
-    if g["y"]:
-        return Period(Unit.YEAR, _year(g["y"]))
-    raise _Invalid(
-        "'đầu …' (early in a period) names no day: set a date",
-        "'đầu …' không chỉ rõ ngày nào: cần đặt ngày cụ thể",
-    )
-
-
-@dataclass(frozen=True, slots=True)
-class _Single:
-    period: Period
-    from_: bool
-
-
-def _single(s: str) -> _Single | None:
-    """One period with its prefixes applied ("trước" → the period before), or None."""
-    p = _strip_prefixes(s)
-    period = _bare_period(p.rest)
-    if period is None:
-        return None
-    return _Single(period.previous() if p.before else period, p.from_)
-
-
-# --------------------------------------------------------------------------------------------------------
-# Windows.
-_RANGE_WORD = re.compile(r" (?:den|toi) (?:het )?")
-
-
-def _window(s: str) -> Window | None:
-    """A window "A - B" / "từ A đến B" of two periods, or None."""
-    p = _strip_prefixes(s)
-    if p.before:
-        return None
-    body = p.rest
-    if "-" not in body and " den " not in body and " toi " not in body:
-        return None
-    cuts: list[tuple[int, int]] = [(m.start(), m.end()) for m in _RANGE_WORD.finditer(body)]
-    i = body.find("-")
-    while i >= 0 and len(cuts) < 16:
-        cuts.append((i, i + 1))
-        i = body.find("-", i + 1)
-    first_error: _Invalid | None = None
-    for a, b in cuts[:16]:
-        try:
-            left, right = _single(body[:a]), _single(body[b:])
-        except _Invalid as exc:
-            first_error = first_error or exc
-            continue
-        if left is None or right is None or right.from_:
-            continue
-        start, end = left.period, right.period
-        if not (start.first <= end.last and start.last < end.last):
-            raise _Invalid(
-                f"the window ends ({end.label_en}) before it starts ({start.label_en})",
-                f"giai đoạn kết thúc ({end.label}) trước khi bắt đầu ({start.label})",
-            )
-        return Window(start, end)
-    if first_error is not None:
-        raise first_error
-    return None
-
-
-# --------------------------------------------------------------------------------------------------------
-# Recurrences.
-_FREQ = {"nam": Unit.YEAR, "quy": Unit.QUARTER, "qui": Unit.QUARTER, "thang": Unit.MONTH}
-_RE_EVERY = re.compile(r"(?:dinh ky )?(?:hang|moi) (nam|quy|qui|thang)|dinh ky (nam|quy|qui|thang)")
-_RE_SIX_MONTHS = re.compile(
-    r"(?:dinh ky )?(?:hang |moi )?(?:6|sau) thang(?: mot lan| 1 lan|/lan|/1 lan)?|dinh ky nua nam"
-)
-_RE_ANCHOR_FIRST = re.compile(r"(.+?),? (?:hang|moi) nam")
-_RE_ANCHOR_LAST = re.compile(r"(?:dinh ky )?(?:hang|moi) nam,? (.+)")
-_RE_PREVIOUS_YEAR = re.compile(r"(.+?) (?:cua|trong) nam truoc(?: lien ke| do)?")
-_RE_MONTHLY_DAY = re.compile(r"(?:(truoc) )?(?:ngay )?(\d{1,2}) (?:hang|moi) thang")
-_RE_A_MONTH = re.compile(r"thang (\d{1,2})")
-_RE_A_QUARTER = re.compile(r"qu[yi] ([ivx]+|\d{1,2})")
-_RE_A_DAY = re.compile(r"(?:ngay )?(\d{1,2})/(\d{1,2})|ngay (\d{1,2}) thang (\d{1,2})")
-_RE_NEXT_YEARS = re.compile(
-    r"(?:trong |vao |cho )?(?:nhung|cac) nam (?:tiep theo|sau(?: do)?|ke tiep)|tro di|(?:va )?cac nam sau"
-)
-_RE_BOUND_BOTH = re.compile(r"(.+?),? (?:trong )?(?:giai doan |tu nam |nam |tu )?(\d{4})-(?:nam )?(\d{4})")
-_RE_BOUND_FROM = re.compile(r"(.+?),? (?:bat dau |ke )?tu (?:nam )?(\d{4})(?: (?:den|toi) (?:het )?(?:nam )?(\d{4}))?")
-_RE_BOUND_UNTIL = re.compile(r"(.+?),? (?:den|toi) (?:het )?(?:nam )?(\d{4})")
-
-
-def _anchor(s: str, outer_before: bool) -> Anchor | None:
-    """Where in the year: "tháng 6", "quý IV", "ngày 15/12", "trước ngày 15/12"."""
-    p = _strip_prefixes(s)
-    before = outer_before or p.before
-    body = p.rest
-    if m := _RE_A_MONTH.fullmatch(body):
-        return Anchor(Unit.MONTH, _month(m.group(1)), before=before)
-    if m := _RE_A_QUARTER.fullmatch(body):
-        return Anchor(Unit.QUARTER, _quarter(m.group(1)), before=before)
-    if m := _RE_A_DAY.fullmatch(body):
-        d, mo = (m.group(1), m.group(2)) if m.group(1) else (m.group(3), m.group(4))
-        day, month = int(d), _month(mo)
-        # 2001 is not a leap year: 29/02 does not come every year and is refused.
-        if not 1 <= day <= month_end(2001, month).day:
-            raise _Invalid(
-                f"{day:02d}/{month:02d} does not come every year",
-                f"ngày {day:02d}/{month:02d} không có trong mọi năm",
-            )
-        return Anchor(Unit.DAY, month, day, before=before)
-    return None
-
-
-def _bounds(s: str) -> tuple[str, int | None, int | None]:
-    """Split a bound off a recurrence: "hằng năm, giai đoạn 2025-2030" → ("hang nam", 2025, 2030)."""
-    if m := _RE_BOUND_BOTH.fullmatch(s):
-        return m.group(1), _year(m.group(2)), _year(m.group(3))
-    if m := _RE_BOUND_FROM.fullmatch(s):
-        return m.group(1), _year(m.group(2)), _year(m.group(3)) if m.group(3) else None
-    if m := _RE_BOUND_UNTIL.fullmatch(s):
-        return m.group(1), None, _year(m.group(2))
-    return s, None, None
-
-
-_RECURRENCE_WORDS = ("hang ", "moi ", "dinh ky", "nam truoc", "thang")
-
-
-def _recurrence(s: str) -> Recurrence | None:
-    if not any(word in s for word in _RECURRENCE_WORDS):
-        return None  # cheap test first: most phrases are not recurrences
-    body, first, last = _bounds(s)
-    if first is not None and last is not None and last < first:
-        raise _Invalid(f"the years run backwards ({first}–{last})", f"khoảng năm ngược ({first}–{last})")
-    rec = _recurrence_core(body)
-    if rec is None:
-        return None
-    if first is not None or last is not None:
-        if rec.lead_years:
-            return None  # "tháng 11 của năm trước, giai đoạn …": too unusual to read without guessing
-        rec = Recurrence(rec.unit, rec.anchor, rec.lead_years, first, last)
-    return rec
-
-
-def _recurrence_core(s: str) -> Recurrence | None:
-    p = _strip_prefixes(s)
-    body = p.rest
-    if m := _RE_EVERY.fullmatch(body):
-        return Recurrence(_FREQ[m.group(1) or m.group(2)])
-    if _RE_SIX_MONTHS.fullmatch(body):
-        return Recurrence(Unit.HALF)
-    if m := _RE_MONTHLY_DAY.fullmatch(body):
-        day = int(m.group(2))
-        if not 1 <= day <= 31:
-            raise _Invalid(f"there is no day {day} in a month", f"không có ngày {day} trong tháng")
-        return Recurrence(Unit.MONTH, Anchor(Unit.DAY, 0, day, before=p.before or bool(m.group(1))))
-    if m := _RE_PREVIOUS_YEAR.fullmatch(body):
-        anchor = _anchor(m.group(1), p.before)
-        return Recurrence(Unit.YEAR, anchor, lead_years=1) if anchor else None
-    if m := _RE_ANCHOR_FIRST.fullmatch(body):
-        anchor = _anchor(m.group(1), p.before)
-        if anchor:
-            return Recurrence(Unit.YEAR, anchor)
-    if m := _RE_ANCHOR_LAST.fullmatch(body):
-        anchor = _anchor(m.group(1), p.before)
-        if anchor:
-            return Recurrence(Unit.YEAR, anchor)
-    return None
-
-
-# --------------------------------------------------------------------------------------------------------
-# Compounds: dated parts joined by "và" / "," / ";", possibly followed by an ongoing tail.
-_SEP = re.compile(r"\s*[,;]\s*(?:va |sau do |roi )?|\s+(?:va|sau do|roi)\s+")
-_TAIL_WORDS = re.compile(
-    r"thuong xuyen|lien tuc|tiep theo|cac nam sau|hang (?:nam|quy|thang)|duy tri|van hanh|cap nhat"
-    r"|ra soat|dinh ky|tiep tuc"
-)
-_DIGIT = re.compile(r"\d")
-
-_Dated = Period | Window
-
-
-def _dated(s: str) -> tuple[_Dated, bool] | None:
-    """A single period or a window (and whether it started with "từ"), or None."""
-    single = _single(s)
-    if single is not None:
-        return single.period, single.from_
-    window = _window(s)
-    return (window, False) if window is not None else None
-
-
-def _combine(text: str, parts: list[_Dated], then_ongoing: bool) -> DeadlineRule:
-    """One rule from several dated parts, which must come in order."""
-    lasts = [p.last if isinstance(p, Period) else p.end.last for p in parts]
-    if any(b <= a for a, b in pairwise(lasts)):
-        raise _Invalid("the dates are not in order", "các mốc thời gian không theo thứ tự")
-    if any(isinstance(p, Window) for p in parts):
-        start = parts[0].start if isinstance(parts[0], Window) else parts[0]
-        end = parts[-1].end if isinstance(parts[-1], Window) else parts[-1]
-        return DeadlineRule(text, Kind.RANGE, window=Window(start, end), then_ongoing=then_ongoing)
-    periods = tuple(p for p in parts if isinstance(p, Period))
-    return DeadlineRule(text, Kind.ONE_OFF, periods=periods, then_ongoing=then_ongoing)
-
-
-def _compound(text: str, s: str) -> DeadlineRule | None:
-    seps = list(_SEP.finditer(s))[:16]
-    if not seps:
-        return None
-    bounds = [0, *[x for m in seps for x in (m.start(), m.end())], len(s)]
-    pieces = [(bounds[i], bounds[i + 1]) for i in range(0, len(bounds), 2)]
-    parts: list[_Dated] = []
-    from_flags: list[bool] = []
-    rest = ""
-    for i, (a, b) in enumerate(pieces):
-        got = _dated(s[a:b])
-        if got is None:
-            rest = s[a:]
-            if i == 0:
-                return None
-            break
-        parts.append(got[0])
-        from_flags.append(got[1])
-    if not rest:
-        if any(from_flags):
-            return None
-        return _combine(text, parts, then_ongoing=False)
-    if _RE_NEXT_YEARS.fullmatch(rest):
-        # "Năm 2025 và những năm tiếp theo": yearly from that year on.
-        if len(parts) == 1 and isinstance(parts[0], Period) and parts[0].unit is Unit.YEAR:
-            return DeadlineRule(text, Kind.RECURRING, recurrence=Recurrence(Unit.YEAR, first_year=parts[0].year))
-        return None
-    if _TAIL_WORDS.search(rest) and not _DIGIT.search(rest):
-        if any(from_flags):
-            return None
-        return _combine(text, parts, then_ongoing=True)
-    raise _Invalid(
-        f"the dated part is understood but not the rest: {rest!r}",
-        f"hiểu được phần thời hạn nhưng không hiểu phần còn lại: «{rest}»",
-    )
-
-
-# --------------------------------------------------------------------------------------------------------
-# Ongoing and external phrases (checked when nothing dated was understood).
-_ONGOING = re.compile(r"thuong xuyen|lien tuc|hang ngay")
-_EVENT = re.compile(r"dot xuat|khi co yeu cau|theo yeu cau|khi phat sinh|khi co|khi duoc|sau khi|phat sinh")
 _EXTERNAL = re.compile(
-    r"theo lo trinh|theo huong dan|theo chi dao|theo ke hoach cua|theo tien do|theo quy dinh|theo van ban"
+    r"theo lo trinh|theo huong dan|theo chi dao|theo ke hoach|theo tien do|theo quy dinh|theo van ban"
+    r"|theo thoi gian|theo thoi han|theo quyet dinh|theo nghi quyet|theo chuong trinh|theo de an|theo thong bao"
 )
 
 
@@ -514,7 +133,7 @@ def _parse(text: str) -> DeadlineRule:
             f"quá dài để là một thời hạn ({len(text)} ký tự)",
         )
     shown = nfc(text)
-    s = _normalize_nfc(shown)
+    s = normalize_nfc(shown)
     if not s:
         return _unrecognized(shown, "empty deadline", "không có thời hạn")
     if len(s) > MAX_PHRASE_CHARS:
@@ -523,14 +142,41 @@ def _parse(text: str) -> DeadlineRule:
             f"too long for a deadline phrase ({len(s)} characters)",
             f"quá dài để là một thời hạn ({len(s)} ký tự)",
         )
+    error: Invalid | None = None
     try:
-        rule = _parse_dated(shown, s)
-    except _Invalid as exc:
-        return _unrecognized(shown, exc.en, exc.vi)
+        rule = parse_dated(shown, s)
+    except Invalid as exc:
+        if not exc.soft:
+            return _unrecognized(shown, exc.en, exc.vi)
+        rule, error = None, exc
+    if rule is not None and rule.then_ongoing:
+        noted = with_tail_note(rule, shown)
+        if noted is None:
+            rule, error = (
+                None,
+                Invalid(
+                    "the dated part is understood but not the words after it",
+                    "hiểu được phần thời hạn nhưng không hiểu phần còn lại",
+                    soft=True,
+                ),
+            )
+        else:
+            return noted
     if rule is not None:
         return rule
-    if _ONGOING.search(s) and not _DIGIT.search(s):
-        return DeadlineRule(shown, Kind.ONGOING)
+    if (rule := ongoing_clause(shown, s)) is not None:  # "Thường xuyên": the most common, read at once
+        return rule
+    # A sentence, lines, clauses: every part accounted for (models.domain.deadlines.sentences). Without a
+    # number or a word of repetition or continuity, nothing in it can be a deadline: skipped (fast path).
+    if _SENTENCE_HINT.search(s):
+        try:
+            rule = read_sentences(text, known=s)
+        except Invalid as exc:
+            if not exc.soft:
+                return _unrecognized(shown, exc.en, exc.vi)
+            error = error or exc
+        if rule is not None:
+            return rule
     if _EVENT.search(s):
         return DeadlineRule(
             shown,
@@ -544,29 +190,15 @@ def _parse(text: str) -> DeadlineRule:
             shown,
             Kind.EXTERNAL,
             needs_officer=True,
-            reason="set by another body: a ministry's roadmap, guidance or a regulation",
-            reason_vi="do cơ quan khác quyết định: lộ trình, hướng dẫn của Bộ, ngành hoặc quy định",
+            reason="set by another body: a ministry's roadmap, guidance, a separate plan or a regulation",
+            reason_vi="do cơ quan khác hoặc văn bản khác quyết định: lộ trình, hướng dẫn, kế hoạch riêng, quy định",
+        )
+    if error is not None:
+        return _unrecognized(shown, error.en, error.vi)
+    if _ONGOING_WORD.search(s):
+        return _unrecognized(
+            shown,
+            "an ongoing task with words not understood: an officer must read them",
+            "nhiệm vụ thường xuyên nhưng có phần không hiểu được: cần cán bộ xem",
         )
     return _unrecognized(shown, "deadline phrase not understood", "không hiểu được cụm từ thời hạn")
-
-
-def _parse_dated(text: str, s: str) -> DeadlineRule | None:
-    if not _DIGIT.search(s):
-        # Every dated form names a number; only a recurrence ("Hằng năm") can do without.
-        rec = _recurrence(s)
-        return DeadlineRule(text, Kind.RECURRING, recurrence=rec) if rec is not None else None
-    single = _single(s)
-    if single is not None:
-        if single.from_:
-            raise _Invalid(
-                "a start ('từ …') without an end is not a deadline",
-                "có thời điểm bắt đầu ('từ …') nhưng không có thời hạn",
-            )
-        return DeadlineRule(text, Kind.ONE_OFF, periods=(single.period,))
-    window = _window(s)
-    if window is not None:
-        return DeadlineRule(text, Kind.RANGE, window=window)
-    rec = _recurrence(s)
-    if rec is not None:
-        return DeadlineRule(text, Kind.RECURRING, recurrence=rec)
-    return _compound(text, s) if _SEP.search(s) else None

@@ -28,7 +28,7 @@ Report keys: ``report-2025-H1``, ``report-2025`` (annual), ``report-2025-Q3``, `
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 from .calendar import WorkingCalendar
@@ -160,10 +160,16 @@ def progress_reports(
     rule: DeadlineRule, *, start: date, horizon: date, policy: ReportingPolicy, calendar: WorkingCalendar
 ) -> list[Due]:
     """Progress reports a task owes besides its due dates: all periodic reports from ``start`` for an
-    ongoing task; those after the dated part's last effective due date for a ``then_ongoing`` compound;
-    none otherwise."""
+    ongoing task (within its ``ongoing_from`` / ``ongoing_until`` when the phrase bounds it); those after
+    the dated part's last effective due date for a ``then_ongoing`` compound; none otherwise. Report kinds
+    the phrase names ("định kỳ hằng quý báo cáo …" → quarterly) are asked for besides the policy's."""
+    wanted = policy.periodic_reports + tuple(k for k in rule.reports if k not in policy.periodic_reports)
+    if wanted != policy.periodic_reports:
+        policy = replace(policy, periodic_reports=wanted)
     if rule.kind is Kind.ONGOING:
-        return periodic_reports(start, horizon, policy, calendar)
+        lo = max(start, rule.ongoing_from) if rule.ongoing_from is not None else start
+        hi = min(horizon, rule.ongoing_until) if rule.ongoing_until is not None else horizon
+        return periodic_reports(lo, hi, policy, calendar)
     if rule.then_ongoing:
         last = last_due(rule, start=start, horizon=horizon, calendar=calendar)
         if last is not None:

@@ -47,6 +47,7 @@ class Unit(StrEnum):
 
 
 ROMAN = ("I", "II", "III", "IV")
+_REPORT_VI = {"monthly": "hằng tháng", "quarterly": "hằng quý", "six_month": "6 tháng", "annual": "hằng năm"}
 
 
 def month_end(year: int, month: int) -> date:
@@ -66,6 +67,9 @@ class Period:
     year: int
     number: int = 1
     day: int = 0
+    # "Trước …" (strictly before): the phrase sets a limit, so a day off rolls *back* to the previous working
+    # day instead of forward past the limit. Not part of the period's identity (equality, hash, key).
+    before: bool = field(default=False, compare=False)
 
     @property
     def first(self) -> date:
@@ -193,6 +197,13 @@ class Recurrence:
     lead_years: int = 0
     first_year: int | None = None
     last_year: int | None = None
+    # More yearly anchors ("Tháng 6 và tháng 12 hằng năm": anchor month 6, more_anchors (month 12,)).
+    more_anchors: tuple[Anchor, ...] = ()
+
+    @property
+    def anchors(self) -> tuple[Anchor, ...]:
+        """Every anchor of a yearly rule, in the order written (empty when there is none)."""
+        return ((self.anchor,) if self.anchor is not None else ()) + self.more_anchors
 
 
 @dataclass(frozen=True, slots=True)
@@ -223,6 +234,16 @@ class DeadlineRule:
 
     ``then_ongoing`` marks a compound "dated part + ongoing tail" ("Hoàn thành trong năm 2026 và rà soát,
     cập nhật trong các năm tiếp theo"): progress reports continue after the dated part's last due date.
+
+    Optional parts of a sentence, all empty by default (older rules compare and serialise as before):
+
+    * ``note`` — what the phrase says besides its dates, in NFC as written ("Thực hiện rà soát, điều chỉnh
+      (nếu có)", "báo cáo sơ kết"): kept and shown, never dropped;
+    * ``reports`` — report kinds the phrase asks for besides the policy's (``"quarterly"`` for "định kỳ hằng
+      quý báo cáo …"; names of :data:`models.domain.deadlines.policy.REPORT_KINDS`); ``report_to`` — the
+      body the reports go to, as written ("Sở Tài chính");
+    * ``ongoing_from`` / ``ongoing_until`` — the bounds of an ongoing task ("Triển khai từ năm 2026" →
+      from 01/01/2026; "Liên tục đến năm 2030" → until 31/12/2030).
     """
 
     text: str
@@ -238,6 +259,30 @@ class DeadlineRule:
     overridden: bool = False
     override: DeadlineOverride | None = None
     original: DeadlineRule | None = field(default=None, compare=False, repr=False)
+    note: str = ""
+    reports: tuple[str, ...] = ()
+    report_to: str = ""
+    ongoing_from: date | None = None
+    ongoing_until: date | None = None
+
+    @property
+    def follow_up(self) -> str:
+        """The parts of the phrase besides its dates, in Vietnamese, for a task's note ("" when none):
+        the report recipient and frequency first, then the kept note."""
+        parts = []
+        if self.reports or self.report_to:
+            freq = ", ".join(_REPORT_VI[k] for k in self.reports)
+            text = "báo cáo" + (f" {freq}" if freq else "") + (f" về {self.report_to}" if self.report_to else "")
+            parts.append(text)
+        if self.ongoing_from is not None:
+            parts.append(f"thực hiện từ {self.ongoing_from.strftime('%d/%m/%Y')}")
+        if self.ongoing_until is not None:
+            parts.append(f"thực hiện đến {self.ongoing_until.strftime('%d/%m/%Y')}")
+        if self.then_ongoing:
+            parts.append("sau đó thực hiện thường xuyên")
+        if self.note:
+            parts.append(f"ghi chú: {self.note}")
+        return "; ".join(parts)
 
     @property
     def recognized(self) -> bool:
@@ -254,6 +299,17 @@ class DeadlineRule:
         out["then_ongoing"] = self.then_ongoing
         out["source"] = self.source
         out["overridden"] = self.overridden
+        # Optional parts appear only when the phrase has them (older consumers see the same keys).
+        if self.note:
+            out["note"] = self.note
+        if self.reports:
+            out["reports"] = list(self.reports)
+        if self.report_to:
+            out["report_to"] = self.report_to
+        if self.ongoing_from is not None:
+            out["ongoing_from"] = self.ongoing_from.isoformat()
+        if self.ongoing_until is not None:
+            out["ongoing_until"] = self.ongoing_until.isoformat()
         return out
 
 
@@ -271,16 +327,22 @@ class Due:
     label: str
     period_key: str
     is_final: bool = False
+    # True when the nominal date is a day off and the phrase set a limit ("Trước ngày 30/11/2025"): the
+    # effective date is then the previous working day, not the next one.
+    rolled_back: bool = False
 
     def as_json(self) -> dict[str, Any]:
-        """JSON-ready dict (ISO dates)."""
-        return {
+        """JSON-ready dict (ISO dates); ``rolled_back`` only when true."""
+        out: dict[str, Any] = {
             "nominal": self.nominal.isoformat(),
             "effective": self.effective.isoformat(),
             "label": self.label,
             "period_key": self.period_key,
             "is_final": self.is_final,
         }
+        if self.rolled_back:
+            out["rolled_back"] = True
+        return out
 
 
 @dataclass(frozen=True, slots=True, order=True)
