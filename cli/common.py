@@ -2,7 +2,7 @@
 
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.console import Console
@@ -80,6 +80,62 @@ def prepare_app() -> "App":
         raise fail(str(exc), 2) from None
 
 
+def run_flow(flow: Any, **params: Any) -> Any:
+    """Run one of dondoc's flows for a CLI command, the way the settings say (``DONDOC_PREFECT_MODE``).
+
+    Through Prefect when a Prefect server is configured (``PREFECT_API_URL`` or a Prefect profile) or the
+    mode is ``server``: the run is in Prefect's history, as a deployment's would be. Otherwise (``auto``
+    with no server, or ``direct``) the same flow code runs directly (``flow.fn``): a throwaway Prefect
+    server would cost 20-36 s on every command and keep no history worth having (it dies with the
+    command). Nothing of dondoc's own safety depends on Prefect: the claims, ledger and outbox keys make
+    a rerun or a concurrent run send nothing twice either way. A dict result gets ``"prefect"``: the mode
+    used (``"server"`` or ``"direct"``)."""
+    if uses_prefect_server():
+        prefect_env()
+        result = flow(**params)
+        mode = "server"
+    else:
+        result = flow.fn(**params)
+        mode = "direct"
+    if isinstance(result, dict):
+        result.setdefault("prefect", mode)
+    return result
+
+
+def uses_prefect_server() -> bool:
+    """Whether CLI flow commands go through a Prefect server (see :func:`run_flow`)."""
+    from config.settings import get_settings
+
+    mode = get_settings().prefect_mode
+    if mode != "auto":
+        return mode == "server"
+    _prefect_home()
+    from prefect.settings import get_current_settings
+
+    return bool(get_current_settings().api.url)
+
+
+def direct_note(result: Any) -> str:
+    """The line human output adds when a flow ran without Prefect (empty otherwise)."""
+    if isinstance(result, dict) and result.get("prefect") == "direct":
+        return (
+            "(chạy trực tiếp, không qua máy chủ Prefect — đặt PREFECT_API_URL để lưu lịch sử chạy / "
+            "ran directly, no Prefect server configured)"
+        )
+    return ""
+
+
+def _prefect_home() -> None:
+    """Prefect's own home (and its SQLite database) inside dondoc's data folder unless PREFECT_HOME or a
+    server is set; set before Prefect is imported, since Prefect reads it then."""
+    import os
+
+    from config.settings import get_settings
+
+    if "PREFECT_HOME" not in os.environ and "PREFECT_API_URL" not in os.environ:
+        os.environ["PREFECT_HOME"] = str(get_settings().data_dir / "prefect")
+
+
 def prefect_env() -> None:
     """Prefect for a CLI flow command. The environment is set before Prefect is imported: Prefect's own
     home (and its SQLite database) inside dondoc's data folder unless PREFECT_HOME is set; no telemetry.
@@ -91,11 +147,7 @@ def prefect_env() -> None:
     carries the tag naming this process, for the next command to do the same."""
     import os
 
-    from config.settings import get_settings
-
-    settings = get_settings()
-    if "PREFECT_HOME" not in os.environ and "PREFECT_API_URL" not in os.environ:
-        os.environ["PREFECT_HOME"] = str(settings.data_dir / "prefect")
+    _prefect_home()
     os.environ.setdefault("DO_NOT_TRACK", "1")
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     os.environ.setdefault("PREFECT_LOGGING_EXTRA_LOGGERS", "dondoc")

@@ -18,7 +18,7 @@ from cli import plan as plan_cli
 from cli import status as status_cli
 from cli import web as web_cli
 from cli import work
-from cli.common import console, prefect_env, prepare_app
+from cli.common import console, direct_note, fail, prepare_app, run_flow
 
 app = typer.Typer(
     name="dondoc",
@@ -27,6 +27,26 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+
+
+@app.callback()
+def _settings_first() -> None:
+    """Every command reads the settings: a wrong one is a usage error naming the variable (exit 2), not a
+    traceback in the middle of the work."""
+    from pydantic import ValidationError
+
+    from config.settings import get_settings
+
+    try:
+        get_settings()
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"DONDOC_{'_'.join(str(p) for p in error['loc']).upper()} ({error['loc'][0]}): {error['msg']}"
+            for error in exc.errors()
+        )
+        raise fail(f"bad setting / cấu hình sai: {problems}", 2) from None
+
+
 app.add_typer(db_cli.app, name="db", help="Database schema.")
 app.add_typer(plan_cli.app, name="plan", help="Import and show plans.")
 app.add_typer(status_cli.app, name="status", help="Load the current status of a plan from a spreadsheet.")
@@ -66,10 +86,9 @@ def run(
         built.runtime.config,
         import_day=day or today_local(),  # a plan issued long ago is tracked from this day (issue 11)
     )
-    prefect_env()
     from flows.daily import daily
 
-    result = daily(today=day)
+    result = run_flow(daily, today=day)
     summary: dict[str, Any] = {
         "import": report.as_json() if report else None,
         "daily": result,
@@ -91,6 +110,8 @@ def run(
     console.print(f"Tin nhắn (kênh file, không gửi ra ngoài) / messages: {settings.data_dir / 'outbox'}")
     console.print(f"Cơ sở dữ liệu / database: {_redact(settings.effective_database_url)}")
     console.print("Xem thêm / more: dondoc plan show · dondoc cycles · dondoc outbox")
+    if note := direct_note(result):
+        console.print(note)
 
 
 def _redact(url: str) -> str:

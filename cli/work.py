@@ -7,7 +7,7 @@ from typing import Any
 
 import typer
 
-from cli.common import console, fail, prefect_env, prepare_database
+from cli.common import console, direct_note, fail, prepare_database, run_flow
 
 round_app = typer.Typer(no_args_is_help=True, help="Ad hoc reporting rounds.")
 
@@ -33,10 +33,10 @@ def daily_cmd(
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
     """Run the daily flow: open cycles, mark overdue, queue reminders, send."""
-    prefect_env()
+    day = _day(today)
     from flows.daily import daily
 
-    result = daily(today=_day(today), dry_run=dry_run)
+    result = run_flow(daily, today=day, dry_run=dry_run)
     if as_json:
         _print_json(result)
         return
@@ -47,14 +47,15 @@ def daily_cmd(
         f"({result.get('folded', 0)} lần nhắc gộp), đã gửi {dispatch.get('sent', 0)}"
         + (" — chạy thử, không ghi gì (dry run)" if dry_run else "")
     )
+    if note := direct_note(result):
+        console.print(note)
 
 
 def dispatch_cmd(as_json: bool = typer.Option(False, "--json")) -> None:
     """Send pending and retry-due messages now."""
-    prefect_env()
     from flows.dispatch import dispatch
 
-    result = dispatch()
+    result = run_flow(dispatch)
     if as_json:
         _print_json(result)
     else:
@@ -67,10 +68,10 @@ def digest_cmd(
     today: str | None = typer.Option(None, "--today"), as_json: bool = typer.Option(False, "--json")
 ) -> None:
     """Queue and send the weekly digest to the standing agency."""
-    prefect_env()
+    day = _day(today)
     from flows.digest import digest
 
-    result = digest(today=_day(today))
+    result = run_flow(digest, today=day)
     _print_json(result) if as_json else console.print(result)
 
 
@@ -80,7 +81,6 @@ def simulate_cmd(
     as_json: bool = typer.Option(False, "--json", help="Print per-day counts as JSON."),
 ) -> None:
     """Run the daily evaluation for each day in turn (file channel), in one flow run."""
-    prefect_env()
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     import flows.simulate as sim
@@ -106,7 +106,7 @@ def simulate_cmd(
 
         sim.progress_hook = tick
         try:
-            result = sim.simulate(start=d1, end=d2)
+            result = run_flow(sim.simulate, start=d1, end=d2)
         finally:
             sim.progress_hook = None
     if as_json:
@@ -135,14 +135,15 @@ def round_open_cmd(
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Open an ad hoc reporting round and notify every responsible agency at once."""
-    prefect_env()
+    due_day = _day(due)
     from flows.round import round_flow
     from models.services.rounds import RoundError
 
     try:
-        result = round_flow(
+        result = run_flow(
+            round_flow,
             title=title,
-            due=_day(due),
+            due=due_day,
             tasks=task,
             indicators=indicator,
             agencies=agency,

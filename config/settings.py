@@ -7,6 +7,7 @@ from the environment only and are never logged: ``Settings.__repr__`` hides them
 import re
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -78,6 +79,11 @@ class Settings(BaseSettings):
         "delivery reports without it are refused (403), and without it none are asked for.",
     )
     sms_max_segments: int = 1
+    prefect_mode: Literal["auto", "server", "direct"] = Field(
+        default="auto",
+        description="How CLI flow commands run: through Prefect ('server': the configured server, else a "
+        "temporary one), or the same flow code directly ('direct'); 'auto' = server when one is configured.",
+    )
 
     @field_validator("data_dir")
     @classmethod

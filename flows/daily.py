@@ -10,10 +10,10 @@ so (``models.services.reminders``, ``notifiers.outbox``).
 from datetime import date
 from typing import Any
 
-from prefect import flow, get_run_logger
+from prefect import flow
 
 from config.app import build_app
-from flows.tasks import as_task, dispatch_outbox
+from flows.tasks import as_task, dispatch_outbox, flow_logger
 from models.domain.clock import today_local
 from models.services.daily import evaluate_day, evaluate_dry
 
@@ -24,7 +24,7 @@ def daily(today: date | None = None, dry_run: bool = False, send: bool = True) -
 
     ``dry_run``: evaluate and report, write nothing (all changes rolled back), send nothing.
     """
-    logger = get_run_logger()
+    logger = flow_logger()
     day = today or today_local()
     app = build_app(migrate=True)  # once per flow run; the schema is brought up to date first
     if dry_run:

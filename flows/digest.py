@@ -3,10 +3,10 @@
 from datetime import date
 from typing import Any
 
-from prefect import flow, get_run_logger
+from prefect import flow
 
 from config.app import build_app
-from flows.tasks import dispatch_outbox
+from flows.tasks import dispatch_outbox, flow_logger
 from models.domain.clock import today_local
 from models.services.digest import queue_digest
 
@@ -18,5 +18,5 @@ def digest(today: date | None = None, send: bool = True) -> dict[str, Any]:
     result = queue_digest(app.runtime, day)
     if send:
         result["dispatch"] = dispatch_outbox(app)
-    get_run_logger().info("digest for %s: %s", day, {k: v for k, v in result.items() if k != "dispatch"})
+    flow_logger().info("digest for %s: %s", day, {k: v for k, v in result.items() if k != "dispatch"})
     return result

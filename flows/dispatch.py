@@ -3,16 +3,16 @@ working hours by the deployment, so messages queued before the sending window op
 
 from typing import Any
 
-from prefect import flow, get_run_logger
+from prefect import flow
 
 from config.app import build_app
-from flows.tasks import dispatch_outbox
+from flows.tasks import dispatch_outbox, flow_logger
 
 
 @flow(name="dispatch", log_prints=False)
 def dispatch(max_batches: int | None = None) -> dict[str, Any]:
     stats = dispatch_outbox(build_app(migrate=False), max_batches)
-    get_run_logger().info(
+    flow_logger().info(
         "dispatch: %s claimed, %s sent, %s to retry, %s dead, %s fallbacks",
         stats["claimed"],
         stats["sent"],

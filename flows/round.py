@@ -4,10 +4,10 @@ at once. ``prefect deployment run 'round/round' --param title=… --param due=20
 from datetime import date
 from typing import Any
 
-from prefect import flow, get_run_logger
+from prefect import flow
 
 from config.app import build_app
-from flows.tasks import dispatch_outbox
+from flows.tasks import dispatch_outbox, flow_logger
 from models.domain.clock import today_local
 from models.services.rounds import RoundRequest, open_and_queue
 
@@ -25,7 +25,7 @@ def round_flow(
     idempotency_key: str | None = None,
     send: bool = True,
 ) -> dict[str, Any]:
-    logger = get_run_logger()
+    logger = flow_logger()
     app = build_app()
     today = today_local()
     req = RoundRequest(

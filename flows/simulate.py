@@ -6,10 +6,10 @@ from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
 
-from prefect import flow, get_run_logger
+from prefect import flow
 
 from config.app import App, build_app
-from flows.tasks import as_task
+from flows.tasks import as_task, flow_logger
 from models.services.daily import evaluate_day
 from notifiers.registry import file_channels
 
@@ -42,7 +42,7 @@ def simulate(start: date, end: date, chunk_days: int = 31) -> dict[str, Any]:
     """One flow run; one task per month of days (about 24 task runs for two years)."""
     if end < start:
         raise ValueError(f"end {end} is before start {start}")
-    logger = get_run_logger()
+    logger = flow_logger()
     app = build_app()
     days: list[dict[str, Any]] = []
     cursor = start

@@ -6,11 +6,13 @@ itself: nothing large or unhashable becomes a task parameter, and ``NO_CACHE`` k
 what must run every time (a cached send would swallow a legitimate repeat reminder).
 """
 
+import logging
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from prefect import task
+from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
+from prefect.context import FlowRunContext
 
 from config.app import App
 
@@ -22,8 +24,21 @@ def _step(run: Callable[[], Any]) -> Any:
     return run()
 
 
+def in_flow_run() -> bool:
+    """Whether this code runs inside a Prefect flow run (not a flow's code called directly, ``flow.fn``)."""
+    return FlowRunContext.get() is not None
+
+
+def flow_logger() -> logging.Logger | logging.LoggerAdapter[logging.Logger]:
+    """The flow run's logger under Prefect; dondoc's own logger when the flow code runs directly."""
+    return get_run_logger() if in_flow_run() else logging.getLogger("dondoc.flows")  # type: ignore[return-value]
+
+
 def as_task(name: str, run: Callable[[], T]) -> T:
-    """Run ``run()`` as a Prefect task named ``name`` (a step runner for ``models.services.daily``)."""
+    """Run ``run()`` as a Prefect task named ``name`` (a step runner for ``models.services.daily``); run
+    directly when the flow's code runs without Prefect (``cli.common.run_flow``)."""
+    if not in_flow_run():
+        return run()
     return _step.with_options(name=name)(run)  # type: ignore[no-any-return]
 
 

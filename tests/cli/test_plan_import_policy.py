@@ -117,7 +117,7 @@ def test_run_imports_with_the_configured_overrides(
         return {"day": "2025-08-06", **counts, "dispatch": {"sent": 0, "by_channel": {}}}
 
     monkeypatch.setattr(flows.daily, "daily", daily)
-    monkeypatch.setattr("cli.main.prefect_env", lambda: None)
+    monkeypatch.setattr("cli.main.run_flow", lambda flow, **params: flow(**params))
     result = runner.invoke(cli, ["run", "--today", "2025-08-06", "--json"])
     assert result.exit_code == 0, result.output
     summary = json.loads(result.stdout)

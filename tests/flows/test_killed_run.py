@@ -24,6 +24,7 @@ def _env(tmp_path: Path, db_url: str) -> dict[str, str]:
         DONDOC_DATABASE_URL=db_url,
         DONDOC_DATA_DIR=str(tmp_path / "data"),
         PREFECT_HOME=str(tmp_path / "prefect"),
+        DONDOC_PREFECT_MODE="server",  # through a temporary Prefect server: what this test is about
         PYTHONPATH=str(Path(__file__).resolve().parents[2]),
     )
     return env
