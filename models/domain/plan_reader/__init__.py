@@ -12,16 +12,30 @@ blocks), ``reader`` (entry points).
 """
 
 from models.domain.plan_reader.columns import ROLE_RULES, generic_role
-from models.domain.plan_reader.model import ParsedIndicator, ParsedPlan, ParsedTask, PlanFormatError
-from models.domain.plan_reader.reader import read_plan, read_plan_file
+from models.domain.plan_reader.files import ROLE_HEADERS, parse_columns, preview_plan, read_plan_file
+from models.domain.plan_reader.model import (
+    IgnoredRow,
+    ParsedIndicator,
+    ParsedPlan,
+    ParsedTask,
+    PlanFormatError,
+    RowReport,
+)
+from models.domain.plan_reader.reader import Hints, read_plan
 
 __all__ = [
+    "ROLE_HEADERS",
     "ROLE_RULES",
+    "Hints",
+    "IgnoredRow",
     "ParsedIndicator",
     "ParsedPlan",
     "ParsedTask",
     "PlanFormatError",
+    "RowReport",
     "generic_role",
+    "parse_columns",
+    "preview_plan",
     "read_plan",
     "read_plan_file",
 ]
