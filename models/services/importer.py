@@ -8,6 +8,7 @@ so task and indicator ids stay stable for the cycles that refer to them.
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -44,6 +45,9 @@ class ImportReport:
     unresolved_agencies: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     changed: bool = False
+    rows: dict[str, Any] | None = None  # what became of every source row (RowReport.as_json)
+    unaccounted: int = 0  # source rows that are none of task/merged/heading/header/ignored
+    source_kind: str = "text"
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -54,6 +58,9 @@ class ImportReport:
             "unresolved_agencies": self.unresolved_agencies,
             "warnings": self.warnings,
             "changed": self.changed,
+            "rows": self.rows,
+            "unaccounted": self.unaccounted,
+            "format": self.source_kind,
         }
 
 
@@ -73,13 +80,26 @@ def _resolve(directory: Directory, raw: str, where: str, warnings: list[str]) ->
     return _Cell([(e.raw, e.code, e.is_group) for e in result.entries], list(result.unresolved))
 
 
-def import_plan(engine: Engine, path: str | Path, directory: Directory, policy: DeadlinePolicy) -> ImportReport:
-    """Import the plan at ``path``. Raises ``PlanFormatError`` (database untouched) on a bad file.
+def import_plan(
+    engine: Engine,
+    path: str | Path,
+    directory: Directory,
+    policy: DeadlinePolicy,
+    *,
+    number: str | None = None,
+    issued: date | None = None,
+    issuer: str | None = None,
+    columns: dict[int, str] | None = None,
+) -> ImportReport:
+    """Import the plan at ``path`` (.txt/.md/.docx/.xlsx/.html/.pdf). Raises ``PlanFormatError``
+    (database untouched) on a bad file.
 
     ``policy`` decides each task's deadline rule: pass the configured one (``DONDOC_POLICY_FILE``), whose
     ``deadline_overrides`` replace the plan's phrases — an overridden phrase is not warned about.
+    ``number``/``issued``/``issuer`` stand in for what an appendix excerpt lacks; ``columns`` overrides
+    column roles (``{3: "lead"}``, see ``parse_columns``).
     """
-    parsed = read_plan_file(path)
+    parsed = read_plan_file(path, number=number, issued=issued, issuer=issuer, columns=columns)
     warnings = list(parsed.warnings)
     task_cells: dict[str, dict[str, _Cell]] = {}
     indicator_cells: dict[str, _Cell] = {}
@@ -87,7 +107,7 @@ def import_plan(engine: Engine, path: str | Path, directory: Directory, policy: 
     unresolved: list[str] = []
 
     for task in parsed.tasks:
-        where = f"task {task.number} (line {task.line})"
+        where = f"task {task.number} ({task.ref or f'line {task.line}'})"
         lead = _resolve(directory, task.lead_raw, where, warnings)
         coord = _resolve(directory, task.coordinating_raw, where, warnings)
         task_cells[task.number] = {Role.lead: lead, Role.coordinating: coord}
@@ -98,7 +118,7 @@ def import_plan(engine: Engine, path: str | Path, directory: Directory, policy: 
         warnings.extend(_deadline_warnings(deadline_info[task.number], task, where))
 
     for indicator in parsed.indicators:
-        where = f"indicator {indicator.code} (line {indicator.line})"
+        where = f"indicator {indicator.code} ({indicator.ref or f'line {indicator.line}'})"
         cell = _resolve(directory, indicator.monitor_raw, where, warnings)
         indicator_cells[indicator.code] = cell
         unresolved.extend(cell.unresolved)
@@ -118,6 +138,9 @@ def import_plan(engine: Engine, path: str | Path, directory: Directory, policy: 
         unresolved_agencies=sorted(set(unresolved)),
         warnings=warnings,
         changed=changed,
+        rows=parsed.rows.as_json() if parsed.rows else None,
+        unaccounted=parsed.rows.unaccounted if parsed.rows else 0,
+        source_kind=parsed.source_kind,
     )
 
 
@@ -258,6 +281,7 @@ def _task_values(item: ParsedTask, position: int, kind: str, note: str | None) -
         "deadline_kind": kind,
         "deadline_note": note,
         "source_line": item.line,
+        "extra": dict(item.extra),  # extra columns by header text ("Nguồn kinh phí", sub-items …)
         "withdrawn": False,
     }
 

@@ -25,7 +25,7 @@ import re
 from dataclasses import dataclass, field
 
 from models.domain.plan_reader.cells import column_index, key, parse_marker, parse_number
-from models.domain.plan_reader.columns import generic_role
+from models.domain.plan_reader.columns import detect_header, generic_role
 from models.domain.plan_reader.document import Cell, Document, Paragraph, Row, Table
 
 SUB_ITEMS = "Nội dung cụ thể"  # the extra field holding a task's unnumbered "- …" sub-rows
@@ -37,6 +37,7 @@ _BULLET = re.compile(r"^\s*[-+•–—*]\s*")
 _NOTE = re.compile(r"^(ghi chu|luu y|chu thich|nguon:|\(\*|\*|noi nhan)")
 _META_KEYS = ("so hieu", "ngay ban hanh", "loai van ban", "co quan ban hanh", "nguoi ky")
 _MAX_HEADER_WORDS = 12
+_APPENDIX = re.compile(r"^\s*ph[ụu] l[ụu]c\s+(?:số\s+)?([IVXLivxl]{1,5}|\d{1,2})\b[\s:.-]*(.*)$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -112,6 +113,7 @@ class _Open:
     top: str = ""  # the current roman/letter section label
     sub_count: int = 0
     section: tuple[str, str] | None = None  # the deeper heading the next tasks belong to
+    part: tuple[str, str] | None = None  # the appendix of a second table of the same kind ("PLIII")
 
 
 class Serialiser:
@@ -119,6 +121,13 @@ class Serialiser:
         self.out = Serialised()
         self.open: _Open | None = None
         self.held: list[Paragraph] = []  # paragraphs met inside an open table (page furniture)
+        self.appendix: tuple[str, str] | None = None  # the last "Phụ lục II …" title met
+        self.kinds: dict[str, int] = {}  # task/indicator tables opened so far
+
+    def _note_appendix(self, text: str) -> None:
+        match = _APPENDIX.match(text)
+        if match:
+            self.appendix = (match.group(1).upper(), match.group(2).strip(" :.-"))
 
     # --- blocks -------------------------------------------------------------------------------------
 
@@ -135,6 +144,7 @@ class Serialiser:
         return self.out
 
     def _paragraph(self, block: Paragraph) -> None:
+        self._note_appendix(block.text.split("\n", 1)[0])
         for text in block.text.split("\n"):
             self.out.emit(text.replace("|", "/"), block.ref)
 
@@ -176,6 +186,7 @@ class Serialiser:
         cells = _distinct(_own(row, r))
         if not cells:
             return
+        self._note_appendix(cells[0].text)
         self.out.fates.append(RowFate(row.ref, _row_text(row), "ignored", why))
         if len(cells) == 2 and key(cells[0].text).startswith(_META_KEYS):
             self.out.emit(f"{cells[0].text} | {cells[1].text} |".replace("\n", " "), row.ref)
@@ -211,7 +222,13 @@ class Serialiser:
         order = ([numcol] if numcol is not None else [-1]) + [c for c in range(len(names)) if c != numcol]
         self.open = _Open(names, roles, order, numcol, titlecol)
         shown = ["TT" if c == -1 else names[c] for c in order]
-        self.out.emit(" | ".join(shown) + " |", rows[at].ref)
+        line = self.out.emit(" | ".join(shown) + " |", rows[at].ref)
+        detected = detect_header(self.out.lines, line - 1, frozenset())
+        kind = detected.kind if detected else "other"
+        self.kinds[kind] = self.kinds.get(kind, 0) + 1
+        if self.kinds[kind] > 1:  # numbering may restart in each appendix: qualify by it
+            label, title = self.appendix or (str(self.kinds[kind]), "")
+            self.open.part = (f"PL{label}", title)
         self.out.fates.append(RowFate(rows[at].ref, _row_text(rows[at]), "header"))
         return body
 
@@ -254,7 +271,9 @@ class Serialiser:
         ]
         styled = all(cell.bold or cell.italic for cell in distinct)
         spanned = any(cell.copy_of and cell.copy_of[0] == r and cell.text for cell in row.cells)
-        if len(distinct) == 1 and len(table.names) >= 3 and spanned:
+        alone = distinct[0].text if len(distinct) == 1 else ""
+        labelled = bool(_LABEL.match(alone)) and not re.match(r"^[a-zđ]\b", alone) and not parse_number(alone)
+        if alone and len(table.names) >= 3 and (spanned or ((styled or labelled) and len(alone) < 300)):
             self._one_cell(row, distinct[0].text)
             return
         marker = parse_marker(number) if number else None
@@ -285,6 +304,7 @@ class Serialiser:
             self._fate(row, "ignored", why)
             return
         if number:
+            self._note_appendix(number)
             self._fate(row, "ignored", f"the number cell holds {number!r}, not a task number")
             return
         if table.numcol is None and not _BULLET.match(title):
@@ -359,8 +379,13 @@ class Serialiser:
         ref = fate.ref
         line = self.out.emit(" | ".join(t.replace("|", "/").replace("\n", " ") for t in table.pending) + " |", ref)
         self.out.row_lines[table.pending_fate] = line
+        override: dict[str, str] = {}
         if table.section is not None:
-            self.out.overrides[line] = {"section": table.section[0], "section_title": table.section[1]}
+            override = {"section": table.section[0], "section_title": table.section[1]}
+        if table.part is not None:
+            override |= {"part": table.part[0], "part_title": table.part[1]}
+        if override:
+            self.out.overrides[line] = override
         if table.pending_subs:
             self.out.sub_items[line] = list(table.pending_subs)
         table.pending = None

@@ -186,7 +186,8 @@ def _apply(tables: "_Tables", hints: Hints) -> None:
     for ind in tables.indicators:
         over = hints.overrides.get(ind.line)
         if over:
-            ind = dataclasses.replace(ind, group=over["section"], group_title=over["section_title"])
+            group = ".".join(p for p in (over.get("part", ""), over.get("section", ind.group)) if p)
+            ind = dataclasses.replace(ind, group=group, group_title=over.get("section_title", ind.group_title))
         indicators.append(ind)
     tables.indicators = indicators
 
