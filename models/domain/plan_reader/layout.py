@@ -92,6 +92,11 @@ def _is_header(cells: list[Cell]) -> bool:
     return len(distinct) >= 3 and "title" in roles
 
 
+def _same_header(new: list[str | None], old: list[str | None]) -> bool:
+    """The header of the open table again (a new page), perhaps without its STT text."""
+    return len(new) == len(old) and all(a == b or (a is None and b == "number") for a, b in zip(new, old, strict=True))
+
+
 def _is_numbering(cells: list[Cell]) -> bool:
     filled = [cell.text for cell in cells if cell.text]
     return len(filled) >= 3 and all(column_index(text) is not None for text in filled)
@@ -171,7 +176,7 @@ class Serialiser:
             return
         header = _own(rows[header_at], header_at)
         roles = _roles(header)
-        if self.open is not None and roles == self.open.roles:
+        if self.open is not None and _same_header(roles, self.open.roles):
             self.held = []
             self.out.fates.append(RowFate(rows[header_at].ref, _row_text(rows[header_at]), "header", "repeated"))
             self._body(rows, header_at + 1)
@@ -239,7 +244,7 @@ class Serialiser:
         r = start
         while r < len(rows):
             cells = _own(rows[r], r)
-            if _is_header(cells) and _roles(cells) != self.open.roles:  # another table in the same grid
+            if _is_header(cells) and not _same_header(_roles(cells), self.open.roles):  # another table, same grid
                 self._close()
                 r = self._open_table(rows, r)
                 continue
