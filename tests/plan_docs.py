@@ -101,6 +101,13 @@ def _docx_text(target: object, text: str, bold: bool, italic: bool) -> None:
         run.italic = italic or None
 
 
+def _grid_cells(out: object, ncols: int) -> list[list[object]]:
+    """The unmerged table's cells row by row, built from its XML in one pass."""
+    from docx.table import _Cell
+
+    return [[_Cell(tc, out) for tc in tr.tc_lst] for tr in out._tbl.tr_lst]  # type: ignore[attr-defined]
+
+
 def write_docx(spec: Spec, path: Path) -> Path:
     import docx
 
@@ -112,12 +119,16 @@ def write_docx(spec: Spec, path: Path) -> Path:
             document.add_paragraph().add_run(line).bold = True
         ncols, grid = _grid(table)
         out = document.add_table(rows=len(table.rows), cols=ncols)
+        # the cells once, before any merge (python-docx's table.cell() rescans the whole table each call)
+        flat = [row.cells for row in out.rows] if len(table.rows) < 50 else _grid_cells(out, ncols)
+        merges = []
         for r, placed in enumerate(grid):
             for col, cell in placed:
-                origin = out.cell(r, col)
+                _docx_text(flat[r][col], cell.text, cell.bold, cell.italic)
                 if cell.rowspan > 1 or cell.colspan > 1:
-                    origin = origin.merge(out.cell(r + cell.rowspan - 1, col + cell.colspan - 1))
-                _docx_text(origin, cell.text, cell.bold, cell.italic)
+                    merges.append((flat[r][col], flat[r + cell.rowspan - 1][col + cell.colspan - 1]))
+        for origin, corner in merges:
+            origin.merge(corner)
     for line in spec.after:
         document.add_paragraph(line)
     document.save(str(path))
