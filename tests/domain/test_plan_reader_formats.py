@@ -22,7 +22,7 @@ from models.domain.plan_reader import (
 from models.domain.plan_reader.formats import sniff
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from plan_docs import WRITERS, C, Spec, SpecTable, cells, seed_spec, unicode_font, write_pdf  # noqa: E402
+from plan_docs import WRITERS, C, Spec, SpecTable, cells, seed_spec, unicode_font, write_pdf
 
 SEED = Path(__file__).resolve().parents[2] / "config" / "plans" / "25-KH-UBND-2025-thai-nguyen.txt"
 TASK_FIELDS = (
@@ -138,7 +138,7 @@ def test_a_damaged_docx_and_a_foreign_zip_are_refused(tmp_path: Path) -> None:
     with zipfile.ZipFile(buffer, "w") as archive:
         archive.writestr("word/document.xml", "<not xml")
     (tmp_path / "bad.docx").write_bytes(buffer.getvalue())
-    with pytest.raises(PlanFormatError, match="damaged .docx"):
+    with pytest.raises(PlanFormatError, match=r"damaged \.docx"):
         read_plan_file(tmp_path / "bad.docx")
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
@@ -214,7 +214,8 @@ def test_preview_shows_tables_roles_and_first_rows_and_columns_override_a_role(t
 
 def test_html_fragments_inside_markdown_are_read_as_tables(tmp_path: Path) -> None:
     text = (
-        "Số: 5/KH-UBND\n\n<table><tr><th>TT</th><th>Nội dung nhiệm vụ</th><th>Cơ quan chủ trì</th><th>Thời hạn</th></tr>"
+        "Số: 5/KH-UBND\n\n<table><tr><th>TT</th><th>Nội dung nhiệm vụ</th>"
+        "<th>Cơ quan chủ trì</th><th>Thời hạn</th></tr>"
         "<tr><td>1</td><td>Rà soát<br>thủ tục</td><td rowspan='2'>Sở Nội vụ</td><td>2025</td></tr>"
         "<tr><td>2</td><td>Công bố</td><td>2026</td></tr></table>\n"
     )
