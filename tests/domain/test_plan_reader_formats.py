@@ -228,3 +228,29 @@ def test_html_fragments_inside_markdown_are_read_as_tables(tmp_path: Path) -> No
 def test_text_layouts_still_read_by_the_text_reader(seed: ParsedPlan) -> None:
     assert read_plan(SEED.read_text(encoding="utf-8")).tasks == seed.tasks
     assert seed.rows is not None and seed.rows.unaccounted == 0 and seed.rows.tasks == 68
+
+
+def test_word_automatic_numbering_in_the_stt_column_is_read(tmp_path: Path) -> None:
+    """Real Word plans often number the STT column with a list style: the number is not in the text."""
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph("Số: 8/KH-UBND")
+    table = document.add_table(rows=4, cols=4)
+    for k, text in enumerate(("TT", "Nội dung nhiệm vụ", "Cơ quan chủ trì", "Thời hạn")):
+        table.cell(0, k).text = text
+    for r in (1, 2, 3):
+        table.cell(r, 0).paragraphs[0].style = document.styles["List Number"]
+        table.cell(r, 1).text, table.cell(r, 2).text, table.cell(r, 3).text = f"Nhiệm vụ {r}", "Sở Y tế", "2025"
+    document.save(str(tmp_path / "numbered.docx"))
+    plan = read_plan_file(tmp_path / "numbered.docx")
+    assert [(t.number, t.title) for t in plan.tasks] == [("1", "Nhiệm vụ 1"), ("2", "Nhiệm vụ 2"), ("3", "Nhiệm vụ 3")]
+
+
+@needs_font
+def test_a_pdf_of_prose_without_a_ruled_table_is_refused_clearly(tmp_path: Path) -> None:
+    path = write_pdf(
+        Spec(["Số: 7/KH-UBND", "Kính gửi các sở, ngành: đề nghị báo cáo trước ngày 15/3."], []), tmp_path / "p.pdf"
+    )
+    with pytest.raises(PlanFormatError, match="no ruled table on any page"):
+        read_plan_file(path)

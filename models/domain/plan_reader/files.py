@@ -171,6 +171,13 @@ def _read_file(
             )
         parsed = read_plan(text, source=source, hints=hints)
         return dataclasses.replace(parsed, rows=_text_rows(parsed)), None
+    if document.source_kind == "pdf" and not document.tables:
+        raise PlanFormatError(
+            "expected a task table, found no ruled table on any page of the PDF: a table drawn without lines"
+            " cannot be read reliably — import the plan's .docx, or its web page (không tìm thấy bảng có kẻ ô)",
+            expected="a ruled task table",
+            source=source,
+        )
     if columns:
         document = _with_columns(document, columns)
     serialised = serialise(document)
