@@ -98,8 +98,9 @@ def _same_header(new: list[str | None], old: list[str | None]) -> bool:
 
 
 def _is_numbering(cells: list[Cell]) -> bool:
-    filled = [cell.text for cell in cells if cell.text]
-    return len(filled) >= 3 and all(column_index(text) is not None for text in filled)
+    """A column-numbering row under a header: "(1) | (2) | (3) …" or "1 | 2 | 3 …"."""
+    values = [column_index(cell.text) for cell in cells if cell.text and cell.copy_of is None]
+    return len(values) >= 3 and None not in values and values == list(range(values[0], values[0] + len(values)))
 
 
 @dataclass
@@ -119,6 +120,8 @@ class _Open:
     sub_count: int = 0
     section: tuple[str, str] | None = None  # the deeper heading the next tasks belong to
     part: tuple[str, str] | None = None  # the appendix of a second table of the same kind ("PLIII")
+    page_start: bool = False  # the next row is the first of a new page of this table (PDF)
+    last_number: str = ""
 
 
 class Serialiser:
@@ -128,6 +131,7 @@ class Serialiser:
         self.held: list[Paragraph] = []  # paragraphs met inside an open table (page furniture)
         self.appendix: tuple[str, str] | None = None  # the last "Phụ lục II …" title met
         self.kinds: dict[str, int] = {}  # task/indicator tables opened so far
+        self.pdf = False
 
     def _note_appendix(self, text: str) -> None:
         match = _APPENDIX.match(text)
@@ -137,6 +141,7 @@ class Serialiser:
     # --- blocks -------------------------------------------------------------------------------------
 
     def run(self, document: Document) -> Serialised:
+        self.pdf = document.source_kind == "pdf"  # a PDF table goes on over pages, one table per page
         for block in document.blocks:
             if isinstance(block, Paragraph):
                 if self.open is not None:
@@ -166,8 +171,9 @@ class Serialiser:
         rows = list(table.rows)
         header_at = next((r for r, row in enumerate(rows[:15]) if _is_header(_own(row, r))), None)
         if header_at is None:
-            if self.open is not None and table.ncols == len(self.open.names):
+            if self.open is not None and table.ncols == len(self.open.names) and (self.pdf or not self.held):
                 self.held = []  # page furniture between the pages of one table
+                self.open.page_start = True
                 self._body(rows, 0)
                 return
             self._close()
@@ -176,8 +182,9 @@ class Serialiser:
             return
         header = _own(rows[header_at], header_at)
         roles = _roles(header)
-        if self.open is not None and _same_header(roles, self.open.roles):
+        if self.open is not None and _same_header(roles, self.open.roles) and (self.pdf or not self.held):
             self.held = []
+            self.open.page_start = True
             self.out.fates.append(RowFate(rows[header_at].ref, _row_text(rows[header_at]), "header", "repeated"))
             self._body(rows, header_at + 1)
             return
@@ -206,7 +213,8 @@ class Serialiser:
         header = _own(rows[at], at)
         names = [cell.text.replace("\n", " ") for cell in header]
         body = at + 1
-        merged_above = any(cell.copy_of for cell in rows[at].cells)
+        below_copies = body < len(rows) and any(c.copy_of and c.copy_of[0] == at for c in rows[body].cells)
+        merged_above = any(cell.copy_of for cell in rows[at].cells) or below_copies
         if merged_above and body < len(rows):
             below = _own(rows[body], body)
             below_roles = _roles(below)
@@ -281,40 +289,61 @@ class Serialiser:
         if alone and len(table.names) >= 3 and (spanned or ((styled or labelled) and len(alone) < 300)):
             self._one_cell(row, distinct[0].text)
             return
-        marker = parse_marker(number) if number else None
+        page_start, table.page_start = table.page_start, False
+        if number:
+            self._numbered_row(row, number, title, bool(others), styled)
+        else:
+            self._unnumbered_row(row, cells, title, bool(others), styled, page_start)
+
+    def _numbered_row(self, row: Row, number: str, title: str, others: bool, styled: bool) -> None:
+        """A row with something in its number cell: a section, a task, a lettered sub-task, or neither."""
+        table = self.open
+        assert table is not None
+        marker = parse_marker(number)
         if marker is not None and not parse_number(number):
             self._heading(row, marker.label, marker.title or title)
             return
-        if number and parse_number(number):
+        if parse_number(number):
             if not others and styled and title:
                 self._heading(row, number, title)
                 return
             self._task(row, number)
             return
-        if number and _BARE_LABEL.match(number) and not others:
+        letter = re.fullmatch(r"([a-zđ])[.)]?", number)
+        if letter and others and table.last_number and letter.group(1) != "đ":
+            # "a)", "b)" under task "3." with their own agencies: sub-tasks 3.1, 3.2 (the letter kept in the title)
+            parent = table.last_number.split(".")[0]
+            self._task(row, f"{parent}.{ord(letter.group(1)) - 96}", prefix=f"{number} ")
+            return
+        if _BARE_LABEL.match(number) and not others:
             self._heading(row, number, title)
             return
-        if not number and not others and (styled or _LABEL.match(title)) and table.pending is None and title:
-            self._heading(row, "", title)
-            return
-        if not number and not others and styled and title and not _BULLET.match(title):
-            self._heading(row, "", title)
-            return
+        self._note_appendix(number)
         if table.pending is None:
-            if table.numcol is None:
-                table.counter += 1
-                self._task(row, str(table.counter))
-                return
-            why = f"no task number (cell {number!r})" if number else "no number and no task above it"
-            self._fate(row, "ignored", why)
-            return
-        if number:
-            self._note_appendix(number)
+            self._fate(row, "ignored", f"no task number (cell {number!r})")
+        else:
             self._fate(row, "ignored", f"the number cell holds {number!r}, not a task number")
-            return
-        if table.numcol is None and not _BULLET.match(title):
+
+    def _unnumbered_row(
+        self, row: Row, cells: list[Cell], title: str, others: bool, styled: bool, page_start: bool
+    ) -> None:
+        """A row with an empty number cell: a heading, a task of a table without numbers, a sub-item or
+        the continuation of the task above (a row split by a page break)."""
+        table = self.open
+        assert table is not None
+        if title and not others and not _BULLET.match(title):
+            if styled or (table.pending is None and _LABEL.match(title)):
+                self._heading(row, "", title)
+                return
+            if table.pending is not None and not page_start and title[:1].isupper() and table.numcol is not None:
+                self._heading(row, "", title)  # a title-only row starting a sentence: a sub-heading
+                return
+        if table.numcol is None and not _BULLET.match(title) and not (page_start and table.pending):
             table.counter += 1
             self._task(row, str(table.counter))
+            return
+        if table.pending is None:
+            self._fate(row, "ignored", "no number and no task above it")
             return
         self._merge(row, cells, title)
 
@@ -338,16 +367,16 @@ class Serialiser:
             table.top, table.sub_count, table.section = label, 0, None
             self.out.emit(f"{label}. | {title or whole} |".replace("\n", " "), row.ref)
             return
-        if not label:
+        if not label:  # an unlabelled sub-heading: "(1)", "(2)" — never confused with a task number
             table.sub_count += 1
-            label = str(table.sub_count)
+            label = f"({table.sub_count})"
         elif parse_number(label):
             table.sub_count = max(table.sub_count, parse_number(label)[1][0])  # type: ignore[index]
         first = label.split(".", 1)[0]
         path = label if parse_marker(first) and "." in label else ".".join(p for p in (table.top, label) if p)
         table.section = (path, title)
 
-    def _task(self, row: Row, number: str) -> None:
+    def _task(self, row: Row, number: str, prefix: str = "") -> None:
         """A numbered row: its cells as the table shows them (a rowspan's copies included)."""
         table = self.open
         assert table is not None
@@ -355,6 +384,10 @@ class Serialiser:
         cells = row.cells
         texts = [number if c == -1 else cells[c].text if c < len(cells) else "" for c in table.order]
         texts[0] = number
+        if prefix and table.titlecol is not None:
+            k = table.order.index(table.titlecol)
+            texts[k] = prefix + texts[k]
+        table.last_number = number
         table.pending = texts
         table.pending_fate = self._fate(row, "task")
         table.pending_subs = []

@@ -589,6 +589,50 @@ LAYOUTS["14-letter-parts.html"] = (
 )
 
 
+# 15. lettered sub-tasks "a)", "b)" with their own agencies under a task; a plain title-only row as a
+#     sub-heading (numbering restarts under it); a "1 | 2 | 3 | 4" column-numbering row; the table split in
+#     two in the Word file (the second part without header, its first row continuing the last task).
+H4c = ("TT", "Nội dung", "Cơ quan chủ trì", "Thời gian")
+LAYOUTS["15-lettered-subtasks-split.docx"] = (
+    Spec(
+        heading("120/KH-UBND", "Phú Thọ"),
+        [
+            SpecTable(
+                [
+                    cells(*H4c, bold=True),
+                    cells("1", "2", "3", "4"),
+                    [C("I. NHIỆM VỤ CHUNG", colspan=4, bold=True)],
+                    cells("1", "Triển khai phần mềm quản lý văn bản", "Văn phòng UBND tỉnh", "Năm 2025"),
+                    cells("a)", "Nâng cấp phần mềm", "Sở Khoa học và Công nghệ", "Quý I/2025"),
+                    cells("b)", "Tập huấn người dùng", "Sở Nội vụ", "Quý II/2025"),
+                    cells("", "Lĩnh vực văn hóa", "", ""),
+                    cells("1", "Số hóa di sản văn hóa", "Sở Văn hóa, Thể thao và Du lịch", "Năm 2026"),
+                ]
+            ),
+            SpecTable(
+                [
+                    cells("", "và lưu trữ số", "", ""),
+                    cells("2", "Xây dựng bảo tàng số", "Sở Văn hóa, Thể thao và Du lịch", "Năm 2027"),
+                ]
+            ),
+        ],
+    ),
+    {
+        "number": "120/KH-UBND",
+        "tasks": [
+            task("I.1", "Triển khai phần mềm quản lý văn bản", "Văn phòng UBND tỉnh", "Năm 2025", "I"),
+            task("I.1.1", "a) Nâng cấp phần mềm", "Sở Khoa học và Công nghệ", "Quý I/2025", "I"),
+            task("I.1.2", "b) Tập huấn người dùng", "Sở Nội vụ", "Quý II/2025", "I"),
+            task(
+                "I.(1).1", "Số hóa di sản văn hóa và lưu trữ số", "Sở Văn hóa, Thể thao và Du lịch", "Năm 2026", "I.(1)"
+            ),
+            task("I.(1).2", "Xây dựng bảo tàng số", "Sở Văn hóa, Thể thao và Du lịch", "Năm 2027", "I.(1)"),
+        ],
+        "rows": {"tasks": 5, "merged": 1, "headings": 2, "headers": 2},
+    },
+)
+
+
 def write_extractor(spec: Spec, path: Path) -> Path:
     """The layout text extractors make of legal-document pages: a lone "|" before each cell, "| |" ending
     a row, **bold** and *italic* markers, <br> in cells."""
