@@ -254,3 +254,19 @@ def test_a_pdf_of_prose_without_a_ruled_table_is_refused_clearly(tmp_path: Path)
     )
     with pytest.raises(PlanFormatError, match="no ruled table on any page"):
         read_plan_file(path)
+
+
+def test_a_web_page_wrapped_in_a_layout_table_is_read_inside(tmp_path: Path) -> None:
+    """Legal-document sites wrap the whole text in layout tables: the plan's table is the one inside."""
+    page = (
+        "<html><body><table><tr><td>menu</td><td><p>Số: 6/KH-UBND</p>"
+        "<table border=1><tr><td><b>TT</b></td><td><b>Nội dung nhiệm vụ</b></td><td><b>Cơ quan chủ trì</b></td>"
+        "<td><b>Thời hạn</b></td></tr><tr><td>1</td><td><p>Rà soát&nbsp;thủ tục</p></td>"
+        "<td><span style='font-weight: bold'>Sở Nội vụ</span></td><td>2025</td></tr></table>"
+        "<p>Nơi nhận:</p></td></tr></table></body></html>"
+    )
+    path = tmp_path / "page.htm"
+    path.write_text(page, encoding="utf-8")
+    plan = read_plan_file(path)
+    assert [(t.number, t.title, t.lead_raw) for t in plan.tasks] == [("1", "Rà soát thủ tục", "Sở Nội vụ")]
+    assert plan.number == "6/KH-UBND"

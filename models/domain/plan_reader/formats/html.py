@@ -6,6 +6,7 @@ read as that cell's text. Bold/italic: ``<b>``/``<strong>``/``<i>``/``<em>`` or 
 ``font-style`` holding all of a cell's text.
 """
 
+import contextlib
 import re
 from typing import Any
 
@@ -94,6 +95,11 @@ def document_from_tree(root: Any, kind: str = "html") -> Document:
     def walk(node: Any) -> None:
         if not isinstance(node.tag, str) or node.tag in _SKIP:
             return
+        if node.tag == "table" and any(inner is not node for inner in node.iter("table")):
+            for cell in node.iter("td", "th"):  # a layout table wrapping the page: read what it holds
+                if next(cell.iterancestors("table")) is node:
+                    walk_children(cell)
+            return
         if node.tag == "table":
             count["table"] += 1
             blocks.append(_table(node, f"table {count['table']}"))
@@ -120,6 +126,18 @@ def document_from_tree(root: Any, kind: str = "html") -> Document:
                 count["p"] += 1
                 blocks.append(Paragraph(tail, f"paragraph {count['p']}"))
 
+    def walk_children(node: Any) -> None:
+        loose = clean(node.text or "")
+        if loose:
+            count["p"] += 1
+            blocks.append(Paragraph(loose, f"paragraph {count['p']}"))
+        for child in node:
+            walk(child)
+            tail = clean(child.tail or "")
+            if tail:
+                count["p"] += 1
+                blocks.append(Paragraph(tail, f"paragraph {count['p']}"))
+
     walk(root)
     return Document(tuple(blocks), kind)
 
@@ -127,6 +145,11 @@ def document_from_tree(root: Any, kind: str = "html") -> Document:
 def read_html(data: bytes | str, source: str) -> Document:
     import lxml.html
 
+    if isinstance(data, bytes):  # UTF-8 unless it says otherwise (lxml alone assumes Latin-1 without <meta>)
+        with contextlib.suppress(UnicodeDecodeError):  # else a declared legacy charset: lxml reads the <meta>
+            data = data.decode("utf-8-sig")
+    if isinstance(data, str) and data.lstrip().startswith("<?xml"):
+        data = data.split("?>", 1)[-1]  # lxml refuses str input with an XML encoding declaration
     try:
         root = lxml.html.document_fromstring(data)
     except Exception as exc:
