@@ -270,3 +270,13 @@ def test_a_web_page_wrapped_in_a_layout_table_is_read_inside(tmp_path: Path) -> 
     plan = read_plan_file(path)
     assert [(t.number, t.title, t.lead_raw) for t in plan.tasks] == [("1", "Rà soát thủ tục", "Sở Nội vụ")]
     assert plan.number == "6/KH-UBND"
+
+
+def test_preview_numbers_columns_as_in_the_source_for_columns_overrides() -> None:
+    corpus = Path(__file__).resolve().parents[1] / "data" / "plans" / "corpus"
+    shown = preview_plan(corpus / "04-columns-reordered.xlsx")
+    columns = {c["header"]: c["column"] for c in shown["tables"][0]["columns"]}
+    assert columns == {"TT": 2, "Cơ quan chủ trì": 1, "Thuộc nhóm nhiệm vụ": 3, "Nội dung nhiệm vụ": 4,
+                       "Cơ quan phối hợp": 5, "Tiến độ": 6}  # fmt: skip
+    swapped = read_plan_file(corpus / "04-columns-reordered.xlsx", columns={1: "coordinating", 5: "lead"})
+    assert swapped.tasks[0].lead_raw == "Sở Tư pháp" and swapped.tasks[0].coordinating_raw == "Sở Tài chính"

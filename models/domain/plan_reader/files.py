@@ -254,7 +254,11 @@ def preview_plan(
                 "where": refs.get(header.line) or f"line {header.line}",
                 "kind": header.kind,
                 "columns": [
-                    {"column": k + 1, "header": text, "role": ROLE_NAMES.get(role or "", "extra field")}
+                    {
+                        "column": _source_column(serialised, header.line, k),
+                        "header": text,
+                        "role": ROLE_NAMES.get(role or "", "extra field"),
+                    }
                     for k, (text, role) in enumerate(zip(header.texts, header.roles, strict=True))
                 ],
             }
@@ -270,6 +274,15 @@ def preview_plan(
         warnings=list(parsed.warnings),
     )
     return out
+
+
+def _source_column(serialised: Serialised | None, line: int, k: int) -> int | None:
+    """The 1-based source column (what ``--columns`` takes) of the k-th emitted column; None when the
+    reader made the column up (a table without STT)."""
+    if serialised is None or line not in serialised.columns:
+        return k + 1
+    order = serialised.columns[line]
+    return order[k] + 1 if k < len(order) and order[k] >= 0 else None
 
 
 def _task_json(task: Any) -> dict[str, Any]:

@@ -57,6 +57,7 @@ class Serialised:
     sub_items: dict[int, list[str]] = field(default_factory=dict)  # task line → its "- …" sub-rows
     fates: list[RowFate] = field(default_factory=list)
     row_lines: dict[int, int] = field(default_factory=dict)  # index in fates → serialised line
+    columns: dict[int, list[int]] = field(default_factory=dict)  # header line → source column per emitted one
 
     def emit(self, text: str, ref: str) -> int:
         self.lines.append(text)
@@ -236,6 +237,7 @@ class Serialiser:
         self.open = _Open(names, roles, order, numcol, titlecol)
         shown = ["TT" if c == -1 else names[c] for c in order]
         line = self.out.emit(" | ".join(shown) + " |", rows[at].ref)
+        self.out.columns[line] = list(order)
         detected = detect_header(self.out.lines, line - 1, frozenset())
         kind = detected.kind if detected else "other"
         self.kinds[kind] = self.kinds.get(kind, 0) + 1
