@@ -280,3 +280,18 @@ def test_preview_numbers_columns_as_in_the_source_for_columns_overrides() -> Non
                        "Cơ quan phối hợp": 5, "Tiến độ": 6}  # fmt: skip
     swapped = read_plan_file(corpus / "04-columns-reordered.xlsx", columns={1: "coordinating", 5: "lead"})
     assert swapped.tasks[0].lead_raw == "Sở Tư pháp" and swapped.tasks[0].coordinating_raw == "Sở Tài chính"
+
+
+def test_extractor_markdown_with_empty_cells_and_rows_without_leading_pipe(tmp_path: Path) -> None:
+    lines = ["Số: 2/KH-UBND", "|", "**TT**", "|", "**Nội dung nhiệm vụ**", "|", "**Cơ quan chủ trì**", "|",
+             "**Cơ quan phối hợp**", "|", "**Thời hạn**", "| |",
+             "|", "1", "|", "Rà soát thủ tục", "|", "Sở Nội vụ", "|", "|", "Năm 2025", "|", "|",
+             "2", "|", "Công bố<br>danh mục", "|", "Sở Tư pháp", "|", "Sở Nội vụ", "|", "Quý I/2026", "| |",
+             "Nơi nhận:"]  # fmt: skip
+    path = tmp_path / "plan.md"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    plan = read_plan_file(path)
+    assert [(t.number, t.title, t.lead_raw, t.coordinating_raw, t.deadline_raw) for t in plan.tasks] == [
+        ("1", "Rà soát thủ tục", "Sở Nội vụ", "", "Năm 2025"),
+        ("2", "Công bố danh mục", "Sở Tư pháp", "Sở Nội vụ", "Quý I/2026"),
+    ]

@@ -60,6 +60,10 @@ def is_pipe_markdown(lines: list[str]) -> bool:
     return any(_SEPARATOR.match(line.strip()) and "|" in line for line in lines)
 
 
+def grid_width(grid: GridBuilder) -> int:
+    return max((c for _, c in grid.grid), default=-1) + 1
+
+
 def _read_extractor(lines: list[str], start: int, ref: str) -> tuple[Table, int]:
     """One extractor-layout table from line ``start`` (a lone pipe); returns it and the line after it."""
     grid = GridBuilder()
@@ -82,24 +86,34 @@ def _read_extractor(lines: list[str], start: int, ref: str) -> tuple[Table, int]
             r += 1
         cells = []
 
+    ncols = 0  # cells in the first (header) row: a "|" pair inside a shorter row is an empty cell
+
+    def is_text(k: int) -> bool:
+        return k < len(lines) and lines[k].strip() not in ("", "|") and not _ROW_END.match(lines[k].strip())
+
     while i < len(lines):
         line = lines[i].strip()
-        if _ROW_END.match(line) or (
-            line == "|" and i + 1 < len(lines) and lines[i + 1].strip() == "|" and cell is not None
-        ):
+        pair = line == "|" and i + 1 < len(lines) and lines[i + 1].strip() == "|" and cell is not None
+        if pair and ncols and len(cells) + 1 < ncols and is_text(i + 2):
+            pair = False  # "| |" inside a row that still lacks cells, text following: an empty cell
+        if _ROW_END.match(line) or pair:
             close_row()
-            i += 2 if line == "|" else 1
+            ncols = ncols or grid_width(grid)
+            i += 2 if pair else 1
             first_line = i + 1
-            if i >= len(lines) or lines[i].strip() != "|":
-                break
-            continue
+            if i < len(lines) and lines[i].strip() == "|":
+                continue
+            if is_text(i) and i + 1 < len(lines) and lines[i + 1].strip() == "|":
+                cell = []  # the next row starts without its leading pipe
+                continue
+            break
         if line == "|":
             if cell is not None:
                 cells.append(cell)
             cell = []
         elif cell is None:
             break
-        else:
+        elif line:
             cell.append(lines[i])
         i += 1
     close_row()
