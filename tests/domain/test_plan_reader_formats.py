@@ -295,3 +295,16 @@ def test_extractor_markdown_with_empty_cells_and_rows_without_leading_pipe(tmp_p
         ("1", "Rà soát thủ tục", "Sở Nội vụ", "", "Năm 2025"),
         ("2", "Công bố danh mục", "Sở Tư pháp", "Sở Nội vụ", "Quý I/2026"),
     ]
+
+
+def test_agency_names_on_separate_lines_of_a_cell_are_a_list_and_sheets_stay_apart(tmp_path: Path) -> None:
+    header = cells("TT", "Nội dung nhiệm vụ", "Cơ quan chủ trì", "Cơ quan phối hợp", "Thời hạn")
+    first = [
+        header,
+        cells("1", "Rà soát", "Sở Nội vụ", "Sở Tài chính\nSở Tư pháp\nỦy ban nhân dân các\nxã, phường", "2025"),
+    ]
+    second = [header, cells("1", "Công bố", "Sở Tư pháp", "", "2026")]
+    spec = Spec(["Số: 3/KH-UBND"], [SpecTable(first), SpecTable(second, ["PHỤ LỤC II"])])
+    html = read_plan_file(WRITERS["html"](spec, tmp_path / "p.html"))
+    assert html.tasks[0].coordinating_raw == "Sở Tài chính; Sở Tư pháp; Ủy ban nhân dân các xã, phường"
+    assert [t.number for t in html.tasks] == ["1", "PLII.1"]

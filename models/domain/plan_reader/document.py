@@ -18,7 +18,7 @@ from models.domain.text import nfc
 def clean(text: str) -> str:
     """Cell/paragraph text as the reader wants it: NFC, spaces collapsed within each line, line breaks
     kept, empty lines dropped."""
-    lines = (" ".join(part.replace("\xa0", " ").split()) for part in nfc(text).replace("\r", "\n").split("\n"))
+    lines = (nfc(part) for part in text.replace("\r", "\n").split("\n"))  # nfc() collapses line breaks too
     return "\n".join(line for line in lines if line)
 
 

@@ -70,6 +70,28 @@ def _own(row: Row, r: int) -> list[Cell]:
     return [Cell("") if cell.copy_of and cell.copy_of[0] < r else cell for cell in row.cells]
 
 
+_LIST_ROLES = {"agency", "coordinating", "monitor", "unit_or_agency"}
+
+
+def _one_line(text: str, agencies: bool) -> str:
+    """A cell on one line for the text reader. In an agency cell a line break between two names is a list
+    separator ("Sở Tài chính" / "Sở Nội vụ" → "Sở Tài chính; Sở Nội vụ"); a line that goes on with a
+    lower-case word, or after "và" or a comma, is one name wrapped (a PDF's visual lines)."""
+    text = text.replace("|", "/")
+    if not agencies:
+        return text.replace("\n", " ")
+    out = ""
+    for part in text.split("\n"):
+        part = part.strip()
+        if not out:
+            out = part
+        elif part[:1].islower() or out.endswith((",", ";", ":", " và", "-", "(")) or not part[:1].isalpha():
+            out = f"{out} {part}"
+        else:
+            out = f"{out}; {part}"
+    return out
+
+
 def _distinct(cells: list[Cell]) -> list[Cell]:
     """Non-empty cells, a colspan's copies dropped."""
     return [cell for cell in cells if cell.text and cell.copy_of is None]
@@ -133,6 +155,7 @@ class Serialiser:
         self.appendix: tuple[str, str] | None = None  # the last "Phụ lục II …" title met
         self.kinds: dict[str, int] = {}  # task/indicator tables opened so far
         self.pdf = False
+        self.sheets = False
 
     def _note_appendix(self, text: str) -> None:
         match = _APPENDIX.match(text)
@@ -143,6 +166,7 @@ class Serialiser:
 
     def run(self, document: Document) -> Serialised:
         self.pdf = document.source_kind == "pdf"  # a PDF table goes on over pages, one table per page
+        self.sheets = document.source_kind == "xlsx"  # each sheet is a table of its own
         for block in document.blocks:
             if isinstance(block, Paragraph):
                 if self.open is not None:
@@ -172,7 +196,7 @@ class Serialiser:
         rows = list(table.rows)
         header_at = next((r for r, row in enumerate(rows[:15]) if _is_header(_own(row, r))), None)
         if header_at is None:
-            if self.open is not None and table.ncols == len(self.open.names) and (self.pdf or not self.held):
+            if self.open is not None and table.ncols == len(self.open.names) and self._continues():
                 self.held = []  # page furniture between the pages of one table
                 self.open.page_start = True
                 self._body(rows, 0)
@@ -183,7 +207,7 @@ class Serialiser:
             return
         header = _own(rows[header_at], header_at)
         roles = _roles(header)
-        if self.open is not None and _same_header(roles, self.open.roles) and (self.pdf or not self.held):
+        if self.open is not None and _same_header(roles, self.open.roles) and self._continues():
             self.held = []
             self.open.page_start = True
             self.out.fates.append(RowFate(rows[header_at].ref, _row_text(rows[header_at]), "header", "repeated"))
@@ -194,6 +218,11 @@ class Serialiser:
             self._text_row(rows[r], r, "above the table header: read as text (title, heading)")
         body = self._open_table(rows, header_at)
         self._body(rows, body)
+
+    def _continues(self) -> bool:
+        """Whether a table right after the open one goes on with it: a PDF page; a Word/web table split in
+        two with nothing between; never another Excel sheet."""
+        return self.pdf or (not self.sheets and not self.held)
 
     def _text_row(self, row: Row, r: int, why: str) -> None:
         cells = _distinct(_own(row, r))
@@ -417,7 +446,11 @@ class Serialiser:
         assert table.pending_fate is not None
         fate = self.out.fates[table.pending_fate]
         ref = fate.ref
-        line = self.out.emit(" | ".join(t.replace("|", "/").replace("\n", " ") for t in table.pending) + " |", ref)
+        texts = [
+            _one_line(t, c >= 0 and table.roles[c] in _LIST_ROLES)
+            for t, c in zip(table.pending, table.order, strict=True)
+        ]
+        line = self.out.emit(" | ".join(texts) + " |", ref)
         self.out.row_lines[table.pending_fate] = line
         override: dict[str, str] = {}
         if table.section is not None:

@@ -4,7 +4,7 @@ Each page's tables (ruled lines) become tables; merged cells are found from the 
 covers several grid positions is the origin, the positions it covers are copies); the text outside the
 tables becomes paragraphs, a line each. Bold/italic come from the font names of a cell's characters.
 A page with no text layer (a scan) is refused, naming the page: it needs OCR first — the reader never
-guesses at an image.
+guesses at an image. Line breaks inside a cell are only where the text wrapped, so a cell is one line.
 """
 
 import bisect
@@ -54,7 +54,9 @@ def _table(page: Any, found: Any, ref: str, page_no: int) -> Table:
             box = row[c] if c < len(row) else None
             if box is not None:
                 origins[tuple(box)] = (r, c)
-                text = clean((texts[r][c] if r < len(texts) and c < len(texts[r]) else "") or "")
+                raw = (texts[r][c] if r < len(texts) and c < len(texts[r]) else "") or ""
+                # a PDF's line breaks in a cell are where the text wrapped, not the writer's: one line
+                text = clean(raw).replace("\n", " ")
                 bold, italic = _font_flags([ch for ch in band if _inside(ch, box)]) if text else (False, False)
                 cells.append(Cell(text, bold, italic))
                 continue

@@ -122,7 +122,7 @@ LAYOUTS["02-continuation-subitems.docx"] = (
                 "Xây dựng cơ sở dữ liệu đất đai tỉnh giai đoạn 2025 - 2026",
                 "Sở Nông nghiệp và Môi trường",
                 "Năm 2025",
-                coordinating="UBND các xã Sở Tài chính",
+                coordinating="UBND các xã; Sở Tài chính",
             ),
             task(
                 "2",
