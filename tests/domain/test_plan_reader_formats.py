@@ -308,3 +308,15 @@ def test_agency_names_on_separate_lines_of_a_cell_are_a_list_and_sheets_stay_apa
     html = read_plan_file(WRITERS["html"](spec, tmp_path / "p.html"))
     assert html.tasks[0].coordinating_raw == "Sở Tài chính; Sở Tư pháp; Ủy ban nhân dân các xã, phường"
     assert [t.number for t in html.tasks] == ["1", "PLII.1"]
+
+
+def test_a_task_row_with_header_words_is_a_task_and_a_long_header_is_a_header(tmp_path: Path) -> None:
+    long_lead = "Cơ quan, đơn vị chủ trì thực hiện và chịu trách nhiệm báo cáo kết quả với Ủy ban nhân dân tỉnh"
+    rows = [
+        cells("TT", "Nội dung nhiệm vụ", long_lead, "Thời gian hoàn thành"),
+        cells("1", "Nhiệm vụ", "Sở Nội vụ chủ trì", "Thời gian: quý I"),
+    ]
+    plan = read_plan_file(WRITERS["docx"](_small(rows), tmp_path / "p.docx"))
+    assert [(t.number, t.lead_raw, t.deadline_raw) for t in plan.tasks] == [
+        ("1", "Sở Nội vụ chủ trì", "Thời gian: quý I")
+    ]

@@ -110,6 +110,12 @@ def _roles(cells: list[Cell]) -> list[str | None]:
 
 
 def _is_header(cells: list[Cell]) -> bool:
+    """Three or more short cells with known roles, a title among them, and no row number: a task row
+    whose texts happen to hold "nhiệm vụ", "chủ trì", "thời gian" is not taken for a header."""
+    if any(parse_number(cell.text) for cell in cells if cell.text):
+        return False
+    if any(len(cell.text.split()) > 25 for cell in cells):  # long header cells exist; long task cells too
+        return False
     roles = _roles(cells)
     distinct = {role for cell, role in zip(cells, roles, strict=True) if role and cell.copy_of is None}
     return len(distinct) >= 3 and "title" in roles
