@@ -122,3 +122,18 @@ def test_a_bad_word_file_leaves_the_database_untouched(engine, directory, policy
     assert result.exit_code == 2 and "table 1 row 3" in result.output
     with Session(engine) as s:
         assert s.execute(select(func.count()).select_from(Plan)).scalar_one() == 0
+
+
+def test_columns_from_a_mapping_file_and_an_upper_case_header(cli_env, engine, tmp_path) -> None:
+    header = cells("STT", "NỘI DUNG CÔNG VIỆC", "ĐƠN VỊ", "ĐƠN VỊ PHỐI HỢP", "THỜI HẠN")
+    rows = [header, cells("1", "Rà soát thủ tục", "Sở Nội vụ", "Sở Tư pháp", "Năm 2025")]
+    path = WRITERS["docx"](Spec(["Số: 9/KH-UBND"], [SpecTable(rows)]), tmp_path / "upper.docx")
+    mapping = tmp_path / "columns.txt"
+    mapping.write_text("3=coordinating\n4=lead\n", encoding="utf-8")
+    result = runner.invoke(cli, ["plan", "import", str(path), "--columns", str(mapping), "--json"])
+    assert result.exit_code == 0, result.output
+    with Session(engine) as s:
+        task = s.execute(select(Task)).scalar_one()
+        assert (task.lead_raw, task.coordinating_raw) == ("Sở Tư pháp", "Sở Nội vụ")
+    bad = runner.invoke(cli, ["plan", "import", str(path), "--columns", "3=chief"])
+    assert bad.exit_code == 2 and "N=role" in bad.output
