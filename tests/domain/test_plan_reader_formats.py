@@ -320,3 +320,32 @@ def test_a_task_row_with_header_words_is_a_task_and_a_long_header_is_a_header(tm
     assert [(t.number, t.lead_raw, t.deadline_raw) for t in plan.tasks] == [
         ("1", "Sở Nội vụ chủ trì", "Thời gian: quý I")
     ]
+
+
+def test_an_italic_sub_heading_in_a_copied_text_does_not_end_the_table() -> None:
+    """The text layout with markdown emphasis: "*Lĩnh vực …*" where a row starts is a sub-heading."""
+    text = "\n".join(
+        ["Số: 4/KH-UBND |", "TT |", "Nội dung nhiệm vụ |", "Cơ quan chủ trì |", "Thời hạn |",
+         "1 |", "Rà soát |", "Sở Nội vụ |", "2025 |",
+         "*Lĩnh vực văn hóa* |", "|||",
+         "2 |", "Số hóa di sản |", "Sở Văn hóa, Thể thao và Du lịch |", "2026 |",
+         "3 |", "Bảo tàng số |", "Sở Văn hóa, Thể thao và Du lịch |", "2027 |"]
+    )  # fmt: skip
+    plan = read_plan(text)
+    assert [t.number for t in plan.tasks] == ["1", "2", "3"]
+    assert any("sub-heading row read" in w for w in plan.warnings)
+
+
+def test_numbered_rows_after_a_text_table_ended_are_listed_not_dropped(tmp_path: Path) -> None:
+    text = "\n".join(
+        ["Số: 4/KH-UBND |", "TT | Nội dung nhiệm vụ | Cơ quan chủ trì | Thời hạn |", "1 | Rà soát | Sở Nội vụ | 2025 |",
+         "KT. CHỦ TỊCH", "Trần Văn A |", "2 | Công bố | Sở Tư pháp | 2026 |"]
+    )  # fmt: skip
+    path = tmp_path / "plan.txt"
+    path.write_text(text, encoding="utf-8")
+    plan = read_plan_file(path)
+    assert [t.number for t in plan.tasks] == ["1"]
+    assert plan.rows is not None and [(r.line, r.why) for r in plan.rows.ignored] == [
+        (6, "a numbered row after the end of the table: not read")
+    ]
+    assert any("line 6: a numbered row after the end of the table" in w for w in plan.warnings)

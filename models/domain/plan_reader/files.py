@@ -123,16 +123,30 @@ def _line_of(ref: str) -> int | str:
     return int(match.group(1)) if match else ref
 
 
-def _text_rows(parsed: ParsedPlan) -> RowReport:
-    """The accounting of a plan read by the text reader: tasks and indicators, section headings, and
-    the text it ignored (each said in a warning with its line)."""
+_ROW_START = re.compile(r"^\s*\|?\s*\d{1,3}(?:\.\d{1,3})*[.)]?\s*\|")
+
+
+def _text_rows(parsed: ParsedPlan, text: str) -> tuple[RowReport, tuple[str, ...]]:
+    """The accounting of a plan read by the text reader: tasks and indicators, section headings, the text
+    it ignored (each said in a warning with its line), and — never silently — what looks like a numbered
+    row after the last row it read (a table that ended early); the warnings to add."""
     ignored = []
     for warning in parsed.warnings:
         match = re.match(r"line (\d+): (.*ignored.*)", warning)
         if match:
             ignored.append(IgnoredRow(int(match.group(1)), match.group(2), "ignored by the text reader"))
+    last = max([t.line for t in parsed.tasks] + [i.line for i in parsed.indicators], default=0)
+    added = []
+    for number, line in enumerate(normalise(text).split("\n")[last:], start=last + 1):
+        if _ROW_START.match(line):
+            ignored.append(IgnoredRow(number, line.strip(), "a numbered row after the end of the table: not read"))
+            added.append(
+                f"line {number}: a numbered row after the end of the table was not read: {line.strip()[:60]!r}"
+            )
     sections = {(t.part, t.section) for t in parsed.tasks} | {(i.group, "") for i in parsed.indicators}
-    return RowReport(len(parsed.tasks), len(parsed.indicators), 0, len(sections - {("", "")}), 0, tuple(ignored))
+    subheadings = sum("sub-heading row read" in w for w in parsed.warnings)
+    headings = len(sections - {("", "")}) + subheadings
+    return RowReport(len(parsed.tasks), len(parsed.indicators), 0, headings, 0, tuple(ignored)), tuple(added)
 
 
 def read_plan_file(
@@ -170,7 +184,8 @@ def _read_file(
                 source=source,
             )
         parsed = read_plan(text, source=source, hints=hints)
-        return dataclasses.replace(parsed, rows=_text_rows(parsed)), None
+        rows, added = _text_rows(parsed, text)
+        return dataclasses.replace(parsed, rows=rows, warnings=parsed.warnings + added), None
     if document.source_kind == "pdf" and not document.tables:
         raise PlanFormatError(
             "expected a task table, found no ruled table on any page of the PDF: a table drawn without lines"
