@@ -21,6 +21,16 @@ def print_import_report(report: Any, brief: bool = False) -> None:
         f"Kế hoạch {report.plan}: {report.tasks} nhiệm vụ (tasks), {report.indicators} chỉ tiêu (indicators), "
         f"{report.agencies} cơ quan (agencies) — {state}"
     )
+    rows = getattr(report, "rows", None)
+    if rows:
+        console.print(
+            f"Dòng nguồn / source rows: {rows['tasks']} nhiệm vụ, {rows['indicators']} chỉ tiêu, {rows['merged']} gộp"
+            f" (merged), {rows['headings']} mục (headings), {rows['headers']} tiêu đề bảng (headers),"
+            f" {len(rows['ignored'])} bỏ qua (ignored); chưa rõ / unaccounted: {report.unaccounted}"
+        )
+        if not brief:
+            for row in rows["ignored"]:
+                console.print(f"  ignored {row['line']}: {row['text'][:80]!r} — {row['why']}")
     if report.unresolved_agencies:
         console.print(f"Tên cơ quan chưa nhận diện (unresolved): {report.unresolved_agencies}")
     for s in report.as_json().get("agency_suggestions", ()):
@@ -66,10 +76,44 @@ def parse_day_or_exit(text: str, option: str) -> date:
         ) from None
 
 
+def _columns(spec: str | None) -> dict[int, str] | None:
+    """``--columns "3=lead,5=deadline"`` or the path of a small mapping file (one ``N=role`` a line)."""
+    from models.domain.plan_reader import parse_columns
+
+    if not spec:
+        return None
+    if Path(spec).is_file():
+        spec = Path(spec).read_text(encoding="utf-8")
+    return parse_columns(spec)
+
+
+def _print_preview(preview: dict[str, Any]) -> None:
+    if preview.get("error"):
+        console.print(f"error: {preview['error']}")
+    for table in preview["tables"]:
+        console.print(f"\nBảng {table['kind']} tại / at {table['where']}:")
+        for column in table["columns"]:
+            console.print(f"  cột {column['column']}: {column['header']!r} → {column['role']}")
+    if preview.get("error"):
+        return
+    console.print(
+        f"\n{preview['format']}: {preview['number']} — {preview['task_count']} nhiệm vụ, "
+        f"{preview['indicator_count']} chỉ tiêu; rows: {json.dumps(preview['rows'], ensure_ascii=False)}"
+    )
+    for task in preview["tasks"]:
+        console.print(f"  {task['number']}. {task['title'][:80]} | {task['lead']} | {task['deadline']}")
+    console.print("(xem trước, chưa ghi gì / preview only, nothing written)")
+
+
 @app.command("import")
 def import_cmd(
-    path: Path = typer.Argument(..., help="Plan text file (one table cell a line ending in ' |')."),
+    path: Path = typer.Argument(..., help="Plan file: .docx, .xlsx, .pdf (text layer), .html, .md or .txt."),
     as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
+    preview: bool = typer.Option(False, "--preview", help="Show tables, column roles, first rows; write nothing."),
+    columns: str | None = typer.Option(None, "--columns", help="Override column roles: '3=lead,5=deadline' or a file."),
+    number: str | None = typer.Option(None, "--number", help="Plan number when the document lacks it."),
+    issued: str | None = typer.Option(None, "--issued", help="Issue date (YYYY-MM-DD) when the document lacks it."),
+    issuer: str | None = typer.Option(None, "--issuer", help="Issuer ('Tỉnh …') when the document lacks it."),
     track_from: str | None = typer.Option(
         None,
         "--track-from",
@@ -85,10 +129,21 @@ def import_cmd(
     """Import a plan in one transaction; importing the same file again changes nothing. A revised version of
     a plan (same number, other content) is applied and its changes listed: try it with --dry-run first."""
     from models.domain.clock import today_local
-    from models.domain.plan_reader import PlanFormatError
+    from models.domain.plan_reader import PlanFormatError, preview_plan
     from models.services.importer import import_plan
 
     tracked = parse_day_or_exit(track_from, "--track-from") if track_from else None
+    given = {"number": number, "issued": parse_day_or_exit(issued, "--issued") if issued else None, "issuer": issuer}
+    try:
+        mapping = _columns(columns)
+        if preview:
+            shown = preview_plan(path, columns=mapping, **given)
+            print(json.dumps(shown, ensure_ascii=False, default=str)) if as_json else _print_preview(shown)
+            return
+    except PlanFormatError as exc:
+        raise fail(f"{path}: {exc}", 2) from None
+    except OSError as exc:
+        raise fail(f"{path}: {exc.strerror or exc}", 2) from None
     built = prepare_app()
     try:
         report = import_plan(
@@ -100,6 +155,8 @@ def import_cmd(
             import_day=today_local(),
             runtime=built.runtime,
             dry_run=dry_run,
+            columns=mapping,
+            **given,
         )
     except PlanFormatError as exc:
         raise fail(f"{path}: {exc}", 2) from None
@@ -142,6 +199,9 @@ def show_plan(
         if t["coordinating_raw"]:
             console.print(f"   Phối hợp: {t['coordinating_raw']}  →  {_short(t['coordinating_today'])}")
         console.print(f"   Thời hạn: {t['deadline_raw'] or '—'}  [{t['deadline_kind']}]")
+        for name, value in (t.get("extra") or {}).items():
+            if value:
+                console.print(f"   {name}: {value}")
 
 
 @app.command("show")

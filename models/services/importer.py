@@ -70,6 +70,9 @@ class ImportReport:
     # How the cells read (models.domain.agencies.reading): "issuer_scope" (own / national / other_province,
     # and why) and "agency_suggestions" (unrouted names that probably mean an entry, for an officer).
     agency_reading: dict[str, Any] = field(default_factory=dict)
+    rows: dict[str, Any] | None = None  # what became of every source row (RowReport.as_json)
+    unaccounted: int = 0  # source rows that are none of task/merged/heading/header/ignored
+    source_kind: str = "text"
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -88,6 +91,9 @@ class ImportReport:
             "cancelled_cycles": self.cancelled_cycles,
             "replanned_cycles": self.replanned_cycles,
             **self.agency_reading,
+            "rows": self.rows,
+            "unaccounted": self.unaccounted,
+            "format": self.source_kind,
         }
 
 
@@ -117,15 +123,21 @@ def import_plan(
     import_day: date | None = None,
     runtime: Runtime | None = None,
     dry_run: bool = False,
+    number: str | None = None,
+    issued: date | None = None,
+    issuer: str | None = None,
+    columns: dict[int, str] | None = None,
 ) -> ImportReport:
     """Import the plan at ``path``. Raises ``PlanFormatError`` (database untouched) on a bad file.
 
     ``policy`` decides each task's deadline rule: pass the configured one (``DONDOC_POLICY_FILE``), whose
     ``deadline_overrides`` replace the plan's phrases — an overridden phrase is not warned about.
     ``track_from``, ``import_day``, ``runtime`` (for re-planning) and ``dry_run``:
-    see the module docstring.
+    see the module docstring. ``number``/``issued``/``issuer`` stand in for what an appendix excerpt
+    lacks; ``columns`` overrides column roles (``{3: "lead"}``, see ``parse_columns``). ``path`` may be
+    .txt/.md/.docx/.xlsx/.html/.pdf.
     """
-    parsed = read_plan_file(path)
+    parsed = read_plan_file(path, number=number, issued=issued, issuer=issuer, columns=columns)
     warnings = list(parsed.warnings)
     reading = directory.reading(parsed.issuer, parsed.number, _agency_cells(parsed))  # the issuer's scope
     task_cells: dict[str, dict[str, _Cell]] = {}
@@ -134,7 +146,7 @@ def import_plan(
     unresolved: list[str] = []
 
     for task in parsed.tasks:
-        where = f"task {task.number} (line {task.line})"
+        where = f"task {task.number} ({task.ref or f'line {task.line}'})"
         lead = _resolve(reading, task.lead_raw, where, warnings)
         coord = _resolve(reading, task.coordinating_raw, where, warnings)
         task_cells[task.number] = {Role.lead: lead, Role.coordinating: coord}
@@ -145,7 +157,7 @@ def import_plan(
         warnings.extend(_deadline_warnings(deadline_info[task.number], task, where))
 
     for indicator in parsed.indicators:
-        where = f"indicator {indicator.code} (line {indicator.line})"
+        where = f"indicator {indicator.code} ({indicator.ref or f'line {indicator.line}'})"
         cell = _resolve(reading, indicator.monitor_raw, where, warnings)
         indicator_cells[indicator.code] = cell
         unresolved.extend(cell.unresolved)
@@ -162,6 +174,9 @@ def import_plan(
         warnings=warnings,
         dry_run=dry_run,
         agency_reading=reading.as_json(),
+        rows=parsed.rows.as_json() if parsed.rows else None,
+        unaccounted=parsed.rows.unaccounted if parsed.rows else 0,
+        source_kind=parsed.source_kind,
     )
     with session_scope(engine) as session:
         before = _version_before(session, parsed, deadline_info, report)
@@ -388,6 +403,7 @@ def _task_values(item: ParsedTask, position: int, kind: str, note: str | None) -
         "deadline_kind": kind,
         "deadline_note": note,
         "source_line": item.line,
+        "extra": dict(item.extra),  # extra columns by header text ("Nguồn kinh phí", sub-items …)
         "withdrawn": False,
     }
 

@@ -131,6 +131,7 @@ def _task_view(task: Task, entries: list[RoutedRole]) -> dict[str, Any]:
         "output_raw": task.output_raw,
         "deadline_raw": task.deadline_raw,
         "deadline_kind": task.deadline_kind,
+        "extra": dict(task.extra or {}),  # the plan's extra columns ("Nguồn kinh phí", "Tiến độ" …)
         "lead": [e.as_json() for e in lead],
         "coordinating": [e.as_json() for e in coordinating],
         "lead_today": routed_names(lead),

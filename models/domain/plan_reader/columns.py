@@ -30,6 +30,8 @@ ROLE_RULES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
             r"\bchu tri\b|\bphu trach\b|^(co quan|don vi)( \w+)? (thuc hien|tham muu|trien khai|duoc giao)\b"
             r"|^(co quan|don vi) (thuc hien|giao)|^co quan$",
         ),
+        ("start", r"\bbat dau\b|\bkhoi cong\b|^tu ngay\b|\bngay bat dau\b"),  # a start date: kept as extra
+        ("group", r"^thuoc nhom\b|^nhom nhiem vu\b|^linh vuc\b"),  # "Thuộc nhóm nhiệm vụ" is not the task
         ("deadline", r"\bthoi (gian|han|diem)\b|\btien do\b|\bhan hoan thanh\b|\blo trinh\b|\bmoc\b"),
         ("unit", r"\bdon vi tinh\b|^dvt\b|\bdon vi do\b"),
         ("note", r"\bghi chu\b"),

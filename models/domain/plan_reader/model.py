@@ -52,6 +52,7 @@ class ParsedTask:
     parent_number: str | None = None
     part: str = ""
     part_title: str = ""
+    ref: str = ""  # where the row is in a structured source ("table 2 row 5"); "" for text (see ``line``)
 
 
 @dataclass(frozen=True)
@@ -71,6 +72,7 @@ class ParsedIndicator:
     extra: dict[str, str] = field(default_factory=dict, hash=False)
     note_raw: str = ""
     code_raw: str = ""
+    ref: str = ""
 
 
 @dataclass(frozen=True)
@@ -90,3 +92,37 @@ class ParsedPlan:
     official_title: str | None = None
     metadata: dict[str, str] = field(default_factory=dict, hash=False)
     source: str = "<input>"
+    rows: "RowReport | None" = None
+    source_kind: str = "text"  # "text", "markdown", "docx", "xlsx", "html", "pdf"
+
+
+@dataclass(frozen=True)
+class IgnoredRow:
+    line: int | str  # the source line when the source has lines, else where the row is ("table 2 row 5")
+    text: str
+    why: str
+
+
+@dataclass(frozen=True)
+class RowReport:
+    """What became of every non-empty source row: a task or indicator, merged into the row above, a
+    heading, a header, or ignored with its reason. ``unaccounted`` counts rows none of these (0 unless
+    the reader lost one — the importer reports it, never hides it)."""
+
+    tasks: int
+    indicators: int
+    merged: int
+    headings: int
+    headers: int
+    ignored: tuple[IgnoredRow, ...]
+    unaccounted: int = 0
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "tasks": self.tasks,
+            "indicators": self.indicators,
+            "merged": self.merged,
+            "headings": self.headings,
+            "headers": self.headers,
+            "ignored": [{"line": row.line, "text": row.text, "why": row.why} for row in self.ignored],
+        }

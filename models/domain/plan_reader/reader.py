@@ -2,12 +2,13 @@
 
 import dataclasses
 import hashlib
-import os
+import re
 import unicodedata
 from collections import Counter
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import TypeVar
+from datetime import date
+from typing import Any, TypeVar
 
 from models.domain.plan_reader.columns import TASK, Header, detect_header
 from models.domain.plan_reader.heading import find_repeats, read_heading
@@ -24,21 +25,28 @@ def normalise(text: str) -> str:
     return unicodedata.normalize("NFC", text).removeprefix("\ufeff")
 
 
-def read_plan(text: str, *, source: str = "<input>") -> ParsedPlan:
+@dataclass(frozen=True)
+class Hints:
+    """What a structured source (or the person importing) adds to the text: per serialised line, the
+    section a task belongs to below a Roman/letter one (``overrides``) and its "- …" sub-rows
+    (``sub_items``); and the plan's number, date and issuer when the document lacks them (an appendix
+    excerpt: ``dondoc plan import --number/--issued/--issuer``)."""
+
+    overrides: Mapping[int, Mapping[str, str]] = field(default_factory=dict)
+    sub_items: Mapping[int, Sequence[str]] = field(default_factory=dict)
+    sub_items_name: str = "Nội dung cụ thể"
+    number: str | None = None
+    issued: date | None = None
+    issuer: str | None = None
+
+
+def read_plan(text: str, *, source: str = "<input>", hints: Hints | None = None) -> ParsedPlan:
     """Read a plan from its text (see the package docstring for the layout)."""
     try:
-        return _read(text, source)
+        return _read(text, source, hints or Hints())
     except PlanFormatError as error:
         error.source = source
         raise
-
-
-def read_plan_file(path: str | os.PathLike[str]) -> ParsedPlan:
-    """Read a plan file: UTF-8 (with or without BOM; UTF-16 with a BOM is accepted too)."""
-    data = Path(path).read_bytes()
-    source = os.fspath(path)
-    text = decode(data, source)
-    return read_plan(text, source=source)
 
 
 def decode(data: bytes, source: str = "<input>") -> str:
@@ -69,7 +77,7 @@ def decode(data: bytes, source: str = "<input>") -> str:
         ) from None
 
 
-def _read(text: str, source: str) -> ParsedPlan:
+def _read(text: str, source: str, hints: Hints) -> ParsedPlan:
     """Read a plan in five steps, warnings collected with their line numbers all along:
 
     1. :func:`_prepare` — refuse binary or empty text, normalise it, hash it;
@@ -89,12 +97,15 @@ def _read(text: str, source: str) -> ParsedPlan:
 
     skip = find_repeats(lines, notes)
     tables = _read_tables(lines, skip, warn)
+    _apply(tables, hints)
     tasks, indicators = _check_tables(tables, warn)
     heading = read_heading(lines, skip, (tables.first_header or len(lines) + 1) - 1, notes)
+    _given_heading(heading, hints, lines, warn)
     if not heading.number:
         raise PlanFormatError(
             "expected the plan number ('Số hiệu | 25/KH-UBND |' or 'Số: 25/KH-UBND') before the tables,"
-            " found none (không tìm thấy số hiệu văn bản)",
+            " found none — for an appendix excerpt give it: dondoc plan import PATH --number 25/KH-UBND"
+            " --issued 2025-01-24 --issuer 'Tỉnh …' (không tìm thấy số hiệu văn bản)",
             expected="the plan number",
         )
     if not heading.title:
@@ -116,6 +127,69 @@ def _read(text: str, source: str) -> ParsedPlan:
         metadata=heading.metadata,
         source=source,
     )
+
+
+_ATTACHED = re.compile(
+    r"kèm theo\s+(?:kế hoạch|quyết định|chương trình(?: hành động)?|công văn|chỉ thị|nghị quyết)\s+số\s*:?\s*"
+    r"([0-9]{1,5}\s*/\s*[0-9A-Za-zĐđ\-/]+)(?:\s+ngày\s+(\d{1,2})\s*[/.-]\s*(\d{1,2})\s*[/.-]\s*(\d{4}))?"
+    r"(?:\s+của\s+(?:ủy ban nhân dân|uỷ ban nhân dân|ubnd)\s+((?:tỉnh|thành phố)\s+[^)(,;]+))?",
+    re.IGNORECASE,
+)
+
+
+def _given_heading(heading: Any, hints: Hints, lines: list[str], warn: Warn) -> None:
+    """Number, date and issuer the heading lacks: from the options given, else from a title line
+    "(Kèm theo Kế hoạch số 118/KH-UBND ngày 05/3/2025 của UBND tỉnh …)"; says which it used."""
+    given = {"number": hints.number, "issued_on": hints.issued, "issuer": hints.issuer}
+    for name, value in given.items():
+        if value is None:
+            continue
+        if getattr(heading, name) and getattr(heading, name) != value:
+            warn(1, f"{name} {getattr(heading, name)!r} of the document replaced by the one given: {value!r}")
+        elif not getattr(heading, name):
+            warn(1, f"{name} {value!r} taken from the command line (not in the document)")
+        setattr(heading, name, value)
+    if heading.number and heading.issued_on and heading.issuer:
+        return
+    for idx, line in enumerate(lines[:400]):
+        match = _ATTACHED.search(line)
+        if not match:
+            continue
+        number, day, month, year, issuer = match.groups()
+        if not heading.number:
+            heading.number = re.sub(r"\s*/\s*", "/", number).strip(" .;,)")
+            warn(idx + 1, f"plan number {heading.number!r} taken from the title line {shorten(line.strip(), 80)!r}")
+        if not heading.issued_on and year:
+            try:
+                heading.issued_on = date(int(year), int(month), int(day))
+                warn(idx + 1, f"issue date {heading.issued_on.isoformat()} taken from the title line")
+            except ValueError:
+                pass
+        if not heading.issuer and issuer:
+            heading.issuer = issuer.strip().rstrip(".")[:1].upper() + issuer.strip().rstrip(".")[1:]
+            warn(idx + 1, f"issuer {heading.issuer!r} taken from the title line")
+        return
+
+
+def _apply(tables: "_Tables", hints: Hints) -> None:
+    """The structured source's sections and sub-items, on the rows of the lines they belong to."""
+    if not hints.overrides and not hints.sub_items:
+        return
+    tasks = []
+    for task in tables.tasks:
+        change: dict[str, Any] = dict(hints.overrides.get(task.line, {}))
+        if task.line in hints.sub_items:
+            change["extra"] = {**task.extra, hints.sub_items_name: "\n".join(hints.sub_items[task.line])}
+        tasks.append(dataclasses.replace(task, **change) if change else task)
+    tables.tasks = tasks
+    indicators = []
+    for ind in tables.indicators:
+        over = hints.overrides.get(ind.line)
+        if over:
+            group = ".".join(p for p in (over.get("part", ""), over.get("section", ind.group)) if p)
+            ind = dataclasses.replace(ind, group=group, group_title=over.get("section_title", ind.group_title))
+        indicators.append(ind)
+    tables.indicators = indicators
 
 
 def _prepare(text: str) -> tuple[str, str]:
@@ -273,4 +347,4 @@ def _unique(rows: list[_Row], noun: str, warn: Warn) -> list[_Row]:
     return out
 
 
-__all__ = ["decode", "normalise", "read_plan", "read_plan_file"]
+__all__ = ["Hints", "decode", "normalise", "read_plan"]

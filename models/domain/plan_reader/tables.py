@@ -207,6 +207,9 @@ def parse_table(
         if marker is not None:
             i = _section_row(stream, i, n, numidx, header, marker, table.sections, table.noun, warn)
             continue
+        if number is None and numidx == 0 and _emphasised_heading(stream, i, header, state):
+            i = _skip_heading(stream, i, n, warn)  # "*1.1. Lĩnh vực …*": a sub-heading, not a footnote
+            continue
         if number is None:
             stop = _end_of_table(lines, stream, i, numcell, header, state, skip, warn)
             if stop is not None:
@@ -412,6 +415,26 @@ def _end_of_table(
         warn(first.line, f"the {noun} table ends at a paragraph: {found(first.text)}")
         return first.line
     return None
+
+
+_EMPHASIS = re.compile(r"^(\*{1,3}|_{1,2})(?=\S)(.+?)(?<=\S)\1$")
+
+
+def _emphasised_heading(stream: list[Cell], i: int, header: Header, state: TableState) -> bool:
+    """A whole cell in markdown emphasis ("*Lĩnh vực công nghiệp*") where a row should start, with a row
+    number that may come next right after it: an italic or bold sub-heading of the copied page — not a
+    footnote, and not the end of the table (one plan lost 53 of its 75 tasks that way)."""
+    cell = stream[i]
+    return cell.closed and bool(_EMPHASIS.match(cell.text)) and _next_number_ahead(stream, i, header, state)
+
+
+def _skip_heading(stream: list[Cell], i: int, n: int, warn: Warn) -> int:
+    """Skip the heading cell and the empty cells after it (at most the row's width); the next index."""
+    warn(stream[i].line, f"sub-heading row read (not a task): {found(stream[i].text.strip('*_'))}")
+    j = i + 1
+    while j < min(i + n, len(stream)) and stream[j].closed and not stream[j].text:
+        j += 1
+    return j
 
 
 def _next_number_ahead(stream: list[Cell], i: int, header: Header, state: TableState) -> bool:
