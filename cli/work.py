@@ -191,6 +191,11 @@ def outbox_cmd(
         "(unknown / unconfirmed: sent, outcome not confirmed — 'đã gửi, chưa rõ kết quả').",
     ),
     limit: int = typer.Option(0, "--limit", help="At most N rows (0: all)."),
+    summary: bool = typer.Option(
+        False,
+        "--summary",
+        help="Messages per channel per day and month, with the estimated cost (config/channels.yaml prices).",
+    ),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """List outbox messages (recipients masked)."""
@@ -198,6 +203,9 @@ def outbox_cmd(
     from models.services.listings import outbox_rows
 
     engine, _ = prepare_database()
+    if summary:
+        _outbox_summary(engine, as_json)
+        return
     rows = outbox_rows(engine, mask=mask_address, status=status, limit=limit)
     if as_json:
         _print_json(rows)
@@ -205,3 +213,27 @@ def outbox_cmd(
     for r in rows:
         console.print(f"{r['status']:<9} {r['channel']:<6} {r['recipient']:<24} {r['key']}")
     console.print(f"{len(rows)} tin nhắn")
+
+
+def _outbox_summary(engine: Any, as_json: bool) -> None:
+    """``dondoc outbox --summary``: messages per channel per day and month, estimated cost."""
+    from config.channels import load_channels_config
+    from config.settings import get_settings
+    from models.domain.costs import Prices, summarise
+    from models.services.listings import outbox_texts
+
+    p = load_channels_config(get_settings().channels_file).prices
+    prices = Prices(p.currency, p.zalo_message, p.sms_segment, p.email_message)
+    result = summarise(outbox_texts(engine), prices).as_json()
+    if as_json:
+        _print_json(result)
+        return
+    cur = result["currency"]
+    for title, table in (("Theo tháng / per month", result["months"]), ("Theo ngày / per day", result["days"])):
+        console.print(title)
+        for key, channels in table.items():  # type: ignore[attr-defined]
+            parts = [
+                f"{ch} {t['messages']} tin ({t['units']} đv) ≈ {t['cost']:,.0f} {cur}" for ch, t in channels.items()
+            ]
+            total = sum(t["cost"] for t in channels.values())
+            console.print(f"  {key}: " + "; ".join(parts) + f" — tổng ≈ {total:,.0f} {cur}")
