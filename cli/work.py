@@ -44,7 +44,8 @@ def daily_cmd(
     console.print(
         f"Ngày {result['day']}: {result.get('created', 0)} kỳ mới, {result.get('opened', 0)} mở, "
         f"{result.get('overdue', 0)} quá hạn, {result.get('queued', 0)} tin nhắn xếp hàng "
-        f"({result.get('folded', 0)} lần nhắc gộp), đã gửi {dispatch.get('sent', 0)}"
+        f"cho {result.get('recipients', 0)} người nhận ({result.get('items', 0)} mục nhắc), "
+        f"đã gửi {dispatch.get('sent', 0)}"
         + (" — chạy thử, không ghi gì (dry run)" if dry_run else "")
     )
 
@@ -119,6 +120,11 @@ def simulate_cmd(
                 f"{row['queued']} tin ({row['folded']} gộp), gửi {row['sent']}"
             )
     console.print(f"Tổng / total: {result['queued']} tin nhắn xếp hàng, {result['sent']} đã gửi (file channel)")
+    totals = result.get("totals") or {}
+    console.print(
+        f"Hộp thư / outbox: {totals.get('messages', 0)} tin nhắn, {totals.get('items', 0)} mục nhắc, "
+        f"tối đa {totals.get('max_per_contact_day', 0)} tin / người nhận / ngày (messages, items, max per contact per day)"
+    )
 
 
 @round_app.command("open")

@@ -16,7 +16,7 @@ from sqlmodel import Session
 
 from models.domain.clock import TZ
 from models.domain.states import NotificationStatus
-from models.store.cycle_tables import Cycle, Notification
+from models.store.cycle_tables import Cycle, Notification, ReminderLedger
 from models.store.plan_tables import Agency, Indicator, Task
 
 
@@ -120,6 +120,28 @@ def _day_of(key: str, created: datetime) -> str:
         return f"{key[1:5]}-{key[5:7]}-{key[7:9]}"
     aware = created if created.tzinfo else created.replace(tzinfo=UTC)
     return f"{aware.astimezone(TZ):%Y-%m-%d}"
+
+
+def message_load(engine: Engine) -> dict[str, Any]:
+    """How many messages each contact got a day: the most any (recipient, channel) got on one day, and
+    the number of messages and of ledger items they carry (``simulate`` prints them)."""
+    N = Notification
+    with Session(engine) as session:
+        rows = session.execute(select(N.key, N.created_at, N.recipient, N.channel)).all()
+        items = session.execute(
+            select(func.count()).select_from(ReminderLedger).where(ReminderLedger.notification_key.startswith("m"))  # type: ignore[union-attr]
+        ).scalar_one()
+    per: dict[tuple[str, str, str], int] = {}
+    for key, created, recipient, channel in rows:
+        slot = (_day_of(key, created), recipient, channel)
+        per[slot] = per.get(slot, 0) + 1
+    worst = max(per.items(), key=lambda kv: kv[1], default=(("", "", ""), 0))
+    return {
+        "messages": len(rows),
+        "items": items,
+        "max_per_contact_day": worst[1],
+        "max_at": {"day": worst[0][0], "recipient": worst[0][1], "channel": worst[0][2]} if worst[1] else None,
+    }
 
 
 def dead_summary(engine: Engine) -> dict[str, Any]:
