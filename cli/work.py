@@ -45,8 +45,7 @@ def daily_cmd(
         f"Ngày {result['day']}: {result.get('created', 0)} kỳ mới, {result.get('opened', 0)} mở, "
         f"{result.get('overdue', 0)} quá hạn, {result.get('queued', 0)} tin nhắn xếp hàng "
         f"cho {result.get('recipients', 0)} người nhận ({result.get('items', 0)} mục nhắc), "
-        f"đã gửi {dispatch.get('sent', 0)}"
-        + (" — chạy thử, không ghi gì (dry run)" if dry_run else "")
+        f"đã gửi {dispatch.get('sent', 0)}" + (" — chạy thử, không ghi gì (dry run)" if dry_run else "")
     )
 
 

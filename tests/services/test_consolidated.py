@@ -94,7 +94,9 @@ def test_answered_before_the_message_is_not_listed(app) -> None:
     report = compose_day(app.runtime, day)
     assert report.queued > 0
     with Session(app.engine) as s:
-        keys = set(s.execute(select(ReminderLedger.notification_key).where(ReminderLedger.cycle_id == cycle_id)).scalars())
+        keys = set(
+            s.execute(select(ReminderLedger.notification_key).where(ReminderLedger.cycle_id == cycle_id)).scalars()
+        )
         listed = {c for m in _messages(s) for c in m.context["cycles"]}
     assert keys == {None} and cycle_id not in listed  # recorded, never nagged
 
@@ -104,13 +106,21 @@ def test_over_the_cap_waits_for_the_next_message_never_lost(app) -> None:
     evaluate_day(app.runtime, day)
     with Session(app.engine) as s:
         first = s.execute(select(Notification).where(Notification.recipient == "so-noi-vu")).scalar_one()
-        other = s.execute(
-            select(Cycle.id).where(Cycle.status.in_(list(REMINDING)), Cycle.id.not_in(first.context["cycles"]))
-        ).scalars().first()
+        other = (
+            s.execute(
+                select(Cycle.id).where(Cycle.status.in_(list(REMINDING)), Cycle.id.not_in(first.context["cycles"]))
+            )
+            .scalars()
+            .first()
+        )
         # A step that became due after today's message went (a re-assignment, a second run): it waits.
         s.execute(
             insert(ReminderLedger).values(
-                cycle_id=other, step="extra", recipient="so-noi-vu", due_on=day, recorded_on=day,
+                cycle_id=other,
+                step="extra",
+                recipient="so-noi-vu",
+                due_on=day,
+                recorded_on=day,
                 notification_key=cd.PENDING,
             )
         )
@@ -134,7 +144,7 @@ def test_concurrent_composers_list_each_item_once(app) -> None:
     def run() -> None:
         try:
             compose_day(app.runtime, day)
-        except BaseException as exc:  # noqa: BLE001 — reported below
+        except BaseException as exc:
             errors.append(exc)
 
     threads = [threading.Thread(target=run) for _ in range(3)]
@@ -165,8 +175,9 @@ def test_weekly_escalation_digest_waits_for_monday(app) -> None:
     evaluate_day(app.runtime, date(2025, 9, 29))  # Monday
     with Session(app.engine) as s:
         keys = set(
-            s.execute(select(ReminderLedger.notification_key).where(ReminderLedger.recipient == "so-khcn#standing"))
-            .scalars()
+            s.execute(
+                select(ReminderLedger.notification_key).where(ReminderLedger.recipient == "so-khcn#standing")
+            ).scalars()
         )
     assert cd.PENDING not in keys and any(k and k.startswith("m20250929:so-khcn:") for k in keys)
 
@@ -174,9 +185,17 @@ def test_weekly_escalation_digest_waits_for_monday(app) -> None:
 def _items(n: int, today: date) -> list[cd.Item]:
     return [
         cd.Item(
-            cycle_id=i, agency="Sở Nông nghiệp và Môi trường", agency_code="so-nn-mt", subject=f"Nhiệm vụ {i}",
-            short=f"NV{i}", title="Triển khai nền tảng số dùng chung cho toàn tỉnh " * 3, plan="25/KH-UBND",
-            role="chủ trì", due=today + timedelta(days=i - n // 2), opened=False, situation=False,
+            cycle_id=i,
+            agency="Sở Nông nghiệp và Môi trường",
+            agency_code="so-nn-mt",
+            subject=f"Nhiệm vụ {i}",
+            short=f"NV{i}",
+            title="Triển khai nền tảng số dùng chung cho toàn tỉnh " * 3,
+            plan="25/KH-UBND",
+            role="chủ trì",
+            due=today + timedelta(days=i - n // 2),
+            opened=False,
+            situation=False,
         )
         for i in range(1, n + 1)
     ]
@@ -188,11 +207,25 @@ def test_short_forms_respect_zalo_and_sms_limits() -> None:
     link = "http://127.0.0.1:8000/r/.abcdefghijklmnopqrstu"
     summary = cd.summary("Sở Nông nghiệp và Môi trường", items, today) + "; " + cd.escalation_summary(items)
     ctx = {
-        "plan": "25/KH-UBND", "agency": "Sở Nông nghiệp và Môi trường", "agency_short": "SONNMT",
-        "recipient_kind": "agency", "own_standing": False, "standing": "Sở Khoa học và Công nghệ",
-        "today": "02/12/2026", "summary": summary, "escalate_days": 14, "link": link, "officers_link": link,
-        "sections": [{"title": t, "lines": [cd.item_line(i, today) for i in its]} for t, its in cd.order_items(items, today)],
-        "escalated": [], "counts": cd.counts(items, today), "cycles": [], "due": "", "title": summary,
+        "plan": "25/KH-UBND",
+        "agency": "Sở Nông nghiệp và Môi trường",
+        "agency_short": "SONNMT",
+        "recipient_kind": "agency",
+        "own_standing": False,
+        "standing": "Sở Khoa học và Công nghệ",
+        "today": "02/12/2026",
+        "summary": summary,
+        "escalate_days": 14,
+        "link": link,
+        "officers_link": link,
+        "sections": [
+            {"title": t, "lines": [cd.item_line(i, today) for i in its]} for t, its in cd.order_items(items, today)
+        ],
+        "escalated": [],
+        "counts": cd.counts(items, today),
+        "cycles": [],
+        "due": "",
+        "title": summary,
     }
     rendered = Templates(Path(SHIPPED_MESSAGES)).render("consolidated", ctx)
     assert len(rendered.sms) <= 160 and rendered.sms.endswith(" " + link)  # the link is never cut
@@ -206,3 +239,21 @@ def test_short_forms_respect_zalo_and_sms_limits() -> None:
 def test_words_are_true() -> None:
     text = Path(SHIPPED_MESSAGES).read_text(encoding="utf-8")
     assert "chưa gửi được" not in text  # folded reminders: nothing failed, the system was not running
+
+
+def test_decision_messages_beyond_the_cap_wait_a_day(app) -> None:
+    from models.services.decision_messages import queue_decision_message
+
+    evaluate_day(app.runtime, date(2025, 7, 1))
+    with Session(app.engine) as s:
+        agency_id = s.execute(select(Cycle.agency_id).where(Cycle.status == CycleStatus.open)).scalars().first()
+        cycles = s.execute(
+            select(Cycle).where(Cycle.agency_id == agency_id, Cycle.status == CycleStatus.open)
+        ).scalars()
+        two = list(cycles)[:2]
+        for i, cycle in enumerate(two):
+            assert queue_decision_message(s, app.runtime, cycle, "resend", i, today=date(2025, 7, 1)) >= 1
+        s.commit()
+        rows = s.execute(select(Notification).where(Notification.step == "resend").order_by(Notification.id)).scalars()
+        first, second = [r.next_attempt_at for r in rows][:2]
+    assert second - first >= timedelta(hours=12)  # the second waits for the next day: never lost, not today
