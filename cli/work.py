@@ -122,7 +122,8 @@ def simulate_cmd(
     totals = result.get("totals") or {}
     console.print(
         f"Hộp thư / outbox: {totals.get('messages', 0)} tin nhắn, {totals.get('items', 0)} mục nhắc, "
-        f"tối đa {totals.get('max_per_contact_day', 0)} tin / người nhận / ngày (messages, items, max per contact per day)"
+        f"tối đa {totals.get('max_per_contact_day', 0)} tin / người nhận / ngày "
+        "(messages, items, max per contact per day)"
     )
 
 
