@@ -257,3 +257,16 @@ def test_decision_messages_beyond_the_cap_wait_a_day(app) -> None:
         rows = s.execute(select(Notification).where(Notification.step == "resend").order_by(Notification.id)).scalars()
         first, second = [r.next_attempt_at for r in rows][:2]
     assert second - first >= timedelta(hours=12)  # the second waits for the next day: never lost, not today
+
+
+def test_channel_fallback_renders_the_same_message_for_sms_and_email(app) -> None:
+    from models.services.fallback import fallback_builder
+
+    evaluate_day(app.runtime, date(2025, 7, 1))
+    build = fallback_builder(app.runtime)
+    with Session(app.engine) as s:
+        row = s.execute(select(Notification).where(Notification.recipient == "so-noi-vu")).scalar_one()
+        sms, email = build(s, row, "sms"), build(s, row, "email")
+    assert sms.key == row.key.rsplit(":", 1)[0] + ":sms" and sms.template == "consolidated"
+    assert len(sms.body_text) <= 160 and sms.body_text.endswith(row.link) and sms.body_text.isascii()
+    assert email.body_text.count("\n- ") == len(row.context["cycles"]) and row.link in email.body_text
