@@ -139,7 +139,9 @@ def _set_key(session: Session, ids: list[int], key: str | None, *, only: str | N
 
 def _used_slots(session: Session, today: date, target: str) -> set[int]:
     prefix = cd.slot_prefix(today, target, cd.REMINDERS)
-    keys = session.execute(select(Notification.key).where(Notification.key.startswith(prefix))).scalars()  # type: ignore[attr-defined]
+    keys = session.execute(
+        select(Notification.key).where(Notification.key.startswith(prefix, autoescape=True))
+    ).scalars()  # type: ignore[attr-defined]
     slots = set()
     for key in keys:
         number = key[len(prefix) :].partition(":")[0]
