@@ -4,10 +4,7 @@ the task list (``?state=`` filters it, ``?plan=`` picks another plan)."""
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
-from config.channels import load_channels_config
-from models.domain.costs import Prices, summarise
 from models.domain.report_states import SHOWN
-from models.services.listings import outbox_texts
 from models.services.officer_views import overview as plan_overview
 from web.officers.common import OfficerDep, page
 from web.pages import ctx_of
@@ -17,6 +14,8 @@ router = APIRouter(prefix="/officers")
 
 @router.get("", response_class=HTMLResponse)
 def overview(request: Request, officer: OfficerDep) -> Response:
+    from web.officers.costs import messages_block  # the messages block (issue 11)
+
     ctx = ctx_of(request)
     today = ctx.today()
     wanted_state = request.query_params.get("state") or ""
@@ -28,6 +27,7 @@ def overview(request: Request, officer: OfficerDep) -> Response:
         officer,
         "officers/overview.html",
         {
+            "messages": messages_block(ctx, today),
             "plan": view.plan,
             "plans": view.plans,
             "report": view.report,
@@ -41,19 +41,5 @@ def overview(request: Request, officer: OfficerDep) -> Response:
             "dead_count": view.dead_count,
             "unconfirmed_count": view.unconfirmed_count,
             "today": today,
-            "messages": _messages_block(ctx, today),
         },
     )
-
-
-def _messages_block(ctx, today):  # type: ignore[no-untyped-def]
-    """Messages of today and of this month per channel, with the estimated cost (``dondoc outbox --summary``)."""
-    p = load_channels_config(ctx.settings.channels_file).prices
-    summary = summarise(
-        outbox_texts(ctx.core.engine), Prices(p.currency, p.zalo_message, p.sms_segment, p.email_message)
-    )
-    return {
-        "currency": p.currency,
-        "day": summary.days.get(f"{today:%Y-%m-%d}", {}),
-        "month": summary.months.get(f"{today:%Y-%m}", {}),
-    }
