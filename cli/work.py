@@ -44,8 +44,8 @@ def daily_cmd(
     console.print(
         f"Ngày {result['day']}: {result.get('created', 0)} kỳ mới, {result.get('opened', 0)} mở, "
         f"{result.get('overdue', 0)} quá hạn, {result.get('queued', 0)} tin nhắn xếp hàng "
-        f"({result.get('folded', 0)} lần nhắc gộp), đã gửi {dispatch.get('sent', 0)}"
-        + (" — chạy thử, không ghi gì (dry run)" if dry_run else "")
+        f"cho {result.get('recipients', 0)} người nhận ({result.get('items', 0)} mục nhắc), "
+        f"đã gửi {dispatch.get('sent', 0)}" + (" — chạy thử, không ghi gì (dry run)" if dry_run else "")
     )
     if note := direct_note(result):
         console.print(note)
@@ -119,6 +119,12 @@ def simulate_cmd(
                 f"{row['queued']} tin ({row['folded']} gộp), gửi {row['sent']}"
             )
     console.print(f"Tổng / total: {result['queued']} tin nhắn xếp hàng, {result['sent']} đã gửi (file channel)")
+    totals = result.get("totals") or {}
+    console.print(
+        f"Hộp thư / outbox: {totals.get('messages', 0)} tin nhắn, {totals.get('items', 0)} mục nhắc, "
+        f"tối đa {totals.get('max_per_contact_day', 0)} tin / người nhận / ngày "
+        "(messages, items, max per contact per day)"
+    )
 
 
 @round_app.command("open")
@@ -192,6 +198,11 @@ def outbox_cmd(
         "(unknown / unconfirmed: sent, outcome not confirmed — 'đã gửi, chưa rõ kết quả').",
     ),
     limit: int = typer.Option(0, "--limit", help="At most N rows (0: all)."),
+    summary: bool = typer.Option(
+        False,
+        "--summary",
+        help="Messages per channel per day and month, with the estimated cost (config/channels.yaml prices).",
+    ),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """List outbox messages (recipients masked)."""
@@ -199,6 +210,9 @@ def outbox_cmd(
     from models.services.listings import outbox_rows
 
     engine, _ = prepare_database()
+    if summary:
+        _outbox_summary(engine, as_json)
+        return
     rows = outbox_rows(engine, mask=mask_address, status=status, limit=limit)
     if as_json:
         _print_json(rows)
@@ -206,3 +220,27 @@ def outbox_cmd(
     for r in rows:
         console.print(f"{r['status']:<9} {r['channel']:<6} {r['recipient']:<24} {r['key']}")
     console.print(f"{len(rows)} tin nhắn")
+
+
+def _outbox_summary(engine: Any, as_json: bool) -> None:
+    """``dondoc outbox --summary``: messages per channel per day and month, estimated cost."""
+    from config.channels import load_channels_config
+    from config.settings import get_settings
+    from models.domain.costs import Prices, summarise
+    from models.services.listings import outbox_texts
+
+    p = load_channels_config(get_settings().channels_file).prices
+    prices = Prices(p.currency, p.zalo_message, p.sms_segment, p.email_message)
+    result = summarise(outbox_texts(engine), prices).as_json()
+    if as_json:
+        _print_json(result)
+        return
+    cur = result["currency"]
+    for title, table in (("Theo tháng / per month", result["months"]), ("Theo ngày / per day", result["days"])):
+        console.print(title)
+        for key, channels in table.items():  # type: ignore[attr-defined]
+            parts = [
+                f"{ch} {t['messages']} tin ({t['units']} đv) ≈ {t['cost']:,.0f} {cur}" for ch, t in channels.items()
+            ]
+            total = sum(t["cost"] for t in channels.values())
+            console.print(f"  {key}: " + "; ".join(parts) + f" — tổng ≈ {total:,.0f} {cur}")

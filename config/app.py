@@ -108,6 +108,9 @@ def build_app(
         channel_order=list(settings.channel_order),
         email_copy=settings.email_copy,
         channels=channel_specs(),
+        reminder_cap=config.messages.reminders_per_day,
+        decision_cap=config.messages.decisions_per_day,
+        escalation_digest=config.messages.escalation_digest,
     )
     return App(settings=settings, engine=engine, runtime=runtime)
 

@@ -185,8 +185,19 @@ class RateLimit(_Strict):
         return self.per_second if self.per_second is not None else (self.per_minute or 0) / 60.0
 
 
+class PricesSection(_Strict):
+    """``prices:`` — unit prices for the cost estimate of ``dondoc outbox --summary`` (not billing)."""
+
+    currency: str = Field(default="VND", max_length=8)
+    zalo_message: float = Field(default=300, ge=0)
+    sms_segment: float = Field(default=750, ge=0)
+    email_message: float = Field(default=0, ge=0)
+
+
 class ChannelsConfig(_Strict):
     """The whole channel file."""
+
+    prices: PricesSection = Field(default_factory=PricesSection)
 
     zalo: ZaloSection = Field(default_factory=lambda: _shipped_zalo())
     sms: SmsSection = Field(default_factory=SmsSection)

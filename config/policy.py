@@ -86,6 +86,14 @@ class ReportingSection(_Strict):
         )
 
 
+class MessagesSection(_Strict):
+    """``messages:`` — how many messages a contact gets a day, and the escalation digest's rhythm."""
+
+    reminders_per_day: int = Field(1, ge=1)
+    decisions_per_day: int = Field(1, ge=1)
+    escalation_digest: Literal["daily", "weekly"] = "daily"
+
+
 class OverrideEntry(_Strict):
     """One task's override: exactly one of ``date``, ``dates`` or ``rrule``; an optional ``note``."""
 
@@ -121,6 +129,7 @@ class PolicyConfig(_Strict):
 
     horizon: dt.date = dt.date(2030, 12, 31)
     reporting: ReportingSection = Field(default_factory=ReportingSection)
+    messages: MessagesSection = Field(default_factory=MessagesSection)
     extra_holidays: list[dt.date] = Field(default_factory=list)
     extra_working_days: list[dt.date] = Field(default_factory=list)
     deadline_overrides: dict[str, dict[str, OverrideEntry]] = Field(default_factory=dict)

@@ -11,6 +11,7 @@ from prefect import flow
 from config.app import App, build_app
 from flows.tasks import as_task, flow_logger
 from models.services.daily import evaluate_day
+from models.services.listings import message_load
 from notifiers.registry import file_channels
 
 Progress = Callable[[date, dict[str, Any]], None]
@@ -51,4 +52,10 @@ def simulate(start: date, end: date, chunk_days: int = 31) -> dict[str, Any]:
         days.extend(as_task("simulate-days", lambda a=cursor, b=stop: simulate_days(app, a, b, progress_hook)))  # type: ignore[misc]
         logger.info("simulated %s … %s", cursor, stop)
         cursor = stop + timedelta(days=1)
-    return {"days": days, "queued": sum(d["queued"] for d in days), "sent": sum(d["sent"] for d in days)}
+    return {
+        "days": days,
+        "queued": sum(d["queued"] for d in days),
+        "sent": sum(d["sent"] for d in days),
+        # messages, items (cycle-steps listed), max_per_contact_day over the whole outbox
+        "totals": message_load(app.engine),
+    }

@@ -14,9 +14,11 @@ import yaml
 from jinja2 import StrictUndefined
 from jinja2.sandbox import SandboxedEnvironment
 
+from models.domain.consolidated import cut_words
 from models.domain.text import nfc, strip_diacritics
 
 SMS_LIMIT = 160
+ZALO_SUMMARY = 100  # characters of a consolidated message's summary parameter (config/channels.yaml)
 
 
 @dataclass(frozen=True)
@@ -78,8 +80,8 @@ class Templates:
         head = strip_diacritics(nfc(f"{self.sms_prefix.render(**short)}{template.render(**short)}"))
         tail = f" {link}" if link else ""
         room = SMS_LIMIT - len(tail)
-        if len(head) > room:  # shorten the words, never the link
-            head = head[: max(0, room - 1)].rstrip() + "…" if room > 1 else ""
+        if len(head) > room:  # shorten the words (at a word), never the link
+            head = cut_words(head, room) if room > 1 else ""
             head = head.replace("…", ".")  # "…" is not GSM-7: it would make the SMS Unicode
         return (head + tail).strip()
 
@@ -121,4 +123,6 @@ def _zalo_params(kind: str, ctx: dict[str, Any]) -> dict[str, str]:
         "status": kind,
         "link": str(ctx.get("link") or ""),
         "plan": str(ctx.get("plan", "")),
+        # A consolidated message's short form: "Sở X có 12 nhiệm vụ quá hạn, …", cut at a word.
+        "summary": cut_words(str(ctx.get("summary", "")), ZALO_SUMMARY),
     }

@@ -19,6 +19,10 @@ The rules, in the order :func:`plan_cycle` applies them:
    an address, plus an email copy when configured. No channel: the steps are recorded, nothing is sent.
 6. **Template** (:func:`message_kind`): the step's own, except that a message sent late speaks of today —
    never "due today" about a date already past.
+7. **Tracking from** (a plan adopted mid-way, ``plan.track_from``): reminder moments before that date are
+   never sent. A recipient whose pending steps all lie before it is "before_tracking" (recorded, nothing
+   sent) — except the agency itself the first time, whose cycle is then listed once in its first message
+   as the situation on that date (``models.domain.consolidated``: "tình hình đến ngày …"), not as nags.
 """
 
 from dataclasses import dataclass, field
@@ -221,7 +225,7 @@ def channels_for(contact: Contact, prefs: ChannelPrefs) -> list[tuple[ChannelSpe
 # --------------------------------------------------------------------------------------------------
 
 
-Outcome = Literal["send", "expired", "no_contact"]
+Outcome = Literal["send", "expired", "no_contact", "before_tracking"]
 
 
 @dataclass(frozen=True)
@@ -255,8 +259,9 @@ def plan_cycle(
     due: date,
     today: date,
     prefs: ChannelPrefs,
+    track_from: date | None = None,
 ) -> CyclePlan:
-    """Steps 2–6 of the module docstring for one cycle. ``recorded``: (step, recipient) the ledger holds."""
+    """Steps 2–7 of the module docstring for one cycle. ``recorded``: (step, recipient) the ledger holds."""
     passed = [r for r in schedule if r.date <= today]
     upcoming = next((r.date for r in schedule if r.date > today), FAR_FUTURE)
     escalate = any(step_kind(r.step) == "escalation" for r in passed)
@@ -268,6 +273,13 @@ def plan_cycle(
         if not pending:
             continue
         kind = message_kind(pending[-1].step, due, today)
+        if track_from is not None and pending[-1].date < track_from:
+            # Moments before tracking started: never sent. The agency's cycle is listed once (the situation
+            # on that date) unless something of it was recorded for it already.
+            first = contact.kind == "agency" and not any(who == contact.recipient for _, who in recorded)
+            if not first:
+                plans.append(RecipientPlan(contact, pending, "before_tracking", kind))
+                continue
         if coordinating and due < today:
             plans.append(RecipientPlan(contact, pending, "expired", kind))
             continue

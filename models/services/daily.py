@@ -5,7 +5,8 @@ and the tests all run:
    those whose agency no longer holds the work, open and mark overdue;
 2. **list** the cycles that may have a reminder due;
 3. **queue** their reminders in chunks (``models.services.reminders``), each batch one transaction that
-   claims its cycles for the day.
+   claims its cycles for the day and records the due steps as waiting for a message;
+4. **compose** ONE message per contact and channel from the waiting steps (``models.services.compose``).
 
 Each step is safe to repeat and to run concurrently. Sending is separate (``notifiers.outbox``).
 
@@ -22,6 +23,7 @@ from typing import Any, TypeVar
 from sqlalchemy import func, select
 from sqlmodel import Session
 
+from models.services.compose import compose_day
 from models.services.day_report import DayReport
 from models.services.materialise import materialise, transition
 from models.services.reminders import queue_cycles, reminding_candidates
@@ -71,7 +73,7 @@ def prepare_day(rt: Runtime, today: date, session: Session | None = None) -> dic
 
 
 def evaluate_day(rt: Runtime, today: date, *, session: Session | None = None, run: StepRunner = call) -> DayReport:  # type: ignore[assignment]
-    """Steps 1–3 for one day; returns its counts."""
+    """Steps 1–4 for one day; returns its counts."""
     report = DayReport(day=today.isoformat())
     prepared = run("prepare-day", lambda: prepare_day(rt, today, session))
     for key, value in prepared.items():
@@ -79,7 +81,8 @@ def evaluate_day(rt: Runtime, today: date, *, session: Session | None = None, ru
     with _step(rt, session) as s:
         ids = run("list-reminding-cycles", lambda: reminding_candidates(s, today))
     for chunk in chunks(ids, MAX_QUEUE_TASKS, rt.batch_size):
-        report.add(run("queue-reminders", lambda chunk=chunk: queue_cycles(rt, chunk, today, session)))  # type: ignore[misc]
+        report.add(run("queue-reminders", lambda chunk=chunk: queue_cycles(rt, chunk, today, session, direct=False)))  # type: ignore[misc]
+    report.add(run("compose-messages", lambda: compose_day(rt, today, session)))
     return report
 
 

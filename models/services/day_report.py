@@ -16,6 +16,10 @@ class DayReport:
     no_contact: int = 0  # recipients with no address on any configured channel
     expired: int = 0  # coordinators past their internal deadline: recorded, not reminded
     skipped_batches: int = 0  # batches another run had claimed already
+    before_tracking: int = 0  # recipients' steps before a plan's tracking date: recorded, never sent
+    recipients: int = 0  # distinct recipients of the day's consolidated messages
+    items: int = 0  # (cycle, step, recipient) ledger entries those messages cover
+    waiting: int = 0  # entries left for a later message (the recipient's daily cap was reached)
 
     def add(self, other: "DayReport") -> None:
         for key, value in asdict(other).items():

@@ -4,15 +4,19 @@ the officer's words — the SMS too, and the channel fallback, which renders the
 
 Key ``c{cycle}:{step}:{n}:{recipient}:{channel}`` (``n``: the decision's review id, or the second of a
 resend): the same decision queues once, and a second decision of the same kind is a new message.
+
+The daily cap (config/policy.yaml ``messages.decisions_per_day``, default 1): a contact's decision
+messages beyond it wait for the following days (one day per ``cap`` already waiting) — delayed, never lost.
 """
 
-from datetime import date
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
+from sqlalchemy import func, select
 from sqlmodel import Session
 
 from models.domain.channels import body_for
-from models.domain.clock import today_local, utcnow
+from models.domain.clock import TZ, today_local, utcnow
 from models.domain.reminders import channels_for, contacts_for
 from models.domain.tokens import link_for, token_expiry
 from models.services.message_context import message_context, subject_texts
@@ -86,4 +90,26 @@ def queue_decision_message(
         )
         for spec, address in pairs
     ]
+    real_today = now.astimezone(TZ).date()  # the cap counts real days, also when a day is simulated
+    send_on = _send_day(session, rt, contact.recipient, pairs[0][0].name, real_today)
+    if send_on > real_today:  # over the daily cap: the message waits for its day
+        at = datetime.combine(send_on, time(7, 30), tzinfo=TZ).astimezone(UTC)
+        for row in rows:
+            row["next_attempt_at"] = at
     return insert_ignore(session, Notification, rows)
+
+
+def _send_day(session: Session, rt: Runtime, recipient: str, channel: str, today: date) -> date:
+    """The day a new decision message to ``recipient`` may go: today, unless ``rt.decision_cap`` of them
+    are already due from today on (each further ``cap`` pushes it a day)."""
+    start = datetime.combine(today, time(0), tzinfo=TZ).astimezone(UTC)
+    N = Notification
+    waiting = session.execute(
+        select(func.count()).where(
+            N.recipient == recipient,
+            N.channel == channel,
+            N.step.in_(KINDS),
+            N.next_attempt_at >= start,  # type: ignore[attr-defined]
+        )
+    ).scalar_one()
+    return today + timedelta(days=waiting // max(1, rt.decision_cap))

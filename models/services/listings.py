@@ -7,14 +7,16 @@ Recipients are personal data: :func:`outbox_rows` shows them only through the ``
 """
 
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from models.domain.clock import TZ
 from models.domain.states import NotificationStatus
-from models.store.cycle_tables import Cycle, Notification
+from models.store.cycle_tables import Cycle, Notification, ReminderLedger
 from models.store.plan_tables import Agency, Indicator, Task
 
 
@@ -79,6 +81,8 @@ def outbox_rows(
             {
                 "key": n.key,
                 "cycle": n.cycle_id,
+                # The cycles a message covers: a consolidated message lists many (``cycle`` is then None).
+                "cycles": list((n.context or {}).get("cycles") or ([n.cycle_id] if n.cycle_id else [])),
                 "task": task_number,
                 "agency": agency_code,
                 "channel": n.channel,
@@ -98,6 +102,46 @@ def outbox_rows(
             }
             for n, agency_code, task_number in session.execute(query)
         ]
+
+
+def outbox_texts(engine: Engine) -> list[tuple[str, str, str]]:
+    """(local day queued "YYYY-MM-DD", channel, text) of every outbox message, for the cost summary
+    (``models.domain.costs``). Fallback copies count: each was a message of its own channel."""
+    N = Notification
+    with Session(engine) as session:
+        rows = session.execute(select(N.key, N.created_at, N.channel, N.body_text).order_by(N.id)).all()
+    return [(_day_of(key, created), channel, text or "") for key, created, channel, text in rows]
+
+
+def _day_of(key: str, created: datetime) -> str:
+    """The day a message belongs to: a consolidated message's key names it ("m20261202:…": right for a
+    simulated day too); otherwise the local day it was queued."""
+    if len(key) > 9 and key[0] == "m" and key[1:9].isdigit() and key[9] == ":":
+        return f"{key[1:5]}-{key[5:7]}-{key[7:9]}"
+    aware = created if created.tzinfo else created.replace(tzinfo=UTC)
+    return f"{aware.astimezone(TZ):%Y-%m-%d}"
+
+
+def message_load(engine: Engine) -> dict[str, Any]:
+    """How many messages each contact got a day: the most any (recipient, channel) got on one day, and
+    the number of messages and of ledger items they carry (``simulate`` prints them)."""
+    N = Notification
+    with Session(engine) as session:
+        rows = session.execute(select(N.key, N.created_at, N.recipient, N.channel)).all()
+        items = session.execute(
+            select(func.count()).select_from(ReminderLedger).where(ReminderLedger.notification_key.startswith("m"))  # type: ignore[union-attr]
+        ).scalar_one()
+    per: dict[tuple[str, str, str], int] = {}
+    for key, created, recipient, channel in rows:
+        slot = (_day_of(key, created), recipient, channel)
+        per[slot] = per.get(slot, 0) + 1
+    worst = max(per.items(), key=lambda kv: kv[1], default=(("", "", ""), 0))
+    return {
+        "messages": len(rows),
+        "items": items,
+        "max_per_contact_day": worst[1],
+        "max_at": {"day": worst[0][0], "recipient": worst[0][1], "channel": worst[0][2]} if worst[1] else None,
+    }
 
 
 def dead_summary(engine: Engine) -> dict[str, Any]:

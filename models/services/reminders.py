@@ -9,8 +9,11 @@
    standing agency, how their subjects are named, their rounds.
 3. **Decide** (pure: ``models.domain.reminders.plan_cycle``): for each cycle and recipient, the pending
    steps folded into one message, its template and channels — or why nothing is sent.
-4. **Build the rows**: ledger steps, response-link tokens, outbox rows (one per channel, unique key
-   (cycle, step, recipient, channel)), and each cycle's next reminder day.
+4. **Build the rows**: ledger steps and each cycle's next reminder day. In the daily run (``direct``
+   False) a step to send is recorded as waiting (``PENDING``) for the day's ONE message per contact, which
+   ``models.services.compose`` builds once every batch is done. An officer's action (a round, a
+   re-assignment: ``direct`` True) queues its messages at once, one per cycle: response-link tokens and
+   outbox rows (one per channel, unique key (cycle, step, recipient, channel)).
 5. **Write** them: inserts that ignore what exists, one executemany for the next reminder days.
 
 Sending is the outbox's job (``notifiers.outbox``).
@@ -27,6 +30,7 @@ from sqlmodel import Session
 
 from models.domain.channels import body_for
 from models.domain.clock import utcnow
+from models.domain.consolidated import PENDING
 from models.domain.reminders import CyclePlan, RecipientPlan, notification_key, plan_cycle, step_kind
 from models.domain.states import REMINDING, Role
 from models.domain.tokens import link_for, token_expiry
@@ -34,7 +38,7 @@ from models.services.day_report import DayReport
 from models.services.message_context import message_context, rounds_of, subject_texts
 from models.services.runtime import Runtime
 from models.store.cycle_tables import Cycle, Notification, ReminderLedger, ReportRound, ResponseToken
-from models.store.plan_tables import Agency
+from models.store.plan_tables import Agency, Plan
 from models.store.tokens import new_link_row
 from models.store.writes import insert_ignore, outbox_row
 
@@ -58,28 +62,34 @@ def reminding_candidates(session: Session, today: date) -> list[int]:
     )
 
 
-def queue_cycles(rt: Runtime, cycle_ids: Sequence[int], today: date, session: Session | None = None) -> DayReport:
+def queue_cycles(
+    rt: Runtime, cycle_ids: Sequence[int], today: date, session: Session | None = None, *, direct: bool = True
+) -> DayReport:
     """Queue the reminders of ``cycle_ids`` for ``today``, ``rt.batch_size`` cycles per transaction."""
     report = DayReport(day=today.isoformat())
     for start in range(0, len(cycle_ids), rt.batch_size):
-        report.add(queue_batch(rt, list(cycle_ids[start : start + rt.batch_size]), today, session))
+        report.add(queue_batch(rt, list(cycle_ids[start : start + rt.batch_size]), today, session, direct=direct))
     return report
 
 
-def queue_batch(rt: Runtime, cycle_ids: list[int], today: date, session: Session | None = None) -> DayReport:
+def queue_batch(
+    rt: Runtime, cycle_ids: list[int], today: date, session: Session | None = None, *, direct: bool = True
+) -> DayReport:
     """Claim ``cycle_ids`` for ``today`` and queue their reminders, in one transaction.
 
-    With ``session`` given (dry runs), work inside it and leave committing to the caller.
+    ``direct`` False (the daily run): record the steps to send as waiting for the day's consolidated
+    message instead of queueing one message per cycle. With ``session`` given (dry runs), work inside it
+    and leave committing to the caller.
     """
     if session is not None:
-        return _queue_batch(rt, cycle_ids, today, session)
+        return _queue_batch(rt, cycle_ids, today, session, direct)
     with Session(rt.engine, expire_on_commit=False) as own:
-        report = _queue_batch(rt, cycle_ids, today, own)
+        report = _queue_batch(rt, cycle_ids, today, own, direct)
         own.commit()  # the claim and the messages it queues commit together
         return report
 
 
-def _queue_batch(rt: Runtime, cycle_ids: list[int], today: date, session: Session) -> DayReport:
+def _queue_batch(rt: Runtime, cycle_ids: list[int], today: date, session: Session, direct: bool) -> DayReport:
     report = DayReport(day=today.isoformat())
     claimed = _claim(session, cycle_ids, today)
     if not claimed:
@@ -97,8 +107,9 @@ def _queue_batch(rt: Runtime, cycle_ids: list[int], today: date, session: Sessio
             due=cycle.due,
             today=today,
             prefs=rt.prefs,
+            track_from=facts.track_from.get(cycle.plan_id),
         )
-        _build_rows(rt, facts, cycle, plan, today, rows, report)
+        _build_rows(rt, facts, cycle, plan, today, rows, report, direct)
     _write(session, rows, report)
     return report
 
@@ -128,6 +139,7 @@ class _Facts:
     standing: Agency | None
     subjects: dict[str, dict[str, str]]
     rounds: dict[int, ReportRound]
+    track_from: dict[int, date] = field(default_factory=dict)  # plan id → tracking date (plans adopted mid-way)
 
 
 def _load_facts(rt: Runtime, session: Session, claimed: list[int]) -> _Facts:
@@ -141,7 +153,9 @@ def _load_facts(rt: Runtime, session: Session, claimed: list[int]) -> _Facts:
         recorded.setdefault(cycle_id, set()).add((step, recipient))
     agencies = {a.id: a for a in session.execute(select(Agency)).scalars()}
     standing = next((a for a in agencies.values() if a.code == rt.directory.standing_agency), None)
-    return _Facts(cycles, recorded, agencies, standing, subject_texts(session, cycles), rounds_of(session, cycles))  # type: ignore[arg-type]
+    tracked = dict(session.execute(select(Plan.id, Plan.track_from).where(Plan.track_from.is_not(None))).all())  # type: ignore[union-attr]
+    subjects = subject_texts(session, cycles)  # type: ignore[arg-type]
+    return _Facts(cycles, recorded, agencies, standing, subjects, rounds_of(session, cycles), tracked)  # type: ignore[arg-type]
 
 
 # -- 4. rows -------------------------------------------------------------------------------------------
@@ -154,7 +168,14 @@ class _Rows:
 
 
 def _build_rows(
-    rt: Runtime, facts: _Facts, cycle: Cycle, plan: CyclePlan, today: date, rows: _Rows, report: DayReport
+    rt: Runtime,
+    facts: _Facts,
+    cycle: Cycle,
+    plan: CyclePlan,
+    today: date,
+    rows: _Rows,
+    report: DayReport,
+    direct: bool = True,
 ) -> None:
     assert cycle.id is not None
     # No more steps: the cycle is parked far ahead; a state change resets it to None.
@@ -162,6 +183,8 @@ def _build_rows(
     for recipient in plan.recipients:
         first = recipient.pairs[0][0].name if recipient.pairs else None
         key = notification_key(cycle.id, recipient.last.step, recipient.contact.recipient, first) if first else None
+        if not direct and step_kind(recipient.last.step) != "round":
+            key = PENDING  # the day's consolidated message (``models.services.compose``) will carry it
         rows.ledger.extend(
             {
                 "cycle_id": cycle.id,
@@ -173,7 +196,9 @@ def _build_rows(
             }
             for r in recipient.pending
         )
-        if recipient.outcome == "expired":
+        if recipient.outcome == "before_tracking":
+            report.before_tracking += 1  # a moment before the plan was tracked: recorded, never sent
+        elif recipient.outcome == "expired":
             # A coordinator's internal deadline has passed: the lead agency answers from here on.
             report.expired += 1
         elif recipient.outcome == "no_contact":
@@ -182,7 +207,8 @@ def _build_rows(
             log.warning("no contact for %s (cycle %s): reminder %s recorded, not sent", who, cycle.id, step)
         else:
             report.folded += len(recipient.pending) - 1
-            rows.outbox.extend(_messages(rt, facts, cycle, recipient, today, rows))
+            if key != PENDING:
+                rows.outbox.extend(_messages(rt, facts, cycle, recipient, today, rows))
 
 
 def _messages(

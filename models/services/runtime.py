@@ -61,6 +61,11 @@ class Runtime:
     lookahead_days: int = 30
     batch_size: int = 500
     escalation_urgent: bool = False
+    # Consolidated messages (``models.services.compose``, config/policy.yaml ``messages``): reminder messages
+    # per contact and day, and whether the standing agency's escalation digest goes daily or weekly.
+    reminder_cap: int = 1
+    decision_cap: int = 1
+    escalation_digest: str = "daily"
     _rule_cache: dict[tuple[str, str, str], dl.DeadlineRule] = field(default_factory=dict)
     _due_cache: dict[tuple[Any, ...], Any] = field(default_factory=dict)
     _schedule_cache: dict[reminders.ScheduleFacts, list[dl.Reminder]] = field(default_factory=dict)

@@ -131,7 +131,12 @@ def test_simulate_two_years_of_the_shipped_plan(imported) -> None:
 
     result = _json(["simulate", "--from", "2025-01-24", "--to", "2026-12-31", "--json"])
     assert len(result["days"]) == 707 and result["queued"] > 1000 and result["sent"] == result["queued"]
+    totals = result["totals"]
+    # Issue 11: no contact above the cap (one reminder message a day per channel) on any day.
+    assert totals["max_per_contact_day"] == 1 and totals["messages"] == result["queued"]
+    print(f"\nsimulate 2025-01-24 … 2026-12-31: {totals}")
     engine = make_engine(imported)
+    _every_cycle_listed_before_due(engine, date(2025, 1, 24), date(2026, 12, 31))
     with Session(engine) as s:
         t33 = s.execute(select(Task.id).where(Task.number == "33")).scalar_one()
         dues = (
@@ -150,3 +155,39 @@ def test_simulate_two_years_of_the_shipped_plan(imported) -> None:
     engine.dispose()
     again = _json(["simulate", "--from", "2025-01-24", "--to", "2026-12-31", "--json"])
     assert again["queued"] == 0  # running the same simulation again queues nothing
+
+
+def _every_cycle_listed_before_due(engine, start: date, end: date) -> None:  # type: ignore[no-untyped-def]
+    """Every cycle due in the window (not cancelled) is listed in a message of a day before its due date
+    (or on it) — "got a message" meaning "is listed in a message". Except cycles whose agency did not exist
+    yet on the due date (the communes that took over the districts' work on 01/07/2025 inherit periods
+    already due): those are listed on the agency's first day."""
+    from models.store.cycle_tables import Cycle, ReminderLedger
+    from models.store.plan_tables import Agency
+
+    with Session(engine) as s:
+        first: dict[int, str] = {}
+        for cycle_id, key in s.execute(
+            select(ReminderLedger.cycle_id, ReminderLedger.notification_key).where(
+                ReminderLedger.notification_key.startswith("m")
+            )
+        ):
+            day = key[1:9]
+            first[cycle_id] = min(first.get(cycle_id, day), day)
+        cycles = s.execute(
+            select(Cycle.id, Cycle.due_effective, Cycle.due_extended, Agency.valid_from)
+            .join(Agency, Agency.id == Cycle.agency_id)
+            .where(Cycle.due_effective >= start, Cycle.due_effective <= end, Cycle.status != "cancelled")
+        ).all()
+    late, inherited = [], 0
+    for cid, due, ext, since in cycles:
+        listed = first.get(cid, "99999999")
+        if since is not None and since > (ext or due):
+            inherited += 1
+            assert listed <= f"{since:%Y%m%d}", (cid, since)  # listed on the agency's first day
+        elif listed > f"{ext or due:%Y%m%d}":
+            late.append((cid, due))
+    print(
+        f"cycles due in the window: {len(cycles)}, listed before due: {len(cycles) - inherited}, inherited: {inherited}"
+    )
+    assert cycles and not late, late[:10]

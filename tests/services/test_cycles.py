@@ -35,6 +35,29 @@ def _task_cycles(session: Session, number: str, role: str = "lead") -> list[Cycl
     )
 
 
+def _covering(session: Session, cycle_id: int) -> list[tuple[str, str, Notification]]:
+    """(step, recipient, message) for every ledger step of ``cycle_id`` that a message carries — a message
+    lists many cycles (one per contact and day), so a cycle's messages are found through the ledger."""
+    return [
+        (step, recipient, row)
+        for step, recipient, row in session.execute(
+            select(ReminderLedger.step, ReminderLedger.recipient, Notification)
+            .join(Notification, Notification.key == ReminderLedger.notification_key)
+            .where(ReminderLedger.cycle_id == cycle_id)
+            .order_by(Notification.id, ReminderLedger.due_on)
+        ).all()
+    ]
+
+
+def _messages_of(session: Session, cycle_id: int, recipient: str | None = None) -> list[Notification]:
+    """The distinct messages that list ``cycle_id`` (to ``recipient``), in queueing order."""
+    seen: dict[int, Notification] = {}
+    for _, who, row in _covering(session, cycle_id):
+        if recipient is None or who == recipient:
+            seen.setdefault(row.id, row)
+    return list(seen.values())
+
+
 def _count(session: Session, model) -> int:  # type: ignore[no-untyped-def]
     return session.execute(select(func.count()).select_from(model)).scalar_one()
 
@@ -68,16 +91,16 @@ def test_opening_message_then_each_step_once_and_rerun_queues_nothing(app) -> No
         day += timedelta(days=1)
     with Session(app.engine) as s:
         (cycle,) = _task_cycles(s, "1")
-        rows = s.execute(
-            select(Notification.step, Notification.recipient, Notification.channel)
-            .where(Notification.cycle_id == cycle.id)
-            .order_by(Notification.id)
-        ).all()
+        covered = _covering(s, cycle.id)
         total = _count(s, Notification)
-    assert len(rows) == len(set(rows))  # nothing twice
-    agency_steps = [step for step, recipient, _ in rows if recipient == "so-khcn"]
-    # each step once, in order; overdue_2 (14/08) coincides with the escalation and is folded into it
-    assert agency_steps == [
+    steps = [(step, recipient) for step, recipient, _ in covered]
+    assert len(steps) == len(set(steps))  # nothing twice
+    last: dict[int, str] = {}
+    for step, recipient, row in covered:
+        if recipient == "so-khcn":
+            last[row.id] = step  # the latest step a message covers speaks for the cycle
+    # each step once, in order, one message a day; overdue_2 (14/08) coincides with the escalation: one message
+    assert list(last.values()) == [
         "open",
         "before_14",
         "before_7",
@@ -89,7 +112,7 @@ def test_opening_message_then_each_step_once_and_rerun_queues_nothing(app) -> No
         "overdue_3",
         "overdue_4",
     ]
-    assert {channel for _, _, channel in rows} == {"zalo"}  # the instant channel; email copy is off
+    assert {row.channel for _, _, row in covered} == {"zalo"}  # the instant channel; email copy is off
     # re-running any day of the period queues nothing new
     for again in (date(2025, 7, 1), date(2025, 7, 31), date(2025, 8, 31)):
         assert evaluate_day(rt, again).queued == 0
@@ -102,14 +125,21 @@ def test_escalation_reaches_head_and_standing_agency(app) -> None:
     evaluate_day(app.runtime, date(2025, 8, 20))  # 20 days overdue: escalation step passed
     with Session(app.engine) as s:
         (cycle,) = _task_cycles(s, "1")
-        recipients = set(s.execute(select(Notification.recipient).where(Notification.cycle_id == cycle.id)).scalars())
+        recipients = {who for _, who, _ in _covering(s, cycle.id)}
     assert {"so-khcn", "so-khcn#head"} <= recipients  # the standing agency is the agency itself here
     with Session(app.engine) as s:
         (c5,) = _task_cycles(s, "5")  # Sở Nội vụ
     evaluate_day(app.runtime, date(2025, 9, 25))
     with Session(app.engine) as s:
-        recipients = set(s.execute(select(Notification.recipient).where(Notification.cycle_id == c5.id)).scalars())
-    assert {"so-noi-vu", "so-noi-vu#head", "so-khcn#standing"} <= recipients
+        covered = _covering(s, c5.id)
+    assert {"so-noi-vu", "so-noi-vu#head", "so-khcn#standing"} <= {who for _, who, _ in covered}
+    # The standing agency's copy is not a message per cycle: its one message of the day lists the escalated
+    # items by agency, besides its own items (addressed to its responsible unit).
+    (standing,) = {row.key for _, who, row in covered if who == "so-khcn#standing"}
+    message = next(row for _, who, row in covered if who == "so-khcn#standing")
+    assert standing.startswith("m20250925:so-khcn:r1:") and message.recipient == "so-khcn"
+    assert "Sở Nội vụ (" in message.body_text and "chậm báo cáo" in message.body_text
+    assert "đề nghị quý cơ quan báo cáo" not in message.body_text  # it never asks itself to report to itself
 
 
 def test_missed_days_fold_into_one_message_per_cycle(app) -> None:
@@ -118,13 +148,21 @@ def test_missed_days_fold_into_one_message_per_cycle(app) -> None:
     assert report.folded > 0
     with Session(app.engine) as s:
         (cycle,) = _task_cycles(s, "1")
-        rows = s.execute(select(Notification).where(Notification.cycle_id == cycle.id)).scalars().all()
+        covered = _covering(s, cycle.id)
         ledger = s.execute(select(ReminderLedger.step).where(ReminderLedger.cycle_id == cycle.id)).scalars().all()
+        per_contact = s.execute(
+            select(Notification.recipient, func.count())
+            .where(Notification.key.startswith("m20250806:"))
+            .group_by(Notification.recipient)
+        ).all()
+    rows = {row.id: row for _, _, row in covered}
     assert len(rows) == 1  # one message, not a flood
-    (row,) = rows
-    assert row.folded_steps[0] == "open" and row.step == row.folded_steps[-1] == "due"
-    assert set(ledger) == set(row.folded_steps)
-    assert "quá hạn" in row.body_text and row.template == "overdue"  # a late "due" speaks of today
+    (row,) = rows.values()
+    steps = [step for step, _, _ in covered]
+    assert steps[0] == "open" and steps[-1] == "due" and set(ledger) == set(steps)
+    assert "Nhiệm vụ 1 (" in row.body_text and "quá hạn" in row.body_text  # a late "due" speaks of today
+    assert "chưa gửi được" not in row.body_text  # nothing failed: the system was not running
+    assert {count for _, count in per_contact} == {1}  # one message per contact that day
 
 
 @pytest.mark.slow  # about 5 s on PostgreSQL
@@ -134,17 +172,17 @@ def test_answer_stops_reminders_and_return_restarts_them(app) -> None:
         (cycle,) = _task_cycles(s, "1")
         assert set_status(s, cycle.id, CycleStatus.open, CycleStatus.answered, "agency", "đã báo cáo")
         s.commit()
-        before = s.execute(select(func.count()).where(Notification.cycle_id == cycle.id)).scalar_one()
+        before = len(_messages_of(s, cycle.id))
     for offset in range(1, 40):
         evaluate_day(app.runtime, date(2025, 7, 1) + timedelta(days=offset))
     with Session(app.engine) as s:
-        assert s.execute(select(func.count()).where(Notification.cycle_id == cycle.id)).scalar_one() == before
+        assert len(_messages_of(s, cycle.id)) == before
         assert s.get(Cycle, cycle.id).status == CycleStatus.answered  # not overdue: it answered
         assert set_status(s, cycle.id, CycleStatus.answered, CycleStatus.returned, "officer:a", "bổ sung")
         s.commit()
     evaluate_day(app.runtime, date(2025, 8, 12))
     with Session(app.engine) as s:
-        assert s.execute(select(func.count()).where(Notification.cycle_id == cycle.id)).scalar_one() > before
+        assert len(_messages_of(s, cycle.id)) > before
         history = s.execute(select(CycleEvent.to_status).where(CycleEvent.cycle_id == cycle.id)).scalars().all()
     assert history[:2] == ["open", "answered"] and "returned" in history
 
@@ -169,7 +207,7 @@ def test_extension_replans_reminders(app) -> None:
     evaluate_day(app.runtime, date(2025, 9, 10))
     evaluate_day(app.runtime, date(2025, 9, 30))
     with Session(app.engine) as s:
-        steps = s.execute(select(Notification.step).where(Notification.cycle_id == cycle_id)).scalars().all()
+        steps = [step for step, _, _ in _covering(s, cycle_id)]
         cycle = s.get(Cycle, cycle_id)
     assert "before_14@v1" in steps and "due@v1" in steps
     assert cycle.status == CycleStatus.extended  # 30/09 is the new due date: not overdue yet

@@ -18,6 +18,7 @@ CYCLE_FIELDS |= {"opens_on", "due_nominal", "due_effective", "due_extended", "st
 OUTBOX_FIELDS = {"key", "cycle", "task", "agency", "channel", "recipient", "step", "folded_steps", "status"}
 OUTBOX_FIELDS |= {"attempts", "link", "transport", "created_at", "sent_at", "last_error"}
 OUTBOX_FIELDS |= {"unknown_sends", "provider_message_id", "provider_ref"}  # issue 15: unknown outcomes
+OUTBOX_FIELDS |= {"cycles"}  # issue 11: the cycles a consolidated message lists ("cycle" stays for one-cycle messages)
 
 
 def test_cycle_rows_filter_by_status_agency_and_task(seeded_engine: Engine) -> None:

@@ -23,13 +23,14 @@ with warnings.catch_warnings():
 
 from config.settings import SHIPPED_MESSAGES, Settings
 from models.domain.clock import utcnow
-from models.domain.tokens import reveal
+from models.domain.tokens import link_for, reveal, token_expiry
 from models.services.daily import evaluate_day
 from models.services.importer import import_plan
 from models.services.officer_accounts import hash_password
 from models.store.answer_tables import Answer, AnswerReview, OfficerUser
 from models.store.cycle_tables import Cycle, CycleEvent, Notification, ReminderLedger, ResponseToken
 from models.store.db import make_engine
+from models.store.tokens import new_link
 from web.app import create_app
 from web.security import Limits
 
@@ -172,11 +173,25 @@ def make_web(url: str, tmp_path: Path, limits: Limits | None = None, **kwargs: A
         client = TestClient(app)
     web = Web(client=client, app=app, settings=settings, engine=engine, today=DAY)
     with web.session() as s:
-        for cycle_id, link in s.execute(
-            select(Notification.cycle_id, Notification.link).where(Notification.link.is_not(None))  # type: ignore[union-attr]
+        for cycle_id, link, context in s.execute(
+            select(Notification.cycle_id, Notification.link, Notification.context).where(
+                Notification.link.is_not(None)  # type: ignore[union-attr]
+            )
         ):
-            # The stored link is a reference; the message sent carries the real one (models.domain.tokens).
-            web.links.setdefault(cycle_id, reveal(link, runtime.link_key).removeprefix("http://testserver"))
+            if cycle_id is not None and "/r/" in link and not (context or {}).get("cycles"):
+                # The stored link is a reference; the message sent carries the real one (models.domain.tokens).
+                web.links.setdefault(cycle_id, reveal(link, runtime.link_key).removeprefix("http://testserver"))
+        # The day's consolidated messages carry one agency link (the agency page); the cycles they list
+        # also get a per-cycle link, as an officer's message would give them (per-cycle links keep working).
+        listed = {c for (ctx,) in s.execute(select(Notification.context)) for c in (ctx or {}).get("cycles", [])}
+        for cycle in s.execute(select(Cycle).where(Cycle.id.in_(sorted(listed - set(web.links))))).scalars():  # type: ignore[union-attr]
+            ref = new_link(
+                s, runtime.link_key, cycle_id=cycle.id or 0, agency_id=cycle.agency_id,
+                expires_at=token_expiry(cycle.due, utcnow()),
+            )  # fmt: skip
+            path = reveal(link_for(settings.public_base_url, ref), runtime.link_key).partition("/r/")[2]
+            web.links[cycle.id or 0] = f"/r/{path}"
+        s.commit()
     ENGINES.append(engine)
     return web
 

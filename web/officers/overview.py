@@ -21,6 +21,8 @@ router = APIRouter(prefix="/officers")
 
 @router.get("", response_class=HTMLResponse)
 def overview(request: Request, officer: OfficerDep) -> Response:
+    from web.officers.costs import messages_block  # the messages block (issue 11)
+
     ctx = ctx_of(request)
     today = ctx.today()
     wanted_state = request.query_params.get("state") or ""
@@ -35,6 +37,7 @@ def overview(request: Request, officer: OfficerDep) -> Response:
         officer,
         "officers/overview.html",
         {
+            "messages": messages_block(ctx, today),
             "plan": view.plan,
             "plans": view.plans,
             "report": view.report,

@@ -1,0 +1,314 @@
+"""Step 4 of the daily evaluation: ONE message per contact, day and channel.
+
+The batches of ``models.services.reminders`` record each due step in the ledger as waiting
+(``notification_key = PENDING``). :func:`compose_day` then, in one transaction:
+
+1. **Loads** the waiting entries. Those whose cycle no longer waits for a report (answered, closed since)
+   are dropped — recorded, never nagged (``notification_key`` None). The standing agency's escalation
+   entries wait for the digest day when the policy says ``weekly``.
+2. **Groups** them by contact: the agency (its own items), its head (escalated items), and the standing
+   agency — whose own items (addressed to its responsible unit: it never asks itself to report to
+   itself) and the escalated items of every other agency, by agency, go in the same message.
+3. For each contact, picks the message's **slot**: ``m<day>:<recipient>:r<n>:<channel>``, n = 1 … the
+   policy's daily cap. A contact over its cap gets nothing more today: its entries stay waiting and go in
+   the next message (folded, never lost).
+4. **Claims** the entries for that key with a conditional ``UPDATE … WHERE notification_key = PENDING
+   RETURNING id`` — a concurrent run claims each entry once — and builds the message from exactly the
+   entries it claimed; then inserts the outbox rows (insert-ignore on the key). If another run took the
+   slot meanwhile (0 rows inserted), the claim is given back and the next slot tried.
+
+Sending stays the outbox's job, exactly once per key (``notifiers.outbox``); a crash before the commit
+leaves every entry waiting for the next run, after it the message exists and its entries point to it.
+"""
+
+import logging
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlmodel import Session
+
+from models.domain import consolidated as cd
+from models.domain.channels import body_for
+from models.domain.clock import utcnow
+from models.domain.reminders import channels_for, contact_of, step_kind
+from models.domain.states import REMINDING, ROLE_TEXT
+from models.domain.tokens import link_for, token_expiry
+from models.services.day_report import DayReport
+from models.services.message_context import STANDING_FALLBACK, subject_texts
+from models.services.runtime import Runtime
+from models.store.cycle_tables import Cycle, Notification, ReminderLedger, ResponseToken
+from models.store.plan_tables import Agency, Plan
+from models.store.tokens import new_link_row
+from models.store.writes import insert_ignore, outbox_row
+
+log = logging.getLogger("dondoc.compose")
+KIND = "consolidated"  # the template of the message (config/messages.yaml)
+STEP = "daily"  # the outbox row's step: a message of the day, not of one cycle's step
+CHUNK = 900
+L = ReminderLedger
+
+
+@dataclass(frozen=True)
+class _Entry:
+    id: int
+    cycle_id: int
+    step: str
+    recipient: str
+    due_on: date
+
+
+@dataclass
+class _Facts:
+    cycles: dict[int, Cycle]
+    agencies: dict[int, Agency]
+    by_code: dict[str, Agency]
+    standing: Agency | None
+    subjects: dict[str, dict[str, str]]
+    track_from: dict[int, date]
+
+
+def compose_day(rt: Runtime, today: date, session: Session | None = None) -> DayReport:
+    """Build the day's consolidated messages from the waiting ledger entries (one transaction)."""
+    if session is not None:
+        return _compose(rt, session, today)
+    with Session(rt.engine, expire_on_commit=False) as own:
+        report = _compose(rt, own, today)
+        own.commit()
+        return report
+
+
+def _compose(rt: Runtime, session: Session, today: date) -> DayReport:
+    report = DayReport(day=today.isoformat())
+    entries = [
+        _Entry(*row)
+        for row in session.execute(
+            select(L.id, L.cycle_id, L.step, L.recipient, L.due_on)
+            .where(L.notification_key == cd.PENDING)
+            .order_by(L.id)
+        )
+    ]
+    if not entries:
+        return report
+    facts = _load(rt, session, {e.cycle_id for e in entries})
+    live = [e for e in entries if facts.cycles[e.cycle_id].status in REMINDING]
+    _set_key(session, [e.id for e in entries if facts.cycles[e.cycle_id].status not in REMINDING], None)
+    groups: dict[str, list[_Entry]] = defaultdict(list)
+    for entry in live:
+        code, _, kind = entry.recipient.partition("#")
+        if kind == "standing":
+            if rt.escalation_digest == "weekly" and today.weekday() != 0:
+                continue  # the standing agency's escalation digest goes on Mondays
+            groups[code].append(entry)  # one message to the standing agency: its own items and the escalations
+        else:
+            groups[entry.recipient].append(entry)
+    for target in sorted(groups):
+        _compose_one(rt, session, facts, target, groups[target], today, report)
+    return report
+
+
+def _load(rt: Runtime, session: Session, cycle_ids: set[int]) -> _Facts:
+    ids = sorted(cycle_ids)
+    cycles: dict[int, Cycle] = {}
+    for start in range(0, len(ids), CHUNK):
+        chunk = ids[start : start + CHUNK]
+        cycles.update((c.id, c) for c in session.execute(select(Cycle).where(Cycle.id.in_(chunk))).scalars())  # type: ignore[union-attr, misc]
+    agencies = {a.id: a for a in session.execute(select(Agency)).scalars()}
+    by_code = {a.code: a for a in agencies.values()}
+    tracked = dict(session.execute(select(Plan.id, Plan.track_from).where(Plan.track_from.is_not(None))).all())  # type: ignore[union-attr]
+    return _Facts(
+        cycles,
+        agencies,  # type: ignore[arg-type]
+        by_code,
+        by_code.get(rt.directory.standing_agency),
+        subject_texts(session, list(cycles.values())),
+        tracked,  # type: ignore[arg-type]
+    )
+
+
+def _set_key(session: Session, ids: list[int], key: str | None, *, only: str | None = cd.PENDING) -> list[int]:
+    """Point the ledger entries ``ids`` (still holding ``only``) to ``key``; returns those changed."""
+    changed: list[int] = []
+    for start in range(0, len(ids), CHUNK):
+        stmt = update(L).where(L.id.in_(ids[start : start + CHUNK]), L.notification_key == only)  # type: ignore[attr-defined]
+        changed.extend(session.execute(stmt.values(notification_key=key).returning(L.id)).scalars())
+    return changed
+
+
+def _used_slots(session: Session, today: date, target: str) -> set[int]:
+    prefix = cd.slot_prefix(today, target, cd.REMINDERS)
+    keys = session.execute(
+        select(Notification.key).where(Notification.key.startswith(prefix, autoescape=True))
+    ).scalars()  # type: ignore[attr-defined]
+    slots = set()
+    for key in keys:
+        number = key[len(prefix) :].partition(":")[0]
+        if number.isdigit():
+            slots.add(int(number))
+    return slots
+
+
+def _compose_one(
+    rt: Runtime, session: Session, facts: _Facts, target: str, entries: list[_Entry], today: date, report: DayReport
+) -> None:
+    code = target.partition("#")[0]
+    agency = facts.by_code.get(code)
+    contact = contact_of(agency, target) if agency else None
+    pairs = channels_for(contact, rt.prefs) if contact else []
+    if agency is None or contact is None or not pairs:
+        _set_key(session, [e.id for e in entries], None)
+        report.no_contact += 1
+        log.warning("no contact for %s: %d reminder steps recorded, not sent", target, len(entries))
+        return
+    used = _used_slots(session, today, target)
+    for slot in range(1, rt.reminder_cap + 1):
+        if slot in used:
+            continue
+        key = cd.message_key_for(today, target, cd.REMINDERS, slot, pairs[0][0].name)
+        claimed = set(_set_key(session, [e.id for e in entries], key))
+        mine = [e for e in entries if e.id in claimed]
+        if not mine:
+            return  # another run composed them
+        inserted = _queue_message(rt, session, facts, target, agency, pairs, mine, today, slot)
+        if inserted:
+            report.queued += inserted
+            report.recipients += 1
+            report.items += len(mine)
+            return
+        _set_key(session, sorted(claimed), cd.PENDING, only=key)  # the slot was taken: give the claim back
+    report.waiting += len(entries)  # over the daily cap: the next message carries them
+
+
+def _items(facts: _Facts, entries: list[_Entry]) -> list[cd.Item]:
+    """One item per cycle of ``entries``."""
+    steps: dict[int, list[_Entry]] = defaultdict(list)
+    for entry in entries:
+        steps[entry.cycle_id].append(entry)
+    items = []
+    for cycle_id, its in steps.items():
+        cycle = facts.cycles[cycle_id]
+        subject = facts.subjects[cycle.subject]
+        owner = facts.agencies[cycle.agency_id]
+        track_from = facts.track_from.get(cycle.plan_id)
+        items.append(
+            cd.Item(
+                cycle_id=cycle_id,
+                agency=owner.name,
+                agency_code=owner.code,
+                subject=subject["name"],
+                short=subject["short"],
+                title=cd.cut_words(subject["title"], 90),
+                plan=subject["plan"],
+                role=ROLE_TEXT.get(cycle.role, cycle.role),  # type: ignore[call-overload]
+                due=cycle.due,
+                opened=all(step_kind(e.step) in {"open", "round"} for e in its),
+                situation=track_from is not None and cycle.due < track_from and all(e.due_on < track_from for e in its),
+                track_from=track_from,
+            )
+        )
+    return items
+
+
+def _queue_message(
+    rt: Runtime,
+    session: Session,
+    facts: _Facts,
+    target: str,
+    agency: Agency,
+    pairs: list[Any],
+    entries: list[_Entry],
+    today: date,
+    slot: int,
+) -> int:
+    """Render and insert the message's outbox rows (one per channel) and its agency link; rows inserted."""
+    now = utcnow()
+    own = [e for e in entries if not e.recipient.endswith("#standing")]
+    own_items, escalated = _items(facts, own), _items(facts, [e for e in entries if e not in own])
+    all_items = own_items + escalated
+    ref, token = new_link_row(
+        rt.link_key,
+        cycle_id=None,
+        agency_id=agency.id or 0,
+        # The link lives until the latest due date it lists (or today, when all are overdue) + GRACE.
+        expires_at=token_expiry(max(i.due for i in all_items), now),
+        now=now,
+    )
+    context = _context(rt, facts, target, agency, own_items, escalated, today, link_for(rt.public_base_url, ref))
+    bodies = {spec.body for spec, _ in pairs}
+    rendered = rt.templates.render(KIND, context, html="email" in bodies, sms="sms" in bodies)
+    cycles = sorted({i.cycle_id for i in all_items})
+    rows = [
+        outbox_row(
+            key=cd.message_key_for(today, target, cd.REMINDERS, slot, spec.name),
+            cycle_id=cycles[0] if len(cycles) == 1 else None,
+            step=STEP,
+            folded_steps=[],
+            agency_id=agency.id,
+            recipient=target,
+            channel=spec.name,
+            address=address,
+            subject=rendered.subject,
+            body=body_for(spec, text=rendered.text, html=rendered.html, sms=rendered.sms, params=rendered.params),
+            template=KIND,
+            link=context["link"],
+            context=context,
+            now=now,
+        )
+        for spec, address in pairs
+    ]
+    inserted = insert_ignore(session, Notification, rows)
+    if inserted and own_items:  # an escalation-only message links to the officers' pages, not a token
+        session.execute(ResponseToken.__table__.insert(), [token])  # type: ignore[attr-defined]
+    return inserted
+
+
+def _context(
+    rt: Runtime,
+    facts: _Facts,
+    target: str,
+    agency: Agency,
+    own: list[cd.Item],
+    escalated: list[cd.Item],
+    today: date,
+    link: str,
+) -> dict[str, Any]:
+    """The template variables of a consolidated message (JSON: it is stored for the channel fallback)."""
+    kind = "head" if target.endswith("#head") else "agency"
+    own_standing = facts.standing is not None and agency.id == facts.standing.id
+    sections = [
+        {
+            "title": cd.SECTION_TITLES[name].format(
+                track_from=f"{its[0].track_from:%d/%m/%Y}" if its[0].track_from else ""
+            ),
+            "lines": [cd.item_line(i, today) for i in its],
+        }
+        for name, its in cd.order_items(own, today)
+    ]
+    groups = [{"agency": name, "lines": [cd.item_line(i, today) for i in its]} for name, its in cd.by_agency(escalated)]
+    parts = [cd.summary(agency.name, own, today)] if own else []
+    if escalated:
+        parts.append(cd.escalation_summary(escalated))
+    officers = f"{rt.public_base_url.rstrip('/')}/officers"
+    plans = sorted({i.plan for i in own + escalated})
+    return {
+        "plan": ", ".join(plans),
+        "agency": agency.name,
+        "agency_short": agency.code.upper().replace("-", "")[:12],
+        "recipient_kind": "standing" if own_standing else kind,
+        "own_standing": own_standing,
+        "standing": facts.standing.name if facts.standing else STANDING_FALLBACK,
+        "today": f"{today:%d/%m/%Y}",
+        "summary": "; ".join(parts),
+        "sections": sections,
+        "escalated": groups,
+        "escalate_days": rt.policy.escalate_after_days,
+        # An escalation-only message to the standing agency: its officers' pages list those items.
+        "link": link if own else officers,
+        "officers_link": officers,
+        "counts": cd.counts(own + escalated, today),
+        "cycles": sorted({i.cycle_id for i in own + escalated}),
+        "due": f"{min(i.due for i in own + escalated):%d/%m/%Y}",
+        "title": "; ".join(parts),
+    }
