@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 from e2e_support import PHONE, app_env, free_port, start_server, write_pdf
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlmodel import Session
 
 from config.app import build_app
@@ -139,12 +139,16 @@ def test_an_agency_answers_three_cycles_from_one_link(
         assert answers[0].attachment_type == "application/pdf" and answers[2].other_agency == "Sở Tài chính"
         assert {s.get(Cycle, c).status for c in chosen} == {"answered"}
         queued_before = {c: s.execute(select(Notification.id).where(Notification.cycle_id == c)).all() for c in chosen}
+        last_message = s.execute(select(func.max(Notification.id))).scalar_one()
 
     # 4. The next day: nothing is queued for the answered cycles; only what is left is owed.
     evaluate_day(core.runtime, DAY + timedelta(days=1))
     with Session(core.engine) as s:
         for c in chosen:
             assert s.execute(select(Notification.id).where(Notification.cycle_id == c)).all() == queued_before[c]
+        # the day's consolidated messages (one per contact) list only what is left
+        later = s.execute(select(Notification.context).where(Notification.id > last_message)).scalars()
+        assert not {c for ctx in later for c in (ctx or {}).get("cycles", [])} & set(chosen)
     after = agency_page(core.runtime, agency_id, DAY + timedelta(days=1))
     owed = [i.cycle_id for g in after["groups"] for i in g.items if not i.answered]
     assert after["open_count"] == owed_before - 3 and not set(owed) & set(chosen)

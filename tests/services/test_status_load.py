@@ -18,7 +18,7 @@ from models.domain.states import CycleStatus
 from models.services.daily import evaluate_day
 from models.services.status_load import load_status
 from models.store.answer_tables import Answer, AnswerReview
-from models.store.cycle_tables import Cycle, Notification
+from models.store.cycle_tables import Cycle, Notification, ReminderLedger
 from models.store.plan_tables import Task
 
 DAY = date(2025, 7, 5)
@@ -58,10 +58,12 @@ def _sheet(path: Path, rows: list[list[object]]) -> Path:
 
 def _messages_for(engine, numbers: list[str]) -> int:  # type: ignore[no-untyped-def]
     with Session(engine) as s:
+        # A day's message lists many cycles: the ledger says which message carried each cycle's steps.
         return s.execute(
-            select(func.count())
-            .select_from(Notification)
-            .join(Cycle, Cycle.id == Notification.cycle_id)
+            select(func.count(func.distinct(Notification.id)))
+            .select_from(ReminderLedger)
+            .join(Notification, Notification.key == ReminderLedger.notification_key)
+            .join(Cycle, Cycle.id == ReminderLedger.cycle_id)
             .join(Task, Task.id == Cycle.task_id)
             .where(Task.number.in_(numbers))  # type: ignore[attr-defined]
         ).scalar_one()
