@@ -10,6 +10,9 @@ from rich.markup import escape
 from sqlalchemy.engine import Engine
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+    from datetime import date
+
     from config.app import App
     from config.policy import PolicyConfig
 
@@ -21,6 +24,27 @@ def fail(message: str, code: int = 1) -> "typer.Exit":
     """Print ``message`` to stderr and return an Exit to raise."""
     err_console.print(f"[red]error:[/red] {escape(message)}")
     return typer.Exit(code)
+
+
+def day_option(value: str, option: str) -> "date":
+    """A date typed on the command line (YYYY-MM-DD or DD/MM/YYYY); a bad one is a usage error (exit 2)
+    naming the option."""
+    from models.domain.clock import parse_day
+
+    try:
+        return parse_day(value)
+    except ValueError as exc:
+        raise fail(f"{option}: {exc} (ngày không hợp lệ)", 2) from None
+
+
+def choice_option(value: str | None, option: str, choices: "Iterable[str]") -> None:
+    """An option taking one of a known set: anything else is a usage error (exit 2) listing the set —
+    an unknown filter is an error, never an empty list."""
+    allowed = list(choices)
+    if value is not None and value not in allowed:
+        raise fail(
+            f"{option}: unknown value {value!r}; expected one of: {', '.join(allowed)} (giá trị không hợp lệ)", 2
+        )
 
 
 @lru_cache

@@ -9,7 +9,7 @@ from typing import Any
 import typer
 from sqlalchemy.engine import Engine
 
-from cli.common import console, fail, prepare_app, prepare_database
+from cli.common import console, day_option, fail, prepare_app, prepare_database
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -212,19 +212,23 @@ def show_cmd(
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
     """List tasks with section, agencies as written and as routed today, and the deadline phrase."""
-    from models.domain.clock import parse_day, today_local
+    from models.domain.clock import today_local
     from models.services.plan_view import plan_view
 
-    day = parse_day(on) if on else today_local()
+    day = day_option(on, "--on") if on else today_local()
     engine, directory = prepare_database()
-    if not as_json:
-        show_plan(engine, directory, number=number, on=day, task=task)
-        return
     view = plan_view(engine, directory, number=number, on=day)
     if view is None:
-        raise fail("no plan in the database yet: run `dondoc plan import PATH`")
+        if number:
+            raise fail(f"--plan: no plan {number!r} in the database (see `dondoc plan list`) (không có kế hoạch)", 2)
+        raise fail("no plan in the database yet: run `dondoc plan import PATH` (chưa có kế hoạch)")
     if task:
-        view["tasks"] = [t for t in view["tasks"] if t["number"] == task]
+        view["tasks"] = [t for t in view["tasks"] if t["number"] == task.rstrip(".")]
+        if not view["tasks"]:
+            raise fail(f"--task: plan {view['plan']} has no task {task!r} (không có nhiệm vụ)", 2)
+    if not as_json:
+        show_plan(engine, directory, number=number, on=day, task=task.rstrip(".") if task else None)
+        return
     print(json.dumps(view, ensure_ascii=False, indent=2))
 
 

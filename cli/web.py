@@ -14,7 +14,7 @@ from pathlib import Path
 
 import typer
 
-from cli.common import console, fail
+from cli.common import console, day_option, fail
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
 users_app = typer.Typer(no_args_is_help=True, add_completion=False, help="Officers' accounts for the web pages.")
@@ -120,21 +120,23 @@ def report_cmd(
     """Export the plan's status: Phụ lục II with status columns and a sheet per agency (xlsx), or the
     same rows as JSON or CSV."""
     from cli.common import prepare_database
-    from models.domain.clock import parse_day, today_local
+    from models.domain.clock import today_local
     from models.services.report_files import FORMATS, write_csv, write_json, write_xlsx
     from models.services.reports import plan_report
 
     if fmt not in FORMATS:
-        raise fail("--format must be xlsx, json or csv")
-    try:
-        day = parse_day(today) if today else today_local()
-    except ValueError as exc:
-        raise fail(str(exc)) from exc
+        raise fail(f"--format: unknown value {fmt!r}; expected one of: xlsx, json, csv (định dạng không hợp lệ)", 2)
+    day = day_option(today, "--today") if today else today_local()
+    if not out.parent.is_dir():  # a typo in the folder must not silently create a new tree
+        raise fail(f"--out: the folder {out.parent} does not exist (thư mục không tồn tại)", 2)
+    if out.is_dir():
+        raise fail(f"--out: {out} is a folder; give a file name, e.g. {out / 'bao-cao.xlsx'}", 2)
     engine, directory = prepare_database()
     report = plan_report(engine, plan, day, directory)
     if report is None:
-        raise fail(f"no plan {plan or ''} in the database (chưa có kế hoạch)".replace("  ", " "))
-    out.parent.mkdir(parents=True, exist_ok=True)
+        if plan:
+            raise fail(f"--plan: no plan {plan!r} in the database (see `dondoc plan list`) (không có kế hoạch)", 2)
+        raise fail("no plan in the database yet: run `dondoc plan import PATH` (chưa có kế hoạch)")
     if fmt == "xlsx":
         write_xlsx(report, out)
     else:

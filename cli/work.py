@@ -7,7 +7,7 @@ from typing import Any
 
 import typer
 
-from cli.common import console, direct_note, fail, prepare_database, run_flow
+from cli.common import choice_option, console, direct_note, fail, prepare_database, run_flow
 
 round_app = typer.Typer(no_args_is_help=True, help="Ad hoc reporting rounds.")
 
@@ -80,15 +80,22 @@ def simulate_cmd(
     end: str = typer.Option(..., "--to", help="Last day (YYYY-MM-DD)."),
     as_json: bool = typer.Option(False, "--json", help="Print per-day counts as JSON."),
 ) -> None:
-    """Run the daily evaluation for each day in turn (file channel), in one flow run."""
+    """Run the daily evaluation for each day in turn, in one flow run. It WRITES INTO THE CONFIGURED
+    DATABASE (cycles, reminders, outbox) as if those days had been lived, with messages going to
+    the file channel: run it on a copy (DONDOC_DATA_DIR / DONDOC_DATABASE_URL pointing elsewhere), not on
+    the live database. / Ghi vào cơ sở dữ liệu đang cấu hình: chạy trên bản sao."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     import flows.simulate as sim
+    from models.services.importer import has_plan
 
     d1, d2 = _day(start), _day(end)
     assert d1 and d2
     if d2 < d1:
-        raise fail("--to is before --from", 2)
+        raise fail("--to is before --from (ngày kết thúc trước ngày bắt đầu)", 2)
+    engine, _ = prepare_database()
+    if not has_plan(engine):
+        raise fail("no plan in the database: import one first (`dondoc plan import PATH`) (chưa có kế hoạch)", 2)
     total = (d2 - d1).days + 1
     with Progress(
         TextColumn("{task.description}"),
@@ -168,15 +175,21 @@ def round_open_cmd(
 
 
 def cycles_cmd(
-    status: str | None = typer.Option(None, "--status"),
+    status: str | None = typer.Option(
+        None, "--status", help="scheduled | open | answered | accepted | overdue | extended | returned | cancelled."
+    ),
     agency: str | None = typer.Option(None, "--agency", help="Agency code."),
     task: str | None = typer.Option(None, "--task", help="Task number."),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """List reporting cycles."""
-    from models.services.listings import cycle_rows
+    from models.domain.states import CycleStatus
+    from models.services.listings import cycle_rows, unknown_filter
 
+    choice_option(status, "--status", (s.value for s in CycleStatus))
     engine, _ = prepare_database()
+    if problem := unknown_filter(engine, agency=agency, task=task):
+        raise fail(problem, 2)
     rows = cycle_rows(engine, status=status, agency=agency, task=task)
     if as_json:
         _print_json(rows)
@@ -207,8 +220,12 @@ def outbox_cmd(
 ) -> None:
     """List outbox messages (recipients masked)."""
     from models.domain.masking import mask_address
+    from models.domain.states import NotificationStatus
     from models.services.listings import outbox_rows
 
+    choice_option(status, "--status", (s.value for s in NotificationStatus))
+    if limit < 0:
+        raise fail("--limit: expected 0 (all) or a positive number (số không hợp lệ)", 2)
     engine, _ = prepare_database()
     if summary:
         _outbox_summary(engine, as_json)

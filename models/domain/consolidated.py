@@ -17,6 +17,7 @@ writes the message. The rules:
   hạn trong 7 ngày"), email the full list. A cut text ends with "…" at a word (:func:`cut_words`).
 """
 
+import re
 from dataclasses import asdict, dataclass
 from datetime import date
 
@@ -65,13 +66,18 @@ def section_of(item: Item, today: date) -> Section:
     return "later"
 
 
+def _natural(text: str) -> tuple[tuple[int, int | str], ...]:
+    """ "NV2" before "NV10", "CT8.2" before "CT8.10": numbers compare as numbers."""
+    return tuple((0, int(part)) if part.isdigit() else (1, part) for part in re.findall(r"\d+|\D+", text))
+
+
 def order_items(items: list[Item], today: date) -> list[tuple[Section, list[Item]]]:
     """The non-empty sections in :data:`SECTION_ORDER`, items within each by due date (most overdue first)."""
     grouped: dict[Section, list[Item]] = {}
     for item in items:
         grouped.setdefault(section_of(item, today), []).append(item)
     return [
-        (name, sorted(grouped[name], key=lambda i: (i.due, i.plan, i.short, i.cycle_id)))
+        (name, sorted(grouped[name], key=lambda i: (i.due, i.plan, _natural(i.short), i.cycle_id)))
         for name in SECTION_ORDER
         if name in grouped
     ]

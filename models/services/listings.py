@@ -20,6 +20,17 @@ from models.store.cycle_tables import Cycle, Notification, ReminderLedger
 from models.store.plan_tables import Agency, Indicator, Task
 
 
+def unknown_filter(engine: Engine, *, agency: str | None = None, task: str | None = None) -> str | None:
+    """What is wrong with a listing's filters (an agency code or task number the database does not know),
+    in words for the person who typed it; None when both are known (or not given)."""
+    with Session(engine) as session:
+        if agency and session.execute(select(Agency.id).where(Agency.code == agency).limit(1)).first() is None:
+            return f"--agency: no agency with code {agency!r} (see `dondoc agencies`) (không có cơ quan)"
+        if task and session.execute(select(Task.id).where(Task.number == task.rstrip(".")).limit(1)).first() is None:
+            return f"--task: no plan has a task {task!r} (see `dondoc plan show`) (không có nhiệm vụ)"
+    return None
+
+
 def cycle_rows(
     engine: Engine, *, status: str | None = None, agency: str | None = None, task: str | None = None
 ) -> list[dict[str, Any]]:

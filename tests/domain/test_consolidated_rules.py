@@ -54,3 +54,10 @@ def test_sms_segments_and_cost() -> None:
     day = summary.as_json()["days"]["2026-12-02"]
     assert day["zalo"] == {"messages": 1, "units": 1, "cost": 300.0} and day["sms"]["units"] == 2
     assert summary.as_json()["months"]["2026-12"]["email"]["cost"] == 0
+
+
+def test_items_due_the_same_day_are_in_number_order() -> None:
+    shorts = ["CT10", "CT2", "CT8.10", "CT8.2", "CT1"]
+    items = [_item(n, -5, short=s) for n, s in enumerate(shorts, 1)]
+    [(_, listed)] = cd.order_items(items, TODAY)
+    assert [i.short for i in listed] == ["CT1", "CT2", "CT8.2", "CT8.10", "CT10"]

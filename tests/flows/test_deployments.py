@@ -19,7 +19,7 @@ def test_prefect_yaml_deploys_the_four_flows() -> None:
         module = importlib.import_module(path.removesuffix(".py").replace("/", "."))
         flow = getattr(module, func)
         assert isinstance(flow, Flow), name
-        for schedule in dep.get("schedules", []):
+        for schedule in dep.get("schedules") or []:
             assert schedule["timezone"] == "Asia/Ho_Chi_Minh"
             assert len([k for k in ("cron", "interval", "rrule") if k in schedule]) == 1
     assert deployments["daily"]["schedules"][0]["cron"] == "0 7 * * *"

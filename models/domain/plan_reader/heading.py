@@ -138,7 +138,7 @@ def _read_own_heading(heading: Heading, numbered: Numbered, dated_by_metadata: b
         if not date_seen and (match := _PLACE_DATE.match(line)):
             date_seen = True
             _own_date(heading, idx, line, _date(*match.groups()), dated_by_metadata, warnings)
-        if heading.issuer is None and re.match(r"^(uy ban nhan dan|ubnd)\b", key(line.rstrip(" |"))):
+        if heading.issuer is None and not number_seen and _issuer_line(line):
             heading.issuer = _cell_from(numbered, idx)
         if heading.signer is None and signer_from is None and re.match(r"^(kt|tm|t/m)\b", key(line)):
             signer_from = idx
@@ -173,6 +173,8 @@ def _read_kind(heading: Heading, numbered: Numbered) -> None:
                 if not part or part != part.upper() or not re.search(r"[^\W\d_]", part):
                     break
                 title_lines.append(part)
+            if not title_lines:
+                title_lines = _subtitle(numbered[pos + 1 : pos + 2])
             heading.official_title = " ".join([text, *title_lines]) if title_lines else None
             break
     if heading.kind is None:
@@ -180,6 +182,21 @@ def _read_kind(heading: Heading, numbered: Numbered) -> None:
     if heading.kind is None and heading.number:
         suffix = key(heading.number.split("/", 1)[-1].split("-", 1)[0])
         heading.kind = _NUMBER_KINDS.get(suffix)
+
+
+def _subtitle(following: Numbered) -> list[str]:
+    """The line under "KẾ HOẠCH" when it is not in capitals (web copies and Word files often write the
+    subject in bold mixed case: "Triển khai Nghị quyết số 57-NQ/TW …"): taken when it reads as a subject —
+    short, not a preamble ("Căn cứ …", a sentence ending in ":" or ";") and not a section heading."""
+    for _, line in following:
+        part = nfc(line.rstrip().rstrip("|")).strip()
+        words = part.split()
+        if not (3 <= len(words) <= 60) or part.endswith((":", ";")) or key(part).startswith("can cu"):
+            return []
+        if re.match(r"^([IVXLC]+|[A-Z]|\d+)[.)]\s", part):
+            return []
+        return [part]
+    return []
 
 
 def _read_title(heading: Heading, numbered: Numbered) -> None:
@@ -197,12 +214,35 @@ def _read_title(heading: Heading, numbered: Numbered) -> None:
         heading.number = _clean_number(match.group(1))
 
 
+# The issuing body's line above the number: a provincial UBND, or — in national documents — the Government,
+# the Prime Minister, a ministry or another central body, written in capitals ("BỘ KHOA HỌC VÀ CÔNG NGHỆ").
+_ISSUER_START = re.compile(
+    r"^(uy ban nhan dan|ubnd|chinh phu|thu tuong chinh phu|van phong chinh phu|bo |ngan hang nha nuoc)"
+)
+
+
+def _issuer_line(line: str) -> bool:
+    text = nfc(line.rstrip(" |")).strip()
+    if not _ISSUER_START.match(key(text)):
+        return False
+    return key(text).startswith(("uy ban nhan dan", "ubnd")) or text == text.upper()
+
+
+def _starts_part(line: str) -> bool:
+    """A heading line that begins a part of its own (the number, the place and date, the national motto):
+    a cell that runs on without its pipe (a structured document's paragraphs) stops before it."""
+    return bool(_NUMBER_LINE.match(line) or _PLACE_DATE.match(line) or key(line).startswith("cong hoa xa hoi"))
+
+
 def _cell_from(numbered: Numbered, idx: int) -> str:
-    """The text of the cell that starts at line index ``idx`` (up to three lines, to its pipe)."""
-    parts = []
+    """The text of the cell that starts at line index ``idx`` (up to three lines, to its pipe, or to the
+    next heading part)."""
+    parts: list[str] = []
     for line_idx, line in numbered:
         if line_idx < idx:
             continue
+        if parts and _starts_part(line):
+            break
         parts.append(line.rstrip().rstrip("|"))
         if line.rstrip().endswith("|") or len(parts) == 3:
             break
