@@ -119,8 +119,8 @@ def test_report_command_writes_the_three_formats(env: str, tmp_path: Path) -> No
     with (tmp_path / "bc.csv").open(encoding="utf-8") as f:
         rows = list(csv.reader(f))
     assert rows[0][:3] == ["loại", "TT", "Nhiệm vụ"] and len(rows) == 1 + 68 + len(data["indicators"])
-    assert runner.invoke(web_cli.app, ["report", "--format", "pdf", "--out", str(tmp_path / "x")]).exit_code == 1
-    assert runner.invoke(web_cli.app, ["report", "--out", str(tmp_path / "x"), "--plan", "1/KH"]).exit_code == 1
+    assert runner.invoke(web_cli.app, ["report", "--format", "pdf", "--out", str(tmp_path / "x")]).exit_code == 2
+    assert runner.invoke(web_cli.app, ["report", "--out", str(tmp_path / "x"), "--plan", "1/KH"]).exit_code == 2
 
 
 def test_serve_starts_uvicorn_with_the_app(env: str, monkeypatch: pytest.MonkeyPatch) -> None:
