@@ -179,12 +179,14 @@ def show_plan(
 ) -> None:
     """Print the plan's tasks for people: agencies as written and as routed on ``on`` (default today)."""
     from models.domain.clock import today_local
+    from models.domain.states import DEADLINE_KIND_TEXT, vi_text
     from models.services.plan_view import plan_view
 
     view = plan_view(engine, directory, number=number, on=on or today_local())
     if view is None:
         raise fail("no plan in the database yet: run `dondoc plan import PATH` (chưa có kế hoạch)")
-    console.print(f"\nKế hoạch {view['plan']} — chủ trì theo ngày {view['routed_on']}")
+    routed_on = date.fromisoformat(view["routed_on"]).strftime("%d/%m/%Y")
+    console.print(f"\nKế hoạch {view['plan']} — chủ trì theo ngày {routed_on}")
     section = None
     for t in view["tasks"]:
         if task and t["number"] != task:
@@ -198,7 +200,8 @@ def show_plan(
         console.print(f"   Chủ trì:  {t['lead_raw'] or '—'}  →  hôm nay / today: {today}")
         if t["coordinating_raw"]:
             console.print(f"   Phối hợp: {t['coordinating_raw']}  →  {_short(t['coordinating_today'])}")
-        console.print(f"   Thời hạn: {t['deadline_raw'] or '—'}  [{t['deadline_kind']}]")
+        kind = vi_text(t["deadline_kind"], DEADLINE_KIND_TEXT)
+        console.print(f"   Thời hạn: {t['deadline_raw'] or '—'}  [{kind}]")
         for name, value in (t.get("extra") or {}).items():
             if value:
                 console.print(f"   {name}: {value}")

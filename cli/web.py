@@ -81,6 +81,19 @@ def users_add(
     console.print(f"Officer {login} {verb} (tài khoản đã {'tạo' if saved.created else 'cập nhật'}).")
 
 
+def _local(stamp: str | None) -> str:
+    """A stored UTC time as people read it: dd/mm/yyyy HH:MM in Asia/Ho_Chi_Minh."""
+    from datetime import UTC, datetime
+
+    from models.domain.clock import TZ
+
+    if not stamp:
+        return "—"
+    moment = datetime.fromisoformat(stamp)
+    moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)  # stored in UTC (a naive SQLite read)
+    return moment.astimezone(TZ).strftime("%d/%m/%Y %H:%M")
+
+
 @users_app.command("list")
 def users_list(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
     """List officers' accounts (never their password hashes)."""
@@ -95,8 +108,10 @@ def users_list(as_json: bool = typer.Option(False, "--json", help="Print JSON.")
         print(json.dumps(rows, ensure_ascii=False, indent=2))
         return
     for r in rows:
-        state = "" if r["active"] else " (inactive)"
-        console.print(f"{r['login']}\t{r['name']}{state}\tlast login: {r['last_login_at'] or '—'}")
+        state = "" if r["active"] else " (đã khóa / inactive)"
+        console.print(
+            f"{r['login']}\t{r['name']}{state}\tđăng nhập lần cuối / last login: {_local(r['last_login_at'])}"
+        )
 
 
 @users_app.command("disable")

@@ -23,6 +23,11 @@ def _day(value: str | None) -> date | None:
         raise fail(str(exc), 2) from None
 
 
+def _dmy(day: str | None) -> str:
+    """An ISO date of a listing as people read it (dd/mm/yyyy)."""
+    return date.fromisoformat(day).strftime("%d/%m/%Y") if day else "—"
+
+
 def _print_json(data: Any) -> None:
     print(json.dumps(data, ensure_ascii=False, indent=2, default=str))
 
@@ -183,7 +188,7 @@ def cycles_cmd(
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """List reporting cycles."""
-    from models.domain.states import CycleStatus
+    from models.domain.states import STATUS_TEXT, CycleStatus, role_label, vi_text
     from models.services.listings import cycle_rows, unknown_filter
 
     choice_option(status, "--status", (s.value for s in CycleStatus))
@@ -197,8 +202,8 @@ def cycles_cmd(
     for r in rows:
         what = f"NV {r['task']}" if r["task"] else f"CT {r['indicator']}"
         console.print(
-            f"{r['id']:>6} {what:<8} {r['agency']:<22} {r['role']:<12} {r['label']:<28} "
-            f"hạn {r['due_effective']} {r['status']}"
+            f"{r['id']:>6} {what:<8} {r['agency']:<22} {role_label(r['role']):<18} {r['label']:<28} "
+            f"hạn {_dmy(r['due_effective'])} {vi_text(r['status'], STATUS_TEXT)}"
         )
     console.print(f"{len(rows)} kỳ báo cáo")
 
@@ -220,7 +225,7 @@ def outbox_cmd(
 ) -> None:
     """List outbox messages (recipients masked)."""
     from models.domain.masking import mask_address
-    from models.domain.states import NotificationStatus
+    from models.domain.states import NOTIFICATION_TEXT, NotificationStatus, vi_text
     from models.services.listings import outbox_rows
 
     choice_option(status, "--status", (s.value for s in NotificationStatus))
@@ -235,7 +240,9 @@ def outbox_cmd(
         _print_json(rows)
         return
     for r in rows:
-        console.print(f"{r['status']:<9} {r['channel']:<6} {r['recipient']:<24} {r['key']}")
+        console.print(
+            f"{vi_text(r['status'], NOTIFICATION_TEXT):<16} {r['channel']:<6} {r['recipient']:<24} {r['key']}"
+        )
     console.print(f"{len(rows)} tin nhắn")
 
 

@@ -29,6 +29,7 @@ from models.domain.answer_form import AnswerInput, DecisionError
 from models.domain.states import CycleStatus
 from models.domain.tokens import hash_token
 from models.services import agency_page, answer_views
+from models.services.agencies import standing_contact
 from models.store.cycle_tables import ResponseToken
 from web.pages import WebContext, client_ip, ctx_of, error_page, render, too_large_page, too_many
 from web.security import Backoff, BodyTooLarge, Limit, keyed_hash
@@ -71,8 +72,15 @@ STATUS_NOTE = {
 
 
 def invalid_link(request: Request, status_code: int = 404) -> HTMLResponse:
-    """The one page for an unknown, tampered, expired or revoked link."""
-    return render(request, "link_invalid.html", {}, status_code)
+    """The one page for an unknown, tampered, expired or revoked link: it names the standing agency and how
+    to reach it (a person holding a dead link needs a way to get a new one, not a riddle)."""
+    ctx = ctx_of(request)
+    try:
+        contact = standing_contact(ctx.core.engine, ctx.core.runtime.directory)
+    except Exception:  # the page must render even when the database does not answer
+        log.warning("invalid-link page: standing agency's contact unavailable", exc_info=True)
+        contact = {"name": "cơ quan thường trực", "phone": None, "email": None}
+    return render(request, "link_invalid.html", {"contact": contact}, status_code)
 
 
 def _bad_key(ctx: WebContext, request: Request) -> tuple[str, Backoff]:

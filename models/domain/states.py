@@ -24,6 +24,7 @@ Plain ``StrEnum`` values: the database stores them as strings (see ``models/stor
 """
 
 from enum import StrEnum
+from typing import Any
 
 
 class Role(StrEnum):
@@ -67,6 +68,25 @@ STATUS_TEXT = {
     CycleStatus.returned: "Đã trả lại",
     CycleStatus.cancelled: "Đã hủy",
 }
+
+# Deadline rule kinds (models.domain.deadlines.Kind values) as people read them.
+DEADLINE_KIND_TEXT = {
+    "one_off": "một lần",
+    "recurring": "định kỳ",
+    "range": "theo giai đoạn",
+    "ongoing": "thường xuyên",
+    "external": "theo văn bản/sự kiện khác — cán bộ đặt hạn",
+    "unrecognized": "chưa đọc được — cán bộ đặt hạn",
+}
+
+
+def vi_text(code: str | None, table: "dict[Any, str]") -> str:
+    """A stored code in Vietnamese from one of the tables here (the code itself when it is not in it:
+    nothing is hidden, and ``--json`` keeps the codes)."""
+    if code is None:
+        return "—"
+    return table.get(code, code)
+
 
 # States in which the daily run keeps reminding the agency.
 REMINDING = frozenset({CycleStatus.open, CycleStatus.overdue, CycleStatus.extended, CycleStatus.returned})

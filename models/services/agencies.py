@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy.engine import Engine
-from sqlmodel import select
+from sqlmodel import Session, select
 
 from models.domain.agencies import Directory
 from models.domain.clock import utcnow
@@ -88,3 +88,15 @@ def load_contacts(engine: Engine, directory: Directory, path: str | Path) -> Con
             updated += 1
     errors = [{"row": e.row, "column": e.column, "message": e.message} for e in loaded.errors]
     return ContactsResult(updated=updated, errors=errors, warnings=list(loaded.warnings))
+
+
+def standing_contact(engine: Engine, directory: Directory) -> dict[str, str | None]:
+    """The standing agency's name and office contacts (the database's copy, which ``dondoc agencies load``
+    keeps current; the directory's entry until the database has one): what a page tells a person whose
+    link no longer works."""
+    entry = directory.standing
+    with Session(engine) as session:
+        row = session.exec(select(Agency).where(Agency.code == entry.code)).first()
+    if row is None:
+        return {"name": entry.name, "phone": entry.phone, "email": entry.email}
+    return {"name": row.name, "phone": row.phone, "email": row.email}

@@ -128,6 +128,9 @@ def test_bad_links_all_get_the_same_page(web: Web, case: str, caplog: pytest.Log
     assert response.status_code in (404, 410)
     assert response.status_code == (410 if case in ("expired", "revoked") else 404)
     assert "Đường dẫn không còn hiệu lực" in response.text
+    # Who to ask for a new link: the standing agency, with its office phone and email (issue 12, point 6).
+    assert "Sở Khoa học và Công nghệ" in response.text and 'href="tel:+84' in response.text
+    assert 'href="mailto:' in response.text
     # Nothing of the cycle: not its agency, not its task, not a form.
     assert "csrf" not in response.text and "Nhiệm vụ" not in response.text
     unknown_page = web.client.get("/r/" + "Z" * 22).text
