@@ -62,6 +62,7 @@ AGENCY_COLUMNS: Columns = [
 DATE_FIELDS = {"due_nominal", "due_effective", "due_extended", "last_answer_on"}
 # Sheets the workbook always names itself; an agency's sheet never takes one of these names.
 FIXED_SHEETS = ("Phụ lục II", "Phụ lục I", "Tổng hợp")
+CONTENTS_SHEET = "Mục lục"
 
 
 def write_json(report: Report, out: IO[str]) -> None:
@@ -165,12 +166,22 @@ def write_xlsx(report: Report, target: str | Path | IO[bytes]) -> None:
         for row in report.indicators:
             _put(ws, look, row, INDICATOR_COLUMNS)
     _summary(wb.create_sheet(FIXED_SHEETS[2]), look, report)
-    used: set[str] = set(FIXED_SHEETS)
+    used: set[str] = {*FIXED_SHEETS, CONTENTS_SHEET}
+    sheets = [
+        (FIXED_SHEETS[0], "Phụ lục II — nhiệm vụ và tình hình thực hiện, theo mục của Kế hoạch"),
+        *([(FIXED_SHEETS[1], "Phụ lục I — chỉ tiêu và tình hình báo cáo")] if report.indicators else []),
+        (FIXED_SHEETS[2], "Tổng hợp — số nhiệm vụ, chỉ tiêu theo tình trạng (có biểu đồ)"),
+    ]
     for agency, rows in report.agencies.items():
         ws = wb.create_sheet(sheet_name(agency, used))
+        sheets.append((ws.title, agency))
         _head(ws, look, report, agency, AGENCY_COLUMNS)
         for arow in rows:
             _put(ws, look, arow, AGENCY_COLUMNS)
+    for ws in wb.worksheets:
+        if ws.title != FIXED_SHEETS[2]:
+            _finish_sheet(ws, 3)
+    _contents(wb.create_sheet(CONTENTS_SHEET), look, sheets)  # last: the sheets keep their places
     wb.save(target)  # type: ignore[arg-type]
 
 
@@ -223,14 +234,86 @@ def _summary(ws: Any, look: _Look, report: Report) -> None:
     for state in PRIORITY:
         ws.append([STATE_TEXT[state], task_counts[state.value], ind_counts[state.value]])
     ws.column_dimensions["A"].width = 32
+    _finish_sheet(ws, 1)
+    _summary_chart(ws, len(PRIORITY))
+
+
+# Words an office abbreviates itself, so that a sheet name keeps what tells agencies apart.
+_SHORT_FORMS = (("Ủy ban nhân dân", "UBND"), ("Uỷ ban nhân dân", "UBND"), ("Ngân hàng Nhà nước", "NHNN"))
+SHEET_MAX = 31  # Excel's limit
 
 
 def sheet_name(name: str, used: set[str]) -> str:
-    """Excel sheet names: at most 31 characters, none of []:*?/\\, unique (``used`` is updated)."""
-    base = "".join(ch for ch in name if ch not in "[]:*?/\\").strip()[:31] or "Cơ quan"
+    """Excel sheet names: at most 31 characters, none of []:*?/\\, unique (``used`` is updated). A long
+    name is shortened the way an office would ("Ủy ban nhân dân" → "UBND") and then cut at a word, never
+    inside one; the "Mục lục" sheet gives the full name of each."""
+    text = "".join(ch for ch in name if ch not in "[]:*?/\\").strip()
+    for long, short in _SHORT_FORMS:
+        if len(text) > SHEET_MAX:
+            text = text.replace(long, short)
+    base = _cut_at_word(text, SHEET_MAX) or "Cơ quan"
     candidate, n = base, 2
     while candidate in used:
         suffix = f" ({n})"
-        candidate, n = base[: 31 - len(suffix)] + suffix, n + 1
+        candidate, n = _cut_at_word(base, SHEET_MAX - len(suffix)) + suffix, n + 1
     used.add(candidate)
     return candidate
+
+
+def _cut_at_word(text: str, limit: int) -> str:
+    if len(text) <= limit:
+        return text
+    cut = text[: limit + 1].rsplit(" ", 1)[0] if " " in text[: limit + 1] else text[:limit]
+    return cut.rstrip(" ,;-–—(").strip() or text[:limit]
+
+
+# --------------------------------------------------------------------------------------------------
+# Printing and finding: what the UBND's office does with the workbook
+# --------------------------------------------------------------------------------------------------
+
+
+def _finish_sheet(ws: Any, header_row: int) -> None:
+    """Autofilter over the sheet's table, its header row repeated on every printed page, landscape A4
+    fitted to the page width (as many pages tall as it needs)."""
+    from openpyxl.utils import get_column_letter
+
+    last = f"{get_column_letter(ws.max_column)}{max(ws.max_row, header_row + 1)}"
+    ws.auto_filter.ref = f"A{header_row}:{last}"
+    ws.print_title_rows = f"{header_row}:{header_row}"
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_options.gridLines = False
+
+
+def _contents(ws: Any, look: _Look, sheets: list[tuple[str, str]]) -> None:
+    """ "Mục lục": every sheet with what it holds (an agency sheet: the agency's full name), each a link."""
+    ws.append(["Trang tính", "Nội dung"])
+    for cell in ws[1]:
+        cell.font, cell.fill = look.bold, look.head_fill
+    for title, what in sheets:
+        ws.append([title, what])
+        keep_text(ws[ws.max_row])
+        link = ws.cell(row=ws.max_row, column=1)
+        link.hyperlink = f"#'{title}'!A1"
+        link.style = "Hyperlink"
+    ws.column_dimensions["A"].width = 34
+    ws.column_dimensions["B"].width = 80
+    _finish_sheet(ws, 1)
+
+
+def _summary_chart(ws: Any, rows: int) -> None:
+    """A bar chart of the "Tổng hợp" counts (tasks and indicators by state), beside the table."""
+    from openpyxl.chart import BarChart, Reference
+
+    chart = BarChart()
+    chart.type = "bar"
+    chart.title = "Tình hình thực hiện theo trạng thái"
+    chart.y_axis.title = "Số lượng"
+    data = Reference(ws, min_col=2, max_col=3, min_row=1, max_row=rows + 1)
+    chart.add_data(data, titles_from_data=True)
+    chart.set_categories(Reference(ws, min_col=1, min_row=2, max_row=rows + 1))
+    chart.height, chart.width = 9, 18
+    ws.add_chart(chart, "E2")

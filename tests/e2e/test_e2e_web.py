@@ -225,7 +225,7 @@ def test_answer_by_phone_then_officer_review_and_report(
 
     # The agency's own sheet: each of its cycles.
     def agency_rows(agency: Agency) -> list[tuple[Any, ...]]:
-        name = next(n for n in book.sheetnames if n.startswith(agency.name[:25]))
+        name = next(n for n in book.sheetnames if book[n]["A1"].value == agency.name)  # its title row
         return list(book[name].iter_rows(min_row=4, values_only=True))
 
     answered = [r for r in agency_rows(first_agency) if r[10] == "123/QĐ-UBND ngày 18/06/2025"]

@@ -28,7 +28,9 @@ def report() -> Report:
 def test_the_workbook() -> None:
     book = load_workbook(io.BytesIO(report_bytes(report(), "xlsx")))
     # No indicators: no "Phụ lục I"; the agency's sheet name loses the characters Excel refuses, cut at 31.
-    assert book.sheetnames == ["Phụ lục II", "Tổng hợp", "Sở A Khoa học và Công nghệ tỉnh"]
+    assert book.sheetnames == ["Phụ lục II", "Tổng hợp", "Sở A Khoa học và Công nghệ tỉnh", "Mục lục"]
+    contents = dict(book["Mục lục"].iter_rows(min_row=2, values_only=True))
+    assert contents["Sở A Khoa học và Công nghệ tỉnh"] == report().agencies.popitem()[0]  # the full name
     sheet = book["Phụ lục II"]
     assert sheet["A1"].value == "PHỤ LỤC II — NHIỆM VỤ VÀ TÌNH HÌNH THỰC HIỆN" and sheet["A1"].font.b
     assert sheet["A2"].value == "Kế hoạch 25/KH-UBND — tình hình đến ngày 05/08/2025"
@@ -58,8 +60,25 @@ def test_sheet_names_are_unique_and_short() -> None:
     long = "Ủy ban nhân dân các huyện, thành phố thuộc tỉnh"
     assert sheet_name("Tổng hợp", used) == "Tổng hợp (2)"
     first, second = sheet_name(long, used), sheet_name(long, used)
-    assert first == long[:31] and second == long[:27] + " (2)" and len(second) == 31
+    assert first == "UBND các huyện, thành phố thuộc" and second == "UBND các huyện, thành phố (2)"
+    assert all(len(n) <= 31 for n in (first, second))
+    bank = sheet_name("Ngân hàng Nhà nước Việt Nam - Chi nhánh khu vực 5", used)
+    assert bank == "NHNN Việt Nam - Chi nhánh khu" and len(bank) <= 31  # cut at a word, never mid-word
     assert sheet_name("[]:*?/\\", used) == "Cơ quan"
+
+
+def test_workbook_prints_filters_and_has_contents_and_a_chart() -> None:
+    book = load_workbook(io.BytesIO(report_bytes(risky_report(), "xlsx")))
+    assert book.sheetnames[-1] == "Mục lục" and book.active.title == "Phụ lục II"
+    contents = {r[0]: r[1] for r in book["Mục lục"].iter_rows(min_row=2, values_only=True)}
+    assert set(contents) == set(book.sheetnames) - {"Mục lục"}
+    for sheet in book.worksheets:
+        assert sheet.auto_filter.ref, sheet.title
+        assert sheet.page_setup.orientation == "landscape" and int(sheet.page_setup.paperSize) == 9, sheet.title
+        assert sheet.page_setup.fitToWidth == 1 and sheet.sheet_properties.pageSetUpPr.fitToPage, sheet.title
+    assert book["Phụ lục II"].print_title_rows == "$3:$3"
+    assert book["Phụ lục II"].auto_filter.ref.startswith("A3:")
+    assert len(book["Tổng hợp"]._charts) == 1
 
 
 RISKY = ["=1+2", "+cmd|' /C calc'!A0", "-2+3", "@SUM(A1)", "\t=1", "\r=1"]
