@@ -8,6 +8,7 @@ names are those of ``Row`` and ``AgencyRow`` (a public interface: scripts read t
 import csv
 import io
 import json
+import re
 from dataclasses import asdict, dataclass
 from datetime import date
 from pathlib import Path
@@ -239,7 +240,15 @@ def _summary(ws: Any, look: _Look, report: Report) -> None:
 
 
 # Words an office abbreviates itself, so that a sheet name keeps what tells agencies apart.
-_SHORT_FORMS = (("Ủy ban nhân dân", "UBND"), ("Uỷ ban nhân dân", "UBND"), ("Ngân hàng Nhà nước", "NHNN"))
+_SHORT_FORMS = (
+    ("Ủy ban nhân dân", "UBND"),
+    ("Uỷ ban nhân dân", "UBND"),
+    ("Ngân hàng Nhà nước", "NHNN"),
+    ("Mặt trận Tổ quốc Việt Nam", "MTTQ Việt Nam"),
+)
+# "… tỉnh Thái Nguyên" at the end of a long name: the workbook is one province's, the contents sheet and
+# each sheet's title row keep the full name.
+_PROVINCE_TAIL = re.compile(r"\s+tỉnh\s+[^,;()]+$")
 SHEET_MAX = 31  # Excel's limit
 
 
@@ -251,6 +260,8 @@ def sheet_name(name: str, used: set[str]) -> str:
     for long, short in _SHORT_FORMS:
         if len(text) > SHEET_MAX:
             text = text.replace(long, short)
+    if len(text) > SHEET_MAX:
+        text = _PROVINCE_TAIL.sub("", text) or text
     base = _cut_at_word(text, SHEET_MAX) or "Cơ quan"
     candidate, n = base, 2
     while candidate in used:
