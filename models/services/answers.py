@@ -67,7 +67,7 @@ def record_answer(
         other_agency_id=other_agency_id,
         created_at=now,
         client_ip_hash=client_ip_hash,
-        **_answer_values(answer, attachment),
+        **answer_values(answer, attachment),
     )
     session.flush()  # the state change first: a failed insert below rolls back to here only
     try:
@@ -104,7 +104,7 @@ def _move_to_answered(session: Session, cycle_id: int, answer: CleanAnswer, now:
     raise DecisionError("kỳ báo cáo đang được cập nhật, vui lòng gửi lại")
 
 
-def _answer_values(answer: CleanAnswer, attachment: StoredFile | None) -> dict[str, Any]:
+def answer_values(answer: CleanAnswer, attachment: StoredFile | None) -> dict[str, Any]:
     """The columns of an answer row that come from the form and its attachment."""
     values: dict[str, Any] = {
         "status": answer.status,

@@ -35,7 +35,7 @@ from models.domain.clock import utcnow
 from models.domain.contacts import RowError
 from models.domain.states import ANSWER_STATUS_TEXT, CLOSED, AnswerStatus, CycleKind, CycleStatus
 from models.domain.status_sheet import StatusRow, read_status_sheet
-from models.services.answers import record_answer
+from models.services.answers import answer_values, record_answer
 from models.services.decisions import accept
 from models.services.materialise import materialise, wanted_cycles
 from models.services.runtime import Runtime
@@ -198,12 +198,8 @@ def _apply(session: Session, item: StatusRow, cycles: list[Cycle], key: str, off
                 cycle_id=cycle.id or 0,
                 agency_id=cycle.agency_id,
                 cycle_status_before=cycle.status,
-                status=item.status,
-                progress=item.progress,
-                done_text=item.note,
-                document_number=item.document_number,
-                document_date=item.document_date,
                 created_at=now,
+                **answer_values(answer, None),  # progress kept, the cycle not moved: it stays followed
             )
         )
         words = ANSWER_STATUS_TEXT[item.status].lower()

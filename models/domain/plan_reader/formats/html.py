@@ -92,6 +92,10 @@ def document_from_tree(root: Any, kind: str = "html") -> Document:
     blocks: list[Paragraph | Table] = []
     count = {"table": 0, "p": 0}
 
+    def paragraph(text: str, bold: bool = False, italic: bool = False) -> None:
+        count["p"] += 1
+        blocks.append(Paragraph(text, f"paragraph {count['p']}", bold, italic))
+
     def walk(node: Any) -> None:
         if not isinstance(node.tag, str) or node.tag in _SKIP:
             return
@@ -108,35 +112,20 @@ def document_from_tree(root: Any, kind: str = "html") -> Document:
             isinstance(c.tag, str) and (c.tag in _BLOCK or c.tag == "table") for c in node.iter() if c is not node
         )
         if node.tag in _BLOCK and not has_block_child:
-            text = clean(_text(node))
-            if text:
-                count["p"] += 1
+            if text := clean(_text(node)):
                 bold = _styled(node, {"b", "strong"}, "font-weight:bold")
-                italic = _styled(node, {"i", "em"}, "font-style:italic")
-                blocks.append(Paragraph(text, f"paragraph {count['p']}", bold, italic))
+                paragraph(text, bold, _styled(node, {"i", "em"}, "font-style:italic"))
             return
-        loose = clean(node.text or "")
-        if loose and node.tag not in _BLOCK:
-            count["p"] += 1
-            blocks.append(Paragraph(loose, f"paragraph {count['p']}"))
-        for child in node:
-            walk(child)
-            tail = clean(child.tail or "")
-            if tail:
-                count["p"] += 1
-                blocks.append(Paragraph(tail, f"paragraph {count['p']}"))
+        walk_children(node, loose=node.tag not in _BLOCK)
 
-    def walk_children(node: Any) -> None:
-        loose = clean(node.text or "")
-        if loose:
-            count["p"] += 1
-            blocks.append(Paragraph(loose, f"paragraph {count['p']}"))
+    def walk_children(node: Any, loose: bool = True) -> None:
+        """The node's own loose text (unless it is a block of its own), then each child and the text after it."""
+        if loose and (text := clean(node.text or "")):
+            paragraph(text)
         for child in node:
             walk(child)
-            tail = clean(child.tail or "")
-            if tail:
-                count["p"] += 1
-                blocks.append(Paragraph(tail, f"paragraph {count['p']}"))
+            if tail := clean(child.tail or ""):
+                paragraph(tail)
 
     walk(root)
     return Document(tuple(blocks), kind)
