@@ -6,17 +6,20 @@ request, "not ours"), an officer decides through the pages (accept, return, exte
 revoke) and opens a round, the outbox sends, and some messages end dead or unconfirmed. Then every officers'
 page is fetched through the application with an officer logged in — the overview, the plans, every task and
 indicator, every cycle that has answers, decisions or messages, the review queue, the round, the dead and
-unconfirmed messages, the import and round forms — and every CLI command prints its human output over the
-same database. In the visible text (tags and attributes stripped: codes in URLs and form values are fine) no
-code of the enums, the reminder steps, the deadline kinds, the channels or the actors appears as a word.
+unconfirmed messages, the import and round forms —, the Excel report and the agencies' answer pages, and every
+CLI command prints its human output over the same database (flow commands run directly, no Prefect server).
+In the visible text (tags and attributes stripped: codes in URLs and form values are fine) no code of the
+enums, the reminder steps, the deadline kinds, the channels or the actors appears as a word.
 """
 
+import io
 import re
 from datetime import date, timedelta
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from openpyxl import load_workbook
 from sqlalchemy import select, update
 from sqlmodel import Session
 from support.web import Web, make_web
@@ -36,6 +39,7 @@ LIVED = (date(2025, 7, 1), date(2025, 7, 15), date(2025, 8, 6))  # after the see
 TODAY = LIVED[-1]
 DONE = {"status": "done", "progress": "100", "done_text": "Đã ban hành.", "document_number": "45/KH-SKHCN"}
 DONE |= {"document_date": "2025-07-10"}
+CONTACTS = Path(__file__).resolve().parents[1] / "data" / "contacts" / "contacts_ok.csv"
 runner = CliRunner()
 
 
@@ -221,11 +225,23 @@ COMMANDS = [
     ],
     ["report", "--out", "{tmp}/bao-cao.xlsx"],
     ["run", "--today", (TODAY + timedelta(days=4)).isoformat()],
+    ["db", "upgrade"],
+    ["plan", "import", "{plan}"],
+    ["plan", "track-from", "25/KH-UBND", "2025-06-01"],
+    ["status", "load", "{tmp}/tinh-trang.csv", "--today", TODAY.isoformat()],
+    ["agencies", "load", "{contacts}"],
+    ["agencies", "link", "so-noi-vu"],
+    ["agencies", "revoke-links", "so-noi-vu"],
+    ["users", "add", "tran.b", "--name", "Trần Văn B", "--password-stdin"],
+    ["users", "disable", "tran.b"],
+    ["channels", "test", "--channel", "email", "--to", "van.thu@example.org"],
+    ["plan", "retire", "25/KH-UBND"],
+    ["plan", "list"],
 ]
 
 
 def test_no_raw_code_on_any_officers_page_or_cli_output(
-    seeded_url: str, cli_env: str, tmp_path: Path, monkeypatch
+    seeded_url: str, cli_env: str, plan_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     web = make_web(seeded_url, tmp_path, today=TODAY)
     web.login()
@@ -240,12 +256,29 @@ def test_no_raw_code_on_any_officers_page_or_cli_output(
         assert response.status_code == 200, (path, response.status_code)
         if found := raw_codes(visible_text(response.text), codes):
             problems[path] = found
+    # The Excel report an officer downloads, and the agencies' own pages (their answer links): read by people.
+    book = load_workbook(io.BytesIO(web.client.get("/officers/report.xlsx").content), read_only=True)
+    for sheet in book.worksheets:
+        cells = " ".join(str(v) for row in sheet.iter_rows(values_only=True) for v in row if isinstance(v, str))
+        if found := raw_codes(cells, codes):
+            problems[f"report.xlsx «{sheet.title}»"] = found
+    for path in sorted(web.links.values())[:12]:
+        if found := raw_codes(visible_text(web.client.get(path).text), codes):
+            problems[path] = found
     monkeypatch.setenv("DONDOC_PREFECT_MODE", "direct")
     monkeypatch.setenv("DONDOC_DATA_DIR", str(web.settings.data_dir))
     monkeypatch.setenv("DONDOC_SECRET_KEY", "test-secret-key-for-web-tests")
+    with web.session() as s:
+        task = s.execute(select(Task).where(Task.number == "1")).scalar_one()
+    (tmp_path / "tinh-trang.csv").write_text(
+        f"STT,Cơ quan,Tình trạng,Số văn bản,Ngày,Ghi chú\n1,{task.lead_raw},Đang thực hiện,,,Đang tổng hợp\n",
+        encoding="utf-8",
+    )
+    files = {"{tmp}": str(tmp_path), "{plan}": str(plan_path), "{contacts}": str(CONTACTS)}
     for args in COMMANDS:
-        args = [a.replace("{tmp}", str(tmp_path)) for a in args]
-        result = runner.invoke(cli, args)
+        for mark, value in files.items():
+            args = [a.replace(mark, value) for a in args]
+        result = runner.invoke(cli, args, input="mat-khau-rat-dai-2026\n")
         assert result.exit_code == 0, (args, result.output[-1500:])
         assert "Traceback" not in result.output
         # `deadline explain` prints the rule in English too, on its own "EN:" line (README): English prose,
