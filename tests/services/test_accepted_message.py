@@ -18,6 +18,7 @@ from models.domain.states import REMINDING, CycleStatus
 from models.services.compose import compose_day
 from models.services.daily import evaluate_day, prepare_day
 from models.services.officer_actions import CycleAction, act_on_cycle
+from models.services.officer_views import cycle_page
 from models.services.reminders import queue_cycles, reminding_candidates
 from models.store.cycle_tables import Cycle, Notification, ReminderLedger
 from models.store.plan_tables import Agency
@@ -124,6 +125,10 @@ def test_accepted_with_the_days_reminders_in_one_message_then_alone_then_never_a
     assert alone.context["cycles"] == [accepted_y] and not alone.context["sections"]
     assert TOLD in alone.body_text and "đề nghị quý cơ quan báo cáo" not in alone.body_text
     assert TOLD in alone.subject  # the short forms (email subject, Zalo summary, SMS) say it too
+
+    # The officers' cycle page lists the message that told the agency (a consolidated one, found via the ledger).
+    page = cycle_page(app.runtime, accepted_x, DAY, mask=lambda address: address or "")
+    assert page is not None and with_reminders.key in {line.notification.key for line in page.view.messages}
 
     # Rerun of the day (compose, then the whole daily run), and the next days: nothing more.
     assert compose_day(app.runtime, DAY).queued == 0
