@@ -74,20 +74,21 @@ def read_filters(
     value is then left out). ``sections`` and ``agencies`` map the valid codes to their names."""
     errors: list[str] = []
 
-    def pick(name: str, valid: Mapping[str, str] | Sequence[str], what: str) -> str:
+    def pick(name: str, valid: Mapping[str, str] | Sequence[str], said: str) -> str:
         value = (params.get(name) or "").strip()
         if value and value not in valid:
-            errors.append(f"{what} «{value}» không có; đã hiển thị tất cả. Hãy chọn trong danh sách của bộ lọc.")
+            errors.append(said.format(value) + " Hãy chọn trong bộ lọc.")
             return ""
         return value
 
-    section = pick("section", sections, "Mục")
-    agency = pick("agency", agencies, "Cơ quan có mã")
-    state = pick("state", [s.value for s in State], "Tình trạng")
+    section = pick("section", sections, "Kế hoạch không có mục «{}»; đã hiển thị mọi mục.")
+    agency = pick("agency", agencies, "Không có cơ quan mã «{}» tham gia kế hoạch này; đã hiển thị mọi cơ quan.")
+    state = pick("state", [s.value for s in State], "Không có tình trạng «{}»; đã hiển thị mọi tình trạng.")
+    unsorted = "Không sắp xếp được theo «{}»; đã giữ thứ tự sẵn có."
+    sort = pick("sort", _signed(sorts), unsorted)
+    ssort = pick("ssort", _signed(TALLY_SORTS), unsorted)
+    asort = pick("asort", _signed(TALLY_SORTS), unsorted)
     overdue = _number(params, "overdue", errors, "Số ngày quá hạn", minimum=0)
-    sort = pick("sort", _signed(sorts), "Cách sắp xếp")
-    ssort = pick("ssort", _signed(TALLY_SORTS), "Cách sắp xếp")
-    asort = pick("asort", _signed(TALLY_SORTS), "Cách sắp xếp")
     page = _number(params, "page", errors, "Số trang", minimum=1) or 1
     per = _number(params, "per", errors, "Số dòng mỗi trang", minimum=1) or PER_PAGE[0]
     if per not in PER_PAGE:

@@ -346,8 +346,8 @@ def _narrow(
     tasks = [(number, row) for number, report, _ in reports for row in report.tasks]
     facts = [f for _, _, fs in reports for f in fs]
     section_names = {code: t.name for code, t in view.sections.items()}
-    by_code = {view.agency_codes.get(t.agency_id or 0, ""): t.name for t in view.agencies}
-    by_code.pop("", None)
+    # Every agency with a cycle of the plan, opened or not (the filter keeps the tasks it has a part in).
+    by_code = {view.agency_codes[f.agency_id]: f.agency_name for f in facts if f.agency_id in view.agency_codes}
     filters, errors = read_filters(params, section_names, by_code)
     wanted: set[int] | None = None
     if filters.agency:

@@ -33,6 +33,7 @@ def test_values_that_name_nothing_are_said_and_dropped() -> None:
     filters, errors = read_filters(params, SECTIONS, AGENCIES)
     assert filters == Filters()
     assert len(errors) == 7 and any("«IX»" in e for e in errors) and any("«late»" in e for e in errors)
+    assert len(read_filters({"sort": "x", "ssort": "y"}, SECTIONS, AGENCIES)[1]) == 2  # one message a value
 
 
 def test_the_query_keeps_the_choice_and_a_new_choice_goes_back_to_page_one() -> None:
