@@ -124,6 +124,7 @@ def test_officer_pages_fit_a_phone_and_a_desktop(
     backend = "pg" if db_url.startswith("postgresql") else "sqlite"
     pages = {
         "overview": "/officers",
+        "plans": "/officers?plan=all",
         "agency": f"/officers/agencies/{AGENCY}",
         "task": f"/officers/tasks/{task_id}",
         "review": "/officers/review",
