@@ -393,37 +393,47 @@ def _queue_counts(session: Session) -> tuple[int, int, int]:
 
 @dataclass
 class AgencyOverview:
-    """One agency's side of a plan for the officers: its opened cycles by state and the ones kept."""
+    """The opened cycles of a plan for the officers — one agency's (``agency``) or every agency's (None) —
+    counted by state, and the ones the filters keep."""
 
-    agency: Agency
+    agency: Agency | None
     plans: list[Plan]
     plan: Plan | None
     cycles: Summary | None = None
-    rows: list[AgencyRow] = field(default_factory=list)  # its opened cycles the filters keep
+    rows: list[AgencyRow] = field(default_factory=list)  # the opened cycles the filters keep
     page: Page[AgencyRow] | None = None
     filters: Filters = field(default_factory=Filters)
     errors: list[str] = field(default_factory=list)
-    not_opened: int = 0  # its cycles not opened yet (scheduled later)
+    not_opened: int = 0  # cycles not opened yet (scheduled later)
+    agency_codes: dict[int, str] = field(default_factory=dict)  # cycle id → its agency's code (links)
+
+
+class UnknownAgency(LookupError):
+    """No agency of the directory has this code."""
 
 
 def agency_overview(
-    rt: Runtime, code: str, plan_number: str | None, today: date, params: Mapping[str, str] | None = None
-) -> AgencyOverview | None:
-    """The agency ``code``'s cycles of the plan (``plan_number``, or the latest) opened by ``today``,
-    counted by state and filtered (state, overdue, sort, page, per); None when no agency has that code."""
+    rt: Runtime, code: str | None, plan_number: str | None, today: date, params: Mapping[str, str] | None = None
+) -> AgencyOverview:
+    """The cycles of the plan (``plan_number``, or the latest) opened by ``today`` — the agency ``code``'s,
+    or every agency's when ``code`` is None — counted by state and filtered (state, overdue, sort, page,
+    per). Raises ``UnknownAgency`` when no agency has that code."""
     with Session(rt.engine) as session:
-        agency = session.execute(select(Agency).where(Agency.code == code)).scalar_one_or_none()
-        if agency is None:
-            return None
+        agency = None
+        if code is not None:
+            agency = session.execute(select(Agency).where(Agency.code == code)).scalar_one_or_none()
+            if agency is None:
+                raise UnknownAgency(code)
         plans = list(session.execute(select(Plan).order_by(Plan.imported_at.desc())).scalars())  # type: ignore[attr-defined]
         plan = find_plan(session, plan_number)
         if plan is None:
             return AgencyOverview(agency, plans, None)
         facts = load_facts(session, plan.id or 0)
         report = build_report(session, plan, today, None, facts)
-    own = [f for f in facts if f.agency_id == agency.id]
+        codes = _agency_codes(session)
+    own = [f for f in facts if agency is None or f.agency_id == agency.id]
     opened = {f.cycle_id for f in own if f.opens_on <= today}
-    rows = [r for r in report.agencies.get(agency.name, []) if r.cycle_id in opened]
+    rows = [r for rs in report.agencies.values() for r in rs if r.cycle_id in opened]
     filters, errors = read_filters(params or {}, {}, {}, sorts=CYCLE_SORTS)
     kept = sort_rows([r for r in rows if keep(r, filters)], filters.sort)
     return AgencyOverview(
@@ -436,6 +446,7 @@ def agency_overview(
         filters=filters,
         errors=errors,
         not_opened=len(own) - len(opened),
+        agency_codes={f.cycle_id: codes.get(f.agency_id, "") for f in own if f.cycle_id in opened},
     )
 
 

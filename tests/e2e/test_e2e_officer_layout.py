@@ -1,10 +1,11 @@
 """End to end, the officers' pages fit a screen (issue 12 item 1): the shipped plan imported, the daily run
-of 20/06/2025 done and two cycles answered (one asking for more time); an officer opens the overview, an
-agency's page, a task's page and the review page in Chromium at 360 px (a phone) and 1366 × 768 (a
-desktop). Screenshots go outside the repository (``$DONDOC_SCREENSHOTS``, the path is printed); in the
-browser, every table cell is at least as wide as its longest word and shows all it holds, every table
-is inside the viewport or a frame that scrolls sideways, the page never scrolls sideways, the overview's
-first screen shows the four state counts, and the overview is at most four desktop screens tall.
+of 20/06/2025 done and two cycles answered (one asking for more time); an officer opens the overview (of
+the plan and of every plan), an agency's page, every agency's cycles, a task's page and the review page in
+Chromium at 360 px (a phone) and 1366 × 768 (a desktop). Screenshots go outside the repository
+(``$DONDOC_SCREENSHOTS``, the path is printed); in the browser, every table cell is at least as wide as its
+longest word and shows all it holds, every table is inside the viewport or a frame that scrolls sideways,
+the page never scrolls sideways, the overview's first screen shows the four state counts, and the
+overview is at most four desktop screens tall.
 
 Real uvicorn in its own process on 127.0.0.1, Debian's Chromium through Playwright, both database backends.
 """
@@ -126,6 +127,7 @@ def test_officer_pages_fit_a_phone_and_a_desktop(
         "overview": "/officers",
         "plans": "/officers?plan=all",
         "agency": f"/officers/agencies/{AGENCY}",
+        "cycles": "/officers/cycles",
         "task": f"/officers/tasks/{task_id}",
         "review": "/officers/review",
     }

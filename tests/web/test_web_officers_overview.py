@@ -185,3 +185,24 @@ def test_the_agency_page_refuses_what_names_nothing(officer: Web) -> None:
 def test_the_agency_page_needs_a_login(web: Web) -> None:
     response = web.client.get(f"/officers/agencies/{AGENCY}", follow_redirects=False)
     assert response.status_code == 303 and response.headers["location"].startswith("/officers/login?next=")
+
+
+def test_the_cycle_counts_link_to_every_agencys_opened_cycles(officer: Web) -> None:
+    overview = html.unescape(officer.client.get("/officers").text)
+    count_link = r'<a href="(/officers/cycles\?plan=25/KH-UBND&state=(\w+))#ky-bao-cao">(\d+) kỳ báo cáo '
+    links = re.findall(count_link, overview)
+    assert links
+    with officer.session() as s:
+        opened = s.execute(select(Cycle.id).where(Cycle.opens_on <= officer.today)).scalars().all()
+    every = officer.client.get("/officers/cycles")
+    assert every.status_code == 200 and f"{len(opened)} kỳ báo cáo đã mở theo tình trạng" in every.text
+    assert sum(n for _, n, _ in _cards(every.text).values()) == len(opened)
+    for href, state, count in links:
+        listed = officer.client.get(href + "&per=100")
+        cards = _cards(listed.text)
+        assert cards[state][1] == int(count), state  # the same count on the page it links to
+        shown = min(int(count), 100)
+        assert len(re.findall(r'href="/officers/cycles/\d+"', listed.text)) == shown, state
+    assert re.search(r'<td data-label="Cơ quan"><a href="/officers/agencies/[\w-]+\?plan=25/KH-UBND">', every.text)
+    bad = officer.client.get("/officers/cycles?overdue=x")
+    assert bad.status_code == 400 and "Số ngày quá hạn «x» không hợp lệ" in html.unescape(bad.text)
