@@ -5,7 +5,8 @@ reminders, overdue reminders, escalations), the agencies answer through their li
 request, "not ours"), an officer decides through the pages (accept, return, extend, refuse, reassign, resend,
 revoke) and opens a round, the outbox sends, and some messages end dead or unconfirmed. Then every officers'
 page is fetched through the application with an officer logged in — the overview, the plans, every task and
-indicator, every cycle that has answers, decisions or messages, the review queue, the round, the dead and
+indicator, every cycle that has answers, decisions or messages, every agency's page and the list of cycles,
+the review queue, the round, the dead and
 unconfirmed messages, the import and round forms —, the Excel report and the agencies' answer pages, and every
 CLI command prints its human output over the same database (flow commands run directly, no Prefect server).
 In the visible text (tags and attributes stripped: codes in URLs and form values are fine) no code of the
@@ -32,7 +33,7 @@ from models.domain.report_states import State
 from models.services.daily import evaluate_day
 from models.store.answer_tables import AnswerReview
 from models.store.cycle_tables import Cycle, CycleEvent, Notification, ReminderLedger, ReportRound
-from models.store.plan_tables import Indicator, Task
+from models.store.plan_tables import Agency, Indicator, Task
 
 pytestmark = [pytest.mark.slow, pytest.mark.filterwarnings("ignore::DeprecationWarning")]
 LIVED = (date(2025, 7, 1), date(2025, 7, 15), date(2025, 8, 6))  # after the seed's 20/06/2025
@@ -176,6 +177,11 @@ def _officer_pages(web: Web) -> list[str]:
         touched |= set(s.execute(select(Notification.cycle_id).where(Notification.cycle_id.is_not(None))).scalars())  # type: ignore[union-attr]
         touched |= set(s.execute(select(Cycle.id).where(Cycle.status != states.CycleStatus.open)).scalars())
         rounds = list(s.execute(select(ReportRound.id)).scalars())
+        agencies = list(
+            s.execute(
+                select(Agency.code).join(Cycle, Cycle.agency_id == Agency.id).distinct().order_by(Agency.code)
+            ).scalars()
+        )
     return [
         "/officers",
         "/officers?plan=all",
@@ -184,6 +190,8 @@ def _officer_pages(web: Web) -> list[str]:
         "/officers/messages/unconfirmed",
         "/officers/rounds/new",
         "/officers/plans/import",
+        "/officers/cycles",
+        *(f"/officers/agencies/{code}" for code in agencies),
         *(f"/officers/rounds/{i}" for i in rounds),
         *(f"/officers/tasks/{i}" for i in tasks),
         *(f"/officers/indicators/{i}" for i in indicators),
