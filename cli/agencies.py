@@ -84,7 +84,7 @@ def revoke_links_cmd(code: str = typer.Argument(..., help="Agency code (as `dond
     count = revoke_agency_links(prepare_app().runtime, code)
     if count is None:
         raise fail(f"no agency with code {code!r} (see `dondoc agencies`)", 2)
-    console.print(f"{count} đường dẫn của cơ quan đã thu hồi / agency links revoked")
+    console.print(f"{count} đường dẫn của cơ quan đã thu hồi / links revoked")
 
 
 @app.command("unresolved")

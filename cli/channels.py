@@ -16,7 +16,9 @@ from typing import Any
 import typer
 from rich.markup import escape
 
-from cli.common import console, fail
+from cli.common import channel_name, console, fail
+from models.domain.clock import day_text, local_text
+from models.domain.states import ERROR_CLASS_TEXT
 
 app = typer.Typer(no_args_is_help=True, help="Delivery channels: send a test message, show their state.")
 
@@ -42,12 +44,12 @@ def _prepare():  # type: ignore[no-untyped-def]
 
 
 def _test_message(channel: str, to: str, settings: Any) -> Any:
-    from models.domain.clock import TZ
+    from models.domain.clock import TZ, local_text
     from notifiers.base import OutgoingMessage
     from notifiers.table import CHANNELS
 
     now = datetime.now(TZ)
-    stamp = now.strftime("%H:%M %d/%m/%Y")
+    stamp = local_text(now)
     link = settings.public_base_url.rstrip("/") + "/"
     text = f"Tin nhắn thử của dondoc lúc {stamp}. Hệ thống đôn đốc hoạt động bình thường: {link}"
     html = (
@@ -181,14 +183,14 @@ def status_cmd(as_json: bool = typer.Option(False, "--json", help="Print JSON.")
         console.print("Zalo: chưa cấu hình (not configured) — messages go to the file channel")
     else:
         console.print(
-            f"Zalo token: hết hạn / expires {z['access_expires_at'] or '-'}, làm mới / refreshed "
-            f"{z['refreshed_at'] or '-'} (v{z['token_version']})"
+            f"Zalo token: hết hạn / expires {local_text(z['access_expires_at'])}, làm mới / refreshed "
+            f"{local_text(z['refreshed_at'])} (v{z['token_version']})"
         )
     if z["last_error"]:
         _styled(f"[red]Zalo token error / lỗi token Zalo:[/red] {escape(z['last_error'])}")
     if z["paused_until"]:
         _styled(
-            f"[red]Zalo tạm dừng đến / paused until {z['paused_until']:%Y-%m-%d %H:%M} UTC[/red] "
+            f"[red]Zalo tạm dừng đến / paused until {local_text(z['paused_until'])}[/red] "
             "— tin nhắn chờ trong hàng đợi / messages wait in the outbox"
         )
     if data["quotas"]:
@@ -196,11 +198,13 @@ def status_cmd(as_json: bool = typer.Option(False, "--json", help="Print JSON.")
             remaining = "?" if q["remaining"] is None else q["remaining"]
             flag = " [red]HẾT / exhausted[/red]" if q["exhausted"] else ""
             used = q["used_today"]
-            _styled(f"Quota {escape(q['name'])} {q['day']}: used {used}, left {remaining}{flag}")
+            name = escape(channel_name(q["name"]))
+            _styled(f"Hạn mức / quota {name} {day_text(q['day'])}: đã dùng {used}, còn {remaining}{flag}")
     else:
         console.print("Quota: chưa dùng hôm nay (nothing used today)")
     dead = data["dead"]
-    console.print(f"Tin không gửi được / dead notifications: {dead['count']}")
+    console.print(f"Tin không gửi được / undeliverable messages: {dead['count']}")
     if dead["latest"]:
         d = dead["latest"]
-        console.print(f"  gần nhất / latest: #{d['id']} {d['channel']} ({d['error_class']}): {d['last_error']}")
+        kind = ERROR_CLASS_TEXT.get(d["error_class"], d["error_class"] or "—")
+        console.print(f"  gần nhất / latest: #{d['id']} {channel_name(d['channel'])} ({kind}): {d['last_error']}")

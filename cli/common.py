@@ -149,6 +149,35 @@ def direct_note(result: Any) -> str:
     return ""
 
 
+def channel_name(name: str) -> str:
+    """A channel as people read it ("Zalo", "SMS", "Email"): its label in the channel table."""
+    from models.domain.channels import STANDARD_CHANNELS, label_of
+
+    return label_of(STANDARD_CHANNELS, name)
+
+
+def channels_text(by_channel: dict[str, int]) -> str:
+    """ "Zalo 12, Email 3" (or "—") for a count per channel."""
+    return ", ".join(f"{channel_name(ch)} {n}" for ch, n in by_channel.items()) or "—"
+
+
+def dispatch_text(stats: dict[str, Any]) -> str:
+    """What a dispatch did, in words: sent, waiting to retry, undeliverable, sent by another channel."""
+    parts = [f"đã gửi {stats.get('sent', 0)}"]
+    for key, words in (
+        ("retry", "chờ gửi lại"),
+        ("dead", "không gửi được"),
+        ("fallback", "chuyển sang kênh khác"),
+        ("unknown", "chưa rõ kết quả, sẽ gửi lại cùng mã"),
+        ("unconfirmed", "đã gửi, chưa rõ kết quả"),
+    ):
+        if stats.get(key):
+            parts.append(f"{words} {stats[key]}")
+    if stats.get("by_channel"):
+        parts.append(f"theo kênh: {channels_text(stats['by_channel'])}")
+    return ", ".join(parts)
+
+
 def _prefect_home() -> None:
     """Prefect's own home (and its SQLite database) inside dondoc's data folder unless PREFECT_HOME or a
     server is set; set before Prefect is imported, since Prefect reads it then."""

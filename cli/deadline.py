@@ -19,6 +19,7 @@ import typer
 
 from cli.common import load_policy_config
 from models.domain.clock import parse_day, today_local
+from models.domain.states import DEADLINE_KIND_TEXT, step_text, vi_text
 from models.services.deadline_view import explain_phrase
 
 app = typer.Typer(no_args_is_help=True, help="Read deadline phrases (Thời gian hoàn thành).")
@@ -45,15 +46,17 @@ def _phrases(phrases: list[str] | None, file: Path | None) -> list[str]:
 
 def _day(d: str) -> str:
     parsed = date.fromisoformat(d)
-    return f"{d} ({_WEEKDAYS_VI[parsed.weekday()]})"
+    return f"{parsed:%d/%m/%Y} ({_WEEKDAYS_VI[parsed.weekday()]})"
 
 
 def _print_human(view: dict[str, Any]) -> None:
-    typer.echo(f"«{view['text']}» — {view['kind']}")
+    """The rule for people: kinds and steps in Vietnamese, dates dd/mm/yyyy (the codes: ``--json``); the
+    ``EN:`` line is the rule's English rendering, for the English-speaking reader the command also serves."""
+    typer.echo(f"«{view['text']}» — {vi_text(view['kind'], DEADLINE_KIND_TEXT)}")
     typer.echo(f"  VI: {view['explain_vi']}")
     typer.echo(f"  EN: {view['explain_en']}")
     if view["due"]:
-        typer.echo("  Hạn / due (nominal → effective):")
+        typer.echo("  Hạn theo Kế hoạch → hạn thực tế (nominal → effective):")
         for d in view["due"]:
             final = "  [hạn cuối / final]" if d["is_final"] else ""
             if d.get("rolled_back"):
@@ -62,9 +65,9 @@ def _print_human(view: dict[str, Any]) -> None:
     if view["reminders"]:
         typer.echo(f"  Nhắc việc / reminders for «{view['due'][0]['label']}»:")
         for r in view["reminders"]:
-            typer.echo(f"    {_day(r['date'])}  {r['step']}")
+            typer.echo(f"    {_day(r['date'])}  {step_text(r['step'])}")
     if view["reports"]:
-        typer.echo("  Báo cáo định kỳ / periodic reports:")
+        typer.echo("  Báo cáo định kỳ (progress reports):")
         for d in view["reports"]:
             typer.echo(f"    {d['label']:<32} {_day(d['effective'])}")
     typer.echo("")

@@ -18,7 +18,7 @@ from cli import plan as plan_cli
 from cli import status as status_cli
 from cli import web as web_cli
 from cli import work
-from cli.common import console, direct_note, fail, prepare_app, run_flow
+from cli.common import console, direct_note, dispatch_text, fail, prepare_app, run_flow
 
 app = typer.Typer(
     name="dondoc",
@@ -76,7 +76,7 @@ def run(
 
     built = prepare_app()
     settings = built.settings
-    from models.domain.clock import today_local
+    from models.domain.clock import day_text, today_local
 
     day = work._day(today)
     report = import_if_empty(
@@ -103,9 +103,9 @@ def run(
         plan_cli.print_import_report(report, brief=True)
     dispatch = result.get("dispatch", {})
     console.print(
-        f"Ngày {result['day']}: {result['created']} kỳ báo cáo mới, {result['opened']} mở, "
+        f"Ngày {day_text(result['day'])}: {result['created']} kỳ báo cáo mới, {result['opened']} mở, "
         f"{result['overdue']} quá hạn; {result['queued']} tin nhắn xếp hàng ({result['folded']} lần nhắc "
-        f"gộp lại), đã gửi {dispatch.get('sent', 0)}: {dispatch.get('by_channel', {})}"
+        f"gộp lại), {dispatch_text(dispatch)}"
     )
     console.print(f"Tin nhắn (kênh file, không gửi ra ngoài) / messages: {settings.data_dir / 'outbox'}")
     console.print(f"Cơ sở dữ liệu / database: {_redact(settings.effective_database_url)}")

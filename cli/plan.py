@@ -306,4 +306,4 @@ def retire_cmd(
     elif done.already:
         console.print(f"Kế hoạch {number} đã kết thúc từ trước / already retired ({done.retired_at:%d/%m/%Y})")
     else:
-        console.print(f"Kế hoạch {number} đã kết thúc / retired: {done.cancelled} kỳ báo cáo đã hủy (cancelled)")
+        console.print(f"Kế hoạch {number} đã kết thúc / retired: {done.cancelled} kỳ báo cáo đã hủy")

@@ -82,16 +82,12 @@ def users_add(
 
 
 def _local(stamp: str | None) -> str:
-    """A stored UTC time as people read it: dd/mm/yyyy HH:MM in Asia/Ho_Chi_Minh."""
-    from datetime import UTC, datetime
+    """A stored time of a listing (ISO, UTC) as people read it: dd/mm/yyyy HH:MM in Asia/Ho_Chi_Minh."""
+    from datetime import datetime
 
-    from models.domain.clock import TZ
+    from models.domain.clock import local_text
 
-    if not stamp:
-        return "—"
-    moment = datetime.fromisoformat(stamp)
-    moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)  # stored in UTC (a naive SQLite read)
-    return moment.astimezone(TZ).strftime("%d/%m/%Y %H:%M")
+    return local_text(datetime.fromisoformat(stamp)) if stamp else "—"
 
 
 @users_app.command("list")

@@ -7,7 +7,17 @@ from typing import Any
 
 import typer
 
-from cli.common import choice_option, console, direct_note, fail, prepare_database, run_flow
+from cli.common import (
+    channel_name,
+    choice_option,
+    console,
+    direct_note,
+    dispatch_text,
+    fail,
+    prepare_database,
+    run_flow,
+)
+from models.domain.clock import day_text
 
 round_app = typer.Typer(no_args_is_help=True, help="Ad hoc reporting rounds.")
 
@@ -21,11 +31,6 @@ def _day(value: str | None) -> date | None:
         return parse_day(value)
     except ValueError as exc:
         raise fail(str(exc), 2) from None
-
-
-def _dmy(day: str | None) -> str:
-    """An ISO date of a listing as people read it (dd/mm/yyyy)."""
-    return date.fromisoformat(day).strftime("%d/%m/%Y") if day else "—"
 
 
 def _print_json(data: Any) -> None:
@@ -47,7 +52,7 @@ def daily_cmd(
         return
     dispatch = result.get("dispatch", {})
     console.print(
-        f"Ngày {result['day']}: {result.get('created', 0)} kỳ mới, {result.get('opened', 0)} mở, "
+        f"Ngày {day_text(result['day'])}: {result.get('created', 0)} kỳ mới, {result.get('opened', 0)} mở, "
         f"{result.get('overdue', 0)} quá hạn, {result.get('queued', 0)} tin nhắn xếp hàng "
         f"cho {result.get('recipients', 0)} người nhận ({result.get('items', 0)} mục nhắc), "
         f"đã gửi {dispatch.get('sent', 0)}" + (" — chạy thử, không ghi gì (dry run)" if dry_run else "")
@@ -64,9 +69,7 @@ def dispatch_cmd(as_json: bool = typer.Option(False, "--json")) -> None:
     if as_json:
         _print_json(result)
     else:
-        console.print(
-            f"sent {result['sent']}, retry {result['retry']}, dead {result['dead']}, fallback {result['fallback']}"
-        )
+        console.print(f"Gửi tin / dispatch: {dispatch_text(result)}")
 
 
 def digest_cmd(
@@ -77,7 +80,19 @@ def digest_cmd(
     from flows.digest import digest
 
     result = run_flow(digest, today=day)
-    _print_json(result) if as_json else console.print(result)
+    if as_json:
+        _print_json(result)
+        return
+    if "reason" in result:  # nothing queued, and why (the standing agency is not in the database)
+        console.print(f"Không gửi tổng hợp tuần: chưa có cơ quan thường trực trong cơ sở dữ liệu ({result['reason']})")
+        return
+    console.print(
+        f"Tổng hợp tuần / digest: {result['queued']} tin nhắn xếp hàng — quá hạn {result.get('overdue', 0)}, "
+        f"đến hạn trong tuần {result.get('due_this_week', 0)}, chờ xem xét {result.get('answered', 0)}, "
+        f"tin không gửi được {result.get('dead', 0)}"
+    )
+    if "dispatch" in result:
+        console.print(f"Gửi tin: {dispatch_text(result['dispatch'])}")
 
 
 def simulate_cmd(
@@ -111,10 +126,10 @@ def simulate_cmd(
         disable=as_json,
         transient=as_json,
     ) as bar:
-        job = bar.add_task("simulate", total=total)
+        job = bar.add_task("mô phỏng", total=total)
 
         def tick(day: date, report: dict[str, Any]) -> None:
-            bar.update(job, advance=1, description=f"{day} queued {report['queued']}")
+            bar.update(job, advance=1, description=f"{day:%d/%m/%Y}: {report['queued']} tin")
 
         sim.progress_hook = tick
         try:
@@ -127,7 +142,7 @@ def simulate_cmd(
     for row in result["days"]:
         if row["queued"] or row["opened"] or row["overdue"] or row["created"]:
             console.print(
-                f"{row['day']}: +{row['created']} kỳ, {row['opened']} mở, {row['overdue']} quá hạn, "
+                f"{day_text(row['day'])}: +{row['created']} kỳ, {row['opened']} mở, {row['overdue']} quá hạn, "
                 f"{row['queued']} tin ({row['folded']} gộp), gửi {row['sent']}"
             )
     console.print(f"Tổng / total: {result['queued']} tin nhắn xếp hàng, {result['sent']} đã gửi (file channel)")
@@ -203,7 +218,7 @@ def cycles_cmd(
         what = f"NV {r['task']}" if r["task"] else f"CT {r['indicator']}"
         console.print(
             f"{r['id']:>6} {what:<8} {r['agency']:<22} {role_label(r['role']):<18} {r['label']:<28} "
-            f"hạn {_dmy(r['due_effective'])} {vi_text(r['status'], STATUS_TEXT)}"
+            f"hạn {day_text(r['due_effective'])} {vi_text(r['status'], STATUS_TEXT)}"
         )
     console.print(f"{len(rows)} kỳ báo cáo")
 
@@ -241,7 +256,8 @@ def outbox_cmd(
         return
     for r in rows:
         console.print(
-            f"{vi_text(r['status'], NOTIFICATION_TEXT):<16} {r['channel']:<6} {r['recipient']:<24} {r['key']}"
+            f"{vi_text(r['status'], NOTIFICATION_TEXT):<16} {channel_name(r['channel']):<6} {r['recipient']:<24} "
+            f"{r['key']}"
         )
     console.print(f"{len(rows)} tin nhắn")
 
@@ -264,7 +280,8 @@ def _outbox_summary(engine: Any, as_json: bool) -> None:
         console.print(title)
         for key, channels in table.items():  # type: ignore[attr-defined]
             parts = [
-                f"{ch} {t['messages']} tin ({t['units']} đv) ≈ {t['cost']:,.0f} {cur}" for ch, t in channels.items()
+                f"{channel_name(ch)} {t['messages']} tin ({t['units']} đv) ≈ {t['cost']:,.0f} {cur}"
+                for ch, t in channels.items()
             ]
             total = sum(t["cost"] for t in channels.values())
             console.print(f"  {key}: " + "; ".join(parts) + f" — tổng ≈ {total:,.0f} {cur}")

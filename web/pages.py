@@ -17,7 +17,8 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from config.app import App
 from config.settings import Settings
-from models.domain.clock import TZ
+from models.domain.clock import local_text
+from models.domain.states import actor_text, step_text
 from web.security import Csrf, Limits, RateLimiter, Throttle
 from web.uploads import MAX_ATTACHMENT
 
@@ -114,7 +115,8 @@ def fmt_date(value: date | None) -> str:
 
 
 def fmt_datetime(value: datetime | None) -> str:
-    return f"{value.astimezone(TZ):%H:%M %d/%m/%Y}" if value else ""
+    """dd/mm/yyyy HH:MM in Asia/Ho_Chi_Minh, the one way every page and CLI line writes a moment."""
+    return local_text(value) if value else ""
 
 
 def fmt_size(value: int | None) -> str:
@@ -134,4 +136,7 @@ def make_env() -> Environment:
     env.filters["dt"] = fmt_datetime
     env.filters["size"] = fmt_size
     env.filters["isod"] = lambda text: fmt_date(date.fromisoformat(text)) if text else ""
+    # Codes people never read: a page shows steps and actors in words (models.domain.states).
+    env.filters["step"] = step_text
+    env.filters["actor"] = actor_text
     return env

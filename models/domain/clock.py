@@ -1,5 +1,5 @@
 """The one clock: ``TZ`` (Asia/Ho_Chi_Minh, the plans' time zone), today there, now in UTC, and dates
-as people type them."""
+as people type and read them (``local_text``, ``day_text``)."""
 
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
@@ -27,3 +27,20 @@ def parse_day(text: str) -> date:
         except ValueError:
             continue
     raise ValueError(f"not a date: {text!r} (expected YYYY-MM-DD or DD/MM/YYYY)")
+
+
+def local_text(moment: datetime | None) -> str:
+    """A stored moment as people read it: dd/mm/yyyy HH:MM in Asia/Ho_Chi_Minh ("—" for none). A naive
+    value is UTC (what SQLite gives back)."""
+    if moment is None:
+        return "—"
+    aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return aware.astimezone(TZ).strftime("%d/%m/%Y %H:%M")
+
+
+def day_text(day: date | str | None) -> str:
+    """A date (or an ISO date string of a listing) as dd/mm/yyyy ("—" for none)."""
+    if not day:
+        return "—"
+    value = date.fromisoformat(day) if isinstance(day, str) else day
+    return value.strftime("%d/%m/%Y")

@@ -15,6 +15,10 @@ writes the message. The rules:
   the next free slot or the next day — it is never a second copy of the same items.
 - **Short forms**: Zalo parameters and SMS carry the :func:`summary` ("Sở X có 12 nhiệm vụ quá hạn, 3 đến
   hạn trong 7 ngày"), email the full list. A cut text ends with "…" at a word (:func:`cut_words`).
+- **Decisions ride along**: an officer's acceptance of an answer is a ledger entry of step
+  :data:`ACCEPTED`, waiting like a reminder step. It becomes an item of the contact's message of the day
+  (listed first, and first in the summary so that Zalo's 100 characters keep it: "Sở X: báo cáo NV12 đã
+  được chấp nhận; còn 3 nhiệm vụ quá hạn"); a contact with nothing else that day gets it alone.
 """
 
 import re
@@ -24,10 +28,14 @@ from datetime import date
 SOON_DAYS = 7  # "đến hạn trong 7 ngày"
 PENDING = "pending"  # the ledger's notification_key of a step waiting for the day's consolidated message
 REMINDERS = "r"  # message class of the consolidated reminders (the cap counts per class)
+# The ledger step of an officer's acceptance: the agency hears of it in its next message of the day.
+ACCEPTED = "accepted"
+DECISION_STEPS = frozenset({ACCEPTED})
 
-Section = str  # "overdue" | "situation" | "soon" | "opened" | "later"
-SECTION_ORDER: tuple[Section, ...] = ("overdue", "situation", "soon", "opened", "later")
+Section = str  # "accepted" | "overdue" | "situation" | "soon" | "opened" | "later"
+SECTION_ORDER: tuple[Section, ...] = ("accepted", "overdue", "situation", "soon", "opened", "later")
 SECTION_TITLES = {
+    "accepted": "Báo cáo đã được chấp nhận",
     "overdue": "Đã quá hạn",
     "situation": "Tình hình đến ngày {track_from} (đã quá hạn khi bắt đầu theo dõi)",
     "soon": f"Đến hạn trong {SOON_DAYS} ngày",
@@ -52,9 +60,12 @@ class Item:
     opened: bool  # the message announces its opening (an "open"/"round" step and nothing later)
     situation: bool  # every step it covers is before the plan's tracking date: the situation then
     track_from: date | None = None
+    decision: str | None = None  # ACCEPTED: the item tells of the officer's decision, asks nothing
 
 
 def section_of(item: Item, today: date) -> Section:
+    if item.decision:
+        return "accepted"
     if item.situation:
         return "situation"
     if item.due < today:
@@ -87,7 +98,9 @@ def item_line(item: Item, today: date, *, with_agency: bool = False) -> str:
     """ "NV12 (KH 25/KH-UBND, chủ trì): <title> — hạn 30/11/2026, quá hạn 2 ngày"."""
     days = (item.due - today).days
     when = f"hạn {item.due:%d/%m/%Y}"
-    if days < 0:
+    if item.decision:
+        when += ", báo cáo đã được chấp nhận"
+    elif days < 0:
         when += f", quá hạn {-days} ngày"
     elif days == 0:
         when += ", hôm nay"
@@ -115,7 +128,18 @@ def noun(items: list[Item]) -> str:
 
 
 def summary(who: str, items: list[Item], today: date) -> str:
-    """ "Sở X có 12 nhiệm vụ quá hạn, 3 đến hạn trong 7 ngày, 2 mới mở" (the parts that are not zero)."""
+    """ "Sở X có 12 nhiệm vụ quá hạn, 3 đến hạn trong 7 ngày, 2 mới mở" (the parts that are not zero);
+    accepted answers first: "Sở X: báo cáo NV12 đã được chấp nhận; còn 3 nhiệm vụ quá hạn"."""
+    decided = [i for i in items if i.decision]
+    asks = _asks(who, [i for i in items if not i.decision], today)
+    if not decided:
+        return asks
+    what = f"báo cáo {decided[0].short}" if len(decided) == 1 else f"{len(decided)} báo cáo"
+    told = f"{who}: {what} đã được chấp nhận"
+    return f"{told}; còn {asks.removeprefix(f'{who} có ')}" if asks != who else told
+
+
+def _asks(who: str, items: list[Item], today: date) -> str:
     c = counts(items, today)
     parts = []
     if c["overdue_all"]:

@@ -20,7 +20,10 @@
   and, when no more re-sends are allowed, *unconfirmed* — never *dead*, never falling back (see
   :data:`OUTCOME_UNKNOWN`).
 
-Plain ``StrEnum`` values: the database stores them as strings (see ``models/store``).
+Plain ``StrEnum`` values: the database stores them as strings (see ``models/store``). People never read
+a code: every page, message and CLI line names states, steps, kinds and actors through the tables and
+functions here (``*_TEXT``, :func:`vi_text`, :func:`step_text`, :func:`actor_text`); ``--json`` keeps
+the codes.
 """
 
 from enum import StrEnum
@@ -123,6 +126,74 @@ class CycleKind(StrEnum):
     adhoc = "adhoc"  # an officer's reporting round
 
 
+CYCLE_KIND_TEXT = {
+    CycleKind.deadline: "theo thời hạn của Kế hoạch",
+    CycleKind.periodic: "báo cáo định kỳ",
+    CycleKind.adhoc: "đợt báo cáo đột xuất",
+}
+
+# The steps of a cycle's reminder calendar (models.domain.deadlines.policy) and the other messages'
+# steps (officers' decisions, the day's consolidated message, the weekly digest, a test send).
+STEP_TEXT = {
+    "open": "Thông báo mở kỳ báo cáo",
+    "due": "Nhắc đúng ngày đến hạn",
+    "escalation": "Báo cáo chậm tới Thủ trưởng và cơ quan thường trực",
+    "round": "Đề nghị báo cáo đột xuất",
+    "digest": "Tổng hợp tuần",
+    "daily": "Tin tổng hợp trong ngày",
+    "returned": "Trả lại báo cáo",
+    "extended": "Chấp thuận gia hạn",
+    "refused": "Không chấp thuận gia hạn",
+    "resend": "Gửi lại đường dẫn",
+    "accepted": "Báo cáo đã được chấp nhận",
+    "test": "Tin thử",
+}
+
+
+def step_text(step: str | None) -> str:
+    """A step as people read it: "before_7" → "Nhắc trước hạn 7 ngày làm việc", "overdue_2" → "Nhắc quá hạn
+    lần 2", "before_7@v1" → "… (lịch theo hạn mới)", "coord_due" → "… (hạn nội bộ của cơ quan phối hợp)"."""
+    if not step:
+        return "—"
+    base, _, version = step.partition("@")
+    coord = base.startswith("coord_")
+    base = base.removeprefix("coord_")
+    kind, _, number = base.partition("_")
+    if kind == "before" and number.isdigit():
+        text = f"Nhắc trước hạn {number} ngày làm việc"
+    elif kind == "overdue" and number.isdigit():
+        text = f"Nhắc quá hạn lần {number}"
+    else:
+        text = STEP_TEXT.get(base, base)
+    if coord:
+        text += " (hạn nội bộ của cơ quan phối hợp)"
+    if version:
+        text += " (lịch theo hạn mới)"
+    return text
+
+
+# Who changed a cycle (``cycleevent.actor``): "officer:<login>", "round:<login>", or a part of dondoc.
+ACTOR_TEXT = {
+    "daily": "hệ thống (chạy hằng ngày)",
+    "agency": "cơ quan báo cáo",
+    "import": "nhập kế hoạch",
+    "cli": "lệnh quản trị",
+    "system": "hệ thống",
+}
+
+
+def actor_text(actor: str | None) -> str:
+    """ "officer:an" → "cán bộ an"; "round:an" → "đợt báo cáo (cán bộ an)"; "daily" → "hệ thống (…)"."""
+    if not actor:
+        return "—"
+    kind, _, who = actor.partition(":")
+    if kind == "officer" and who:
+        return f"cán bộ {who}"
+    if kind == "round" and who:
+        return f"đợt báo cáo (cán bộ {who})"
+    return ACTOR_TEXT.get(actor, actor)
+
+
 class AnswerStatus(StrEnum):
     """How far the agency says the work is (the three words of Vietnamese progress reports)."""
 
@@ -182,6 +253,14 @@ NOTIFICATION_TEXT = {
     NotificationStatus.dead: "Không gửi được",
     NotificationStatus.unknown: "Đã gửi, chưa rõ kết quả (sẽ gửi lại cùng mã)",
     NotificationStatus.unconfirmed: "Đã gửi, chưa rõ kết quả",
+}
+
+# Why a send failed (``notification.error_class``), as the officers' pages and the CLI name it.
+ERROR_CLASS_TEXT = {
+    "permanent": "lỗi không gửi lại được",
+    "retryable": "lỗi tạm thời",
+    "auth": "lỗi xác thực với nhà cung cấp",
+    "unknown": "chưa rõ kết quả",
 }
 
 # The states in which a message may have reached its recipient without the provider saying so: such a

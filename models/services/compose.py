@@ -4,14 +4,16 @@ The batches of ``models.services.reminders`` record each due step in the ledger 
 (``notification_key = PENDING``). :func:`compose_day` then, in one transaction:
 
 1. **Loads** the waiting entries. Those whose cycle no longer waits for a report (answered, closed since)
-   are dropped — recorded, never nagged (``notification_key`` None). The standing agency's escalation
-   entries wait for the digest day when the policy says ``weekly``.
+   are dropped — recorded, never nagged (``notification_key`` None) — except an officer's decision
+   (``cd.DECISION_STEPS``: the answer was accepted), which is news for the agency whatever the state.
+   The standing agency's escalation entries wait for the digest day when the policy says ``weekly``.
 2. **Groups** them by contact: the agency (its own items), its head (escalated items), and the standing
    agency — whose own items (addressed to its responsible unit: it never asks itself to report to
    itself) and the escalated items of every other agency, by agency, go in the same message.
 3. For each contact, picks the message's **slot**: ``m<day>:<recipient>:r<n>:<channel>``, n = 1 … the
    policy's daily cap. A contact over its cap gets nothing more today: its entries stay waiting and go in
-   the next message (folded, never lost).
+   the next message (folded, never lost). Decisions alone never open a second message on a day the
+   contact already had one: they wait for the next day's (one message per contact a day).
 4. **Claims** the entries for that key with a conditional ``UPDATE … WHERE notification_key = PENDING
    RETURNING id`` — a concurrent run claims each entry once — and builds the message from exactly the
    entries it claimed; then inserts the outbox rows (insert-ignore on the key). If another run took the
@@ -93,8 +95,8 @@ def _compose(rt: Runtime, session: Session, today: date) -> DayReport:
     if not entries:
         return report
     facts = _load(rt, session, {e.cycle_id for e in entries})
-    live = [e for e in entries if facts.cycles[e.cycle_id].status in REMINDING]
-    _set_key(session, [e.id for e in entries if facts.cycles[e.cycle_id].status not in REMINDING], None)
+    live = [e for e in entries if _still_news(e, facts)]
+    _set_key(session, [e.id for e in entries if not _still_news(e, facts)], None)
     groups: dict[str, list[_Entry]] = defaultdict(list)
     for entry in live:
         code, _, kind = entry.recipient.partition("#")
@@ -107,6 +109,11 @@ def _compose(rt: Runtime, session: Session, today: date) -> DayReport:
     for target in sorted(groups):
         _compose_one(rt, session, facts, target, groups[target], today, report)
     return report
+
+
+def _still_news(entry: _Entry, facts: _Facts) -> bool:
+    """A reminder step while its cycle still waits for a report; a decision always (it tells, asks nothing)."""
+    return entry.step in cd.DECISION_STEPS or facts.cycles[entry.cycle_id].status in REMINDING
 
 
 def _load(rt: Runtime, session: Session, cycle_ids: set[int]) -> _Facts:
@@ -163,6 +170,9 @@ def _compose_one(
         log.warning("no contact for %s: %d reminder steps recorded, not sent", target, len(entries))
         return
     used = _used_slots(session, today, target)
+    if used and all(e.step in cd.DECISION_STEPS for e in entries):
+        report.waiting += len(entries)  # the day's message went already: the decision goes in the next one
+        return
     for slot in range(1, rt.reminder_cap + 1):
         if slot in used:
             continue
@@ -189,6 +199,7 @@ def _items(facts: _Facts, entries: list[_Entry]) -> list[cd.Item]:
     items = []
     for cycle_id, its in steps.items():
         cycle = facts.cycles[cycle_id]
+        decided = any(e.step in cd.DECISION_STEPS for e in its)
         subject = facts.subjects[cycle.subject]
         owner = facts.agencies[cycle.agency_id]
         track_from = facts.track_from.get(cycle.plan_id)
@@ -203,9 +214,13 @@ def _items(facts: _Facts, entries: list[_Entry]) -> list[cd.Item]:
                 plan=subject["plan"],
                 role=ROLE_TEXT.get(cycle.role, cycle.role),  # type: ignore[call-overload]
                 due=cycle.due,
-                opened=all(step_kind(e.step) in {"open", "round"} for e in its),
-                situation=track_from is not None and cycle.due < track_from and all(e.due_on < track_from for e in its),
+                opened=not decided and all(step_kind(e.step) in {"open", "round"} for e in its),
+                situation=not decided
+                and track_from is not None
+                and cycle.due < track_from
+                and all(e.due_on < track_from for e in its),
                 track_from=track_from,
+                decision=cd.ACCEPTED if decided else None,
             )
         )
     return items
@@ -277,6 +292,7 @@ def _context(
     """The template variables of a consolidated message (JSON: it is stored for the channel fallback)."""
     kind = "head" if target.endswith("#head") else "agency"
     own_standing = facts.standing is not None and agency.id == facts.standing.id
+    accepted = [i for i in own if i.decision]
     sections = [
         {
             "title": cd.SECTION_TITLES[name].format(
@@ -285,6 +301,7 @@ def _context(
             "lines": [cd.item_line(i, today) for i in its],
         }
         for name, its in cd.order_items(own, today)
+        if name != "accepted"  # told apart: the template thanks before it asks
     ]
     groups = [{"agency": name, "lines": [cd.item_line(i, today) for i in its]} for name, its in cd.by_agency(escalated)]
     parts = [cd.summary(agency.name, own, today)] if own else []
@@ -302,6 +319,7 @@ def _context(
         "today": f"{today:%d/%m/%Y}",
         "summary": "; ".join(parts),
         "sections": sections,
+        "accepted": [cd.item_line(i, today) for _, its in cd.order_items(accepted, today) for i in its],
         "escalated": groups,
         "escalate_days": rt.policy.escalate_after_days,
         # An escalation-only message to the standing agency: its officers' pages list those items.

@@ -3,7 +3,9 @@
 State rules (the vocabulary of ``models.domain.states.CycleStatus``):
 
 - ``accept``: *answered* → *accepted* (closed); the cycle's live links then expire 30 days later (grace
-  to look at the receipt), never later than they would have.
+  to look at the receipt), never later than they would have. The agency is told through its consolidated
+  message of the day: a ledger entry of step ``accepted`` waits for it (``models.services.compose``),
+  inserted once (the ledger's unique step key) — never a message of its own beside that day's reminders.
 - ``return_answer``: *answered* → *returned* (reminding again) and a message with the officer's comment
   is queued in the outbox for the agency, with a fresh link.
 - ``grant_extension``: any open state → *extended* with ``due_extended`` = the new date, the schedule
@@ -25,6 +27,7 @@ from sqlmodel import Session
 
 from models.domain.answer_form import DecisionError, clean_text
 from models.domain.clock import today_local, utcnow
+from models.domain.consolidated import ACCEPTED, PENDING
 from models.domain.states import CLOSED, EXTENDABLE, REMINDING, CycleStatus, Decision
 from models.domain.tokens import GRACE, token_expiry
 from models.services import retry
@@ -32,7 +35,7 @@ from models.services.answers import latest_answer
 from models.services.decision_messages import queue_decision_message
 from models.services.runtime import Runtime
 from models.store.answer_tables import AnswerReview
-from models.store.cycle_tables import Cycle, CycleEvent, ResponseToken
+from models.store.cycle_tables import Cycle, CycleEvent, ReminderLedger, ResponseToken
 from models.store.plan_tables import Agency
 from models.store.tokens import extend_cycle_tokens, revoke_cycle_tokens
 from models.store.writes import insert_ignore, set_status, write_events
@@ -70,8 +73,17 @@ def _cycle(session: Session, cycle_id: int) -> Cycle:
     return cycle
 
 
-def accept(session: Session, cycle_id: int, officer: str, comment: str = "") -> None:
-    """*answered* → *accepted*; the cycle's live links expire after the grace period."""
+def accept(
+    session: Session,
+    cycle_id: int,
+    officer: str,
+    comment: str = "",
+    *,
+    tell_agency: bool = True,
+    today: date | None = None,
+) -> None:
+    """*answered* → *accepted*; the cycle's live links expire after the grace period. With ``tell_agency``
+    the acceptance waits for the agency's next consolidated message (``today``: the day it is decided)."""
     cycle = _cycle(session, cycle_id)
     if cycle.status != CycleStatus.answered:
         raise DecisionError("chỉ chấp nhận được kỳ báo cáo đang chờ xem xét")
@@ -81,6 +93,11 @@ def accept(session: Session, cycle_id: int, officer: str, comment: str = "") -> 
         raise DecisionError("kỳ báo cáo vừa được người khác cập nhật")
     shorten_tokens(session, cycle_id)
     _review(session, cycle_id, Decision.accepted, officer, comment)
+    agency = session.get(Agency, cycle.agency_id)
+    if tell_agency and agency is not None:
+        day = today or today_local()
+        entry = {"cycle_id": cycle_id, "step": ACCEPTED, "recipient": agency.code, "due_on": day}
+        insert_ignore(session, ReminderLedger, [{**entry, "recorded_on": day, "notification_key": PENDING}])
 
 
 def shorten_tokens(session: Session, cycle_id: int, *, now: datetime | None = None) -> int:

@@ -37,7 +37,7 @@ class CycleAction:
 
 
 def _accept(session: Session, rt: Runtime, action: CycleAction, today: date) -> None:
-    decisions.accept(session, action.cycle_id, action.officer, action.comment)
+    decisions.accept(session, action.cycle_id, action.officer, action.comment, today=today)
 
 
 def _return(session: Session, rt: Runtime, action: CycleAction, today: date) -> None:

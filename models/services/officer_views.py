@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlmodel import Session
 
 from models.domain.agencies import Agency as DirectoryAgency
@@ -58,7 +58,7 @@ from models.services.reports import build_report, cycle_facts, load_facts, with_
 from models.services.retry import Skipped, retry_dead
 from models.services.runtime import Runtime
 from models.store.answer_tables import Answer, AnswerReview
-from models.store.cycle_tables import Cycle, CycleEvent, Notification, ReportRound
+from models.store.cycle_tables import Cycle, CycleEvent, Notification, ReminderLedger, ReportRound
 from models.store.plan_tables import Agency, Indicator, Plan, Task
 
 Mask = Callable[[str | None], str]  # how an address (phone, email, id) is shown
@@ -113,8 +113,16 @@ def cycle_view(session: Session, rt: Runtime, cycle: Cycle, today: date, mask: M
     reviews = session.execute(
         select(AnswerReview).where(AnswerReview.cycle_id == cycle.id).order_by(AnswerReview.id)
     ).scalars()
+    # The cycle's own messages, and the day's consolidated messages that listed it (its reminder steps and
+    # the news of its acceptance: the ledger points to them; such a message lists several cycles).
+    carried = select(ReminderLedger.notification_key).where(
+        ReminderLedger.cycle_id == cycle.id,
+        ReminderLedger.notification_key.startswith("m"),  # type: ignore[union-attr]
+    )
     messages = session.execute(
-        select(Notification).where(Notification.cycle_id == cycle.id).order_by(Notification.id)
+        select(Notification)
+        .where(or_(Notification.cycle_id == cycle.id, Notification.key.in_(carried)))  # type: ignore[attr-defined]
+        .order_by(Notification.id)
     ).scalars()
     facts: CycleFacts = cycle_facts(cycle, agency.name if agency else "?")
     last = answers[-1] if answers else None

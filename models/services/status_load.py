@@ -185,7 +185,10 @@ def _apply(session: Session, item: StatusRow, cycles: list[Cycle], key: str, off
                 session, cycle_id=cycle.id or 0, agency_id=cycle.agency_id, answer=answer, submission_key=submission
             )
             if recorded.created:
-                accept(session, cycle.id or 0, officer, f"nạp tình trạng từ bảng tính, dòng {item.row}")
+                # The sheet records what the office already knows: no message to the agency (a load
+                # of the whole plan would otherwise tell every agency at once).
+                note = f"nạp tình trạng từ bảng tính, dòng {item.row}"
+                accept(session, cycle.id or 0, officer, note, tell_agency=False)
                 out.closed += 1
             continue
         if session.execute(select(Answer.id).where(Answer.submission_key == submission)).first():

@@ -103,7 +103,7 @@ def test_status(cli_env: str) -> None:
     assert out["dead"]["count"] == 2 and out["dead"]["latest"]["last_error"] == "error 1"
     assert "access_token" not in out["zalo"] and "refresh_token" not in out["zalo"]  # never shown
     plain = runner.invoke(app, ["status"])
-    assert plain.exit_code == 0 and "dead notifications: 2" in plain.stdout
+    assert plain.exit_code == 0 and "undeliverable messages: 2" in plain.stdout
 
 
 def test_status_plain_text_renders_markup_and_keeps_error_text_literal(cli_env: str) -> None:
@@ -125,6 +125,6 @@ def test_status_plain_text_renders_markup_and_keeps_error_text_literal(cli_env: 
     assert "[red]" not in plain.stdout and "[/red]" in plain.stdout  # tags rendered; the error's own text kept
     assert "Zalo token error" in plain.stdout and "refused [error -14] [/red]" in plain.stdout
     assert "HẾT / exhausted" in plain.stdout
-    assert "paused until 2030-01-01 08:30 UTC" in plain.stdout  # the auth circuit, shown once
+    assert "paused until 01/01/2030 15:30" in plain.stdout  # local time  # the auth circuit, shown once
     code, out = run("status")
     assert code == 0 and out["zalo"]["paused_until"].startswith("2030-01-01 08:30")

@@ -137,8 +137,9 @@ def seed(url: str, plan_path: Path, data_dir: Path) -> None:
     core.engine.dispose()
 
 
-def make_web(url: str, tmp_path: Path, limits: Limits | None = None, **kwargs: Any) -> Web:
-    """The web application over a seeded database (its own engine: ``web.engine.dispose()`` when done)."""
+def make_web(url: str, tmp_path: Path, limits: Limits | None = None, today: date = DAY, **kwargs: Any) -> Web:
+    """The web application over a seeded database (its own engine: ``web.engine.dispose()`` when done),
+    its clock on ``today`` (the seed's day unless a test lived more days on it)."""
     from config.app import App, signing_key
     from config.files import SHIPPED_AGENCIES
     from config.policy import load_policy
@@ -167,11 +168,11 @@ def make_web(url: str, tmp_path: Path, limits: Limits | None = None, **kwargs: A
         email_copy=settings.email_copy,
     )
     core = App(settings=settings, engine=engine, runtime=runtime)
-    app = create_app(settings, migrate=False, today=lambda: DAY, limits=limits, core=core, **kwargs)
+    app = create_app(settings, migrate=False, today=lambda: today, limits=limits, core=core, **kwargs)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         client = TestClient(app)
-    web = Web(client=client, app=app, settings=settings, engine=engine, today=DAY)
+    web = Web(client=client, app=app, settings=settings, engine=engine, today=today)
     with web.session() as s:
         for cycle_id, link, context in s.execute(
             select(Notification.cycle_id, Notification.link, Notification.context).where(

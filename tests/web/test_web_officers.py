@@ -20,7 +20,7 @@ from models.domain.states import CycleKind, Role
 from models.domain.tokens import reveal
 from models.services.reminders import queue_batch
 from models.store.answer_tables import Answer, AnswerReview, OfficerSession
-from models.store.cycle_tables import Cycle, CycleEvent, Notification, ReportRound, ResponseToken
+from models.store.cycle_tables import Cycle, CycleEvent, Notification, ReminderLedger, ReportRound, ResponseToken
 from models.store.plan_tables import Agency, Task
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
@@ -329,7 +329,13 @@ def test_accept_closes_the_cycle_and_shortens_its_links(officer: Web) -> None:
     assert event.actor == "officer:can.bo" and event.to_status == "accepted"
     page = officer.client.get(path).text
     assert "Báo cáo đã được chấp nhận" in page and "Cơ quan thường trực đã chấp nhận báo cáo" in page
-    assert "Đã chấp nhận báo cáo." in officer.client.get(response.headers["location"]).text
+    flash = officer.client.get(response.headers["location"]).text
+    assert "Đã chấp nhận báo cáo. Cơ quan được báo trong tin nhắn tổng hợp" in flash
+    with officer.session() as s:  # the news waits for the agency's next consolidated message
+        told = s.execute(
+            select(ReminderLedger).where(ReminderLedger.cycle_id == cycle_id, ReminderLedger.step == "accepted")
+        ).scalar_one()
+    assert told.notification_key == "pending" and told.due_on == officer.today
     # A second accept is refused (nothing to review any more).
     again = officer.act(cycle_id, "accept")
     assert again.status_code == 409 and "Chưa thực hiện được" in again.text

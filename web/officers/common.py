@@ -24,7 +24,8 @@ CSRF_MAX_AGE = 8 * 3600
 # The flash message after a redirect (``?ok=<code>``): what was done, in the officers' words.
 MESSAGES = {
     "tracked": "Đã đặt ngày bắt đầu theo dõi của kế hoạch; không gửi các lần nhắc trước ngày đó.",
-    "accepted": "Đã chấp nhận báo cáo.",
+    "accepted": "Đã chấp nhận báo cáo. Cơ quan được báo trong tin nhắn tổng hợp tiếp theo gửi cơ quan "
+    "(cùng các nội dung nhắc việc trong ngày, nếu có).",
     "returned": "Đã trả lại báo cáo; ý kiến đã được gửi tới cơ quan.",
     "extended": "Đã gia hạn; lịch nhắc theo hạn mới.",
     "refused": "Đã không chấp thuận gia hạn; cơ quan tiếp tục được nhắc.",
