@@ -17,6 +17,7 @@ from models.domain import consolidated as cd
 from models.domain.states import REMINDING, CycleStatus
 from models.services.compose import compose_day
 from models.services.daily import evaluate_day, prepare_day
+from models.services.fallback import fallback_builder
 from models.services.officer_actions import CycleAction, act_on_cycle
 from models.services.officer_views import cycle_page
 from models.services.reminders import queue_cycles, reminding_candidates
@@ -125,6 +126,12 @@ def test_accepted_with_the_days_reminders_in_one_message_then_alone_then_never_a
     assert alone.context["cycles"] == [accepted_y] and not alone.context["sections"]
     assert TOLD in alone.body_text and "đề nghị quý cơ quan báo cáo" not in alone.body_text
     assert TOLD in alone.subject  # the short forms (email subject, Zalo summary, SMS) say it too
+    build = fallback_builder(app.runtime)
+    with Session(app.engine) as s:
+        sms = build(s, s.get(Notification, alone.id), "sms")
+        zalo = app.runtime.templates.render("consolidated", alone.context).params
+    assert "da duoc chap nhan" in sms.body_text and len(sms.body_text) <= 160 and sms.body_text.isascii()
+    assert TOLD in zalo["summary"] and len(zalo["summary"]) <= 100
 
     # The officers' cycle page lists the message that told the agency (a consolidated one, found via the ledger).
     page = cycle_page(app.runtime, accepted_x, DAY, mask=lambda address: address or "")
