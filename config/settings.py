@@ -79,6 +79,22 @@ class Settings(BaseSettings):
         "delivery reports without it are refused (403), and without it none are asked for.",
     )
     sms_max_segments: int = 1
+    attachments_dir: Path | None = Field(
+        default=None,
+        description="Folder of the answers' attachments (default: data_dir/attachments). Several web servers "
+        "share one (a network folder); it must exist and be writable when the web app starts.",
+    )
+    web_limits: Literal["database", "memory"] = Field(
+        default="database",
+        description="Where the web's rate limits and login / bad-link counters live: 'database' (shared by "
+        "every web process, kept over a restart) or 'memory' (one process, restarting empty).",
+    )
+    web_processes: int = Field(
+        default=1,
+        ge=1,
+        description="Web processes serving this database, on all machines together. Above 1 the secret key "
+        "must be set (DONDOC_SECRET_KEY): a key generated per machine would not open the others' links.",
+    )
     prefect_mode: Literal["auto", "server", "direct"] = Field(
         default="auto",
         description="How CLI flow commands run: through Prefect ('server': the configured server, else a "
@@ -97,6 +113,10 @@ class Settings(BaseSettings):
         if value is not None and not _CALLBACK_SECRET.fullmatch(value.get_secret_value()):
             raise ValueError("DONDOC_SMS_CALLBACK_SECRET: at least 16 characters, only A-Z a-z 0-9 - _ . ~")
         return value
+
+    @property
+    def effective_attachments_dir(self) -> Path:
+        return self.attachments_dir or self.data_dir / "attachments"
 
     @property
     def effective_database_url(self) -> str:

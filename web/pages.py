@@ -18,7 +18,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from config.app import App
 from config.settings import Settings
 from models.domain.clock import TZ
-from web.security import Csrf, Limits, RateLimiter, Throttle
+from web.security import Csrf, Limits, RateLimiter, SharedRateLimiter, SharedThrottle, Throttle
 from web.uploads import MAX_ATTACHMENT
 
 HERE = Path(__file__).resolve().parent
@@ -33,15 +33,20 @@ class WebContext:
     env: Environment
     csrf: Csrf
     secret: bytes
-    limiter: RateLimiter
+    limiter: RateLimiter | SharedRateLimiter
     limits: Limits
     today: Callable[[], date]
     dispatch_after_decisions: bool
-    throttle: Throttle = field(default_factory=Throttle)  # progressive delays of failed logins and bad links
+    # progressive delays of failed logins and bad links
+    throttle: Throttle | SharedThrottle = field(default_factory=Throttle)
 
     @property
     def data_dir(self) -> Path:
         return self.settings.data_dir
+
+    @property
+    def attachments_dir(self) -> Path:
+        return self.settings.effective_attachments_dir
 
     @property
     def secure_cookies(self) -> bool:
