@@ -17,9 +17,10 @@ request size limit, and keyed hashes of client addresses.
 - **Failures slow down, nothing locks** (:class:`Throttle`; :class:`SharedThrottle` in the database):
   wrong passwords (per login name *and* address, and per address) and bad links (per address) are
   counted — successes are not — and past a few free failures each further attempt on that key waits
-  longer (1 s, 2 s, 4 s … up to a cap) before it is checked. Attempts on one key are spaced, so parallel requests gain nothing. A right password
-  is still accepted after the wait, a valid link is never delayed, and an attacker elsewhere cannot
-  slow an officer's login at all. Only a parallel flood on one key past ``max_wait`` gets 429.
+  longer (1 s, 2 s, 4 s … up to a cap) before it is checked. Attempts on one key are spaced, so
+  parallel requests gain nothing. A right password is still accepted after the wait, a valid link is
+  never delayed, and an attacker elsewhere cannot slow an officer's login at all. Only a parallel
+  flood on one key past ``max_wait`` gets 429.
 """
 
 import asyncio
