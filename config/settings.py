@@ -7,7 +7,7 @@ from the environment only and are never logged: ``Settings.__repr__`` hides them
 import re
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -100,6 +100,15 @@ class Settings(BaseSettings):
         description="How CLI flow commands run: through Prefect ('server': the configured server, else a "
         "temporary one), or the same flow code directly ('direct'); 'auto' = server when one is configured.",
     )
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_unfilled_placeholder(cls, value: Any) -> Any:
+        # prefect.yaml's job variables are filled in from the deployer's environment; one that was not set
+        # stays "{{ $DONDOC_X }}": refuse it (the error names the setting) rather than use it as a value.
+        if isinstance(value, str) and value.startswith("{{") and value.endswith("}}"):
+            raise ValueError(f"{value!r} is a prefect.yaml placeholder not filled in: set it before `prefect deploy`")
+        return value
 
     @field_validator("data_dir")
     @classmethod

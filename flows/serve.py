@@ -15,10 +15,11 @@ from flows.round import round_flow
 TZ = "Asia/Ho_Chi_Minh"
 
 
-def main() -> None:
+def deployments() -> list:  # type: ignore[type-arg]
+    """The four deployments, schedules as in ``prefect.yaml`` (``tests/flows/test_deployments.py`` checks)."""
     from prefect.schedules import Cron
 
-    serve(
+    return [
         daily.to_deployment(
             name="daily", schedule=Cron("0 7 * * *", timezone=TZ, slug="daily-0700"), concurrency_limit=1
         ),
@@ -29,8 +30,11 @@ def main() -> None:
         ),
         digest.to_deployment(name="digest", schedule=Cron("30 7 * * 1", timezone=TZ, slug="digest-monday-0730")),
         round_flow.to_deployment(name="round"),
-        pause_on_shutdown=False,
-    )
+    ]
+
+
+def main() -> None:
+    serve(*deployments(), pause_on_shutdown=False)
 
 
 if __name__ == "__main__":
