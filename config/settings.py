@@ -52,7 +52,10 @@ class Settings(BaseSettings):
         default=False, description="Also send every reminder by email (a written trail) besides the instant channel."
     )
     channels_file: Path | None = Field(default=None, description="Channel config YAML (Zalo templates, limits).")
-    send_window: str = Field(default="07:30-17:00", description="Local hours in which messages are sent.")
+    send_window: str = Field(
+        default="07:30-17:00",
+        description="Local hours, on working days, in which messages are sent; 'always': any hour of any day.",
+    )
     max_attempts: int = Field(default=5, description="Tries per message before it is dead.")
     zalo_api_base: str = "https://business.openapi.zalo.me"
     zalo_oauth_base: str = "https://oauth.zaloapp.com"

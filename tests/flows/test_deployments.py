@@ -43,9 +43,7 @@ def test_serve_and_prefect_yaml_have_the_same_schedules_and_settings() -> None:
     from flows.serve import deployments
 
     spec = yaml.safe_load((ROOT / "prefect.yaml").read_text(encoding="utf-8"))
-    in_file = {
-        d["name"]: sorted((s["cron"], s["slug"]) for s in d.get("schedules") or []) for d in spec["deployments"]
-    }
+    in_file = {d["name"]: sorted((s["cron"], s["slug"]) for s in d.get("schedules") or []) for d in spec["deployments"]}
     served = {d.name: sorted((s.schedule.cron, s.slug) for s in d.schedules or []) for d in deployments()}
     assert served == in_file
     for dep in spec["deployments"]:
