@@ -118,7 +118,7 @@ def _allowed(
     ``scope``: an agency link's cycle, so that answering many cycles in a row is not throttled). Bad links
     are not counted here (they are slowed down instead), so they never use up the allowance."""
     ip_key = f"{kind}:ip:" + keyed_hash(ctx.secret, "ip", client_ip(request))
-    return ctx.limiter.hit(ip_key, per_ip) and ctx.limiter.hit(f"{kind}:" + row.token_hash[:16] + scope, per_token)
+    return ctx.limiter.hit_all([(ip_key, per_ip), (f"{kind}:" + row.token_hash[:16] + scope, per_token)])
 
 
 # --------------------------------------------------------------------------------------------------

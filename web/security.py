@@ -134,6 +134,10 @@ class RateLimiter:
             window.append(now)
             return True
 
+    def hit_all(self, keys: Sequence[tuple[str, Limit]]) -> bool:
+        """:meth:`hit` on each key in turn; False at the first over its limit (the later ones not counted)."""
+        return all(self.hit(key, limit) for key, limit in keys)
+
     def peek(self, key: str, limit: Limit) -> bool:
         """True when ``key`` is still under the limit (counts nothing)."""
         now = self._now()
@@ -249,13 +253,14 @@ class SharedRateLimiter:
         self._now: Callable[[], float] = time.time  # wall clock: the same in every process
 
     def hit(self, key: str, limit: Limit) -> bool:
-        return web_limits.hit(self.engine, key, limit, self._now())
+        return self.hit_all([(key, limit)])
+
+    def hit_all(self, keys: Sequence[tuple[str, Limit]]) -> bool:
+        """:meth:`RateLimiter.hit_all`, in one transaction."""
+        return web_limits.hit(self.engine, keys, self._now())
 
     def peek(self, key: str, limit: Limit) -> bool:
         return web_limits.peek(self.engine, key, limit, self._now())
-
-    def reset(self) -> None:
-        web_limits.reset(self.engine)
 
 
 class SharedThrottle:
@@ -274,9 +279,6 @@ class SharedThrottle:
 
     def failures(self, key: str) -> int:
         return web_limits.failures(self.engine, key)
-
-    def reset(self) -> None:
-        web_limits.reset(self.engine)
 
 
 def counters(store: str, engine: Engine) -> tuple[RateLimiter | SharedRateLimiter, Throttle | SharedThrottle]:

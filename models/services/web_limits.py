@@ -1,7 +1,8 @@
 """The web's rate limits and failure throttles in the database, so that every web process (and every
 machine behind one proxy) counts the same requests, and a restart forgets nothing.
 
-1. **A rate limit** (:func:`hit`) is one statement on both backends: ``INSERT … ON CONFLICT (key) DO
+1. **A rate limit** (:func:`hit`) is one statement per key on both backends (the keys of a request —
+   its address, its link — in one transaction): ``INSERT … ON CONFLICT (key) DO
    UPDATE … RETURNING hits`` — a fixed window per key that restarts once it is ``seconds`` old, counting
    at most ``count + 1`` (a refused request is not counted further, as in the memory limiter). The row
    lock of the upsert (PostgreSQL) or SQLite's single writer makes concurrent hits count exactly once.
@@ -40,26 +41,29 @@ def _insert(conn: Connection) -> Any:
     return (postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert)(T)
 
 
-def hit(engine: Engine, key: str, limit: Limit, now: float) -> bool:
-    """Count one request for ``key``; False when it is over ``limit`` (the request is then refused)."""
-    expired = T.c.started <= now - limit.seconds
+def hit(engine: Engine, keys: Sequence[tuple[str, Limit]], now: float) -> bool:
+    """Count one request on each of ``keys`` in turn, in one transaction; False at the first that is over
+    its limit (the request is then refused, and the keys after it are not counted)."""
     with engine.begin() as conn:
-        stmt = (
-            _insert(conn)
-            .values(key=key, started=now, hits=1, updated=now)
-            .on_conflict_do_update(
-                index_elements=[T.c.key],
-                set_={
-                    "started": case((expired, now), else_=T.c.started),
-                    "hits": case((expired, 1), (T.c.hits <= limit.count, T.c.hits + 1), else_=T.c.hits),
-                    "updated": now,
-                },
+        for key, limit in keys:
+            expired = T.c.started <= now - limit.seconds
+            stmt = (
+                _insert(conn)
+                .values(key=key, started=now, hits=1, updated=now)
+                .on_conflict_do_update(
+                    index_elements=[T.c.key],
+                    set_={
+                        "started": case((expired, now), else_=T.c.started),
+                        "hits": case((expired, 1), (T.c.hits <= limit.count, T.c.hits + 1), else_=T.c.hits),
+                        "updated": now,
+                    },
+                )
+                .returning(T.c.hits)
             )
-            .returning(T.c.hits)
-        )
-        hits = int(conn.execute(stmt).scalar_one())
+            if int(conn.execute(stmt).scalar_one()) > limit.count:
+                return False
         _maybe_sweep(conn, now)
-    return hits <= limit.count
+    return True
 
 
 def peek(engine: Engine, key: str, limit: Limit, now: float) -> bool:
@@ -138,12 +142,6 @@ def failures(engine: Engine, key: str) -> int:
     """Failures recorded for ``key`` (whatever their age: the window is the caller's)."""
     with engine.connect() as conn:
         return int(conn.execute(select(T.c.failures).where(T.c.key == key)).scalar() or 0)
-
-
-def reset(engine: Engine) -> None:
-    """Forget every counter (tests, and an operator lifting every limit at once)."""
-    with engine.begin() as conn:
-        conn.execute(delete(T))
 
 
 def _maybe_sweep(conn: Connection, now: float) -> None:
