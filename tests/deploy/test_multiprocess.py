@@ -40,7 +40,8 @@ from models.store.db import make_engine
 pytestmark = [pytest.mark.slow, pytest.mark.postgres]
 
 ROOT = Path(__file__).resolve().parents[2]
-DAYS = ("2025-07-01", "2025-07-08")
+# the second day is past the 14-working-day reminders of the 31/07 deadlines: new messages that day
+DAYS = ("2025-07-01", "2025-07-21")
 # a round's due date must be ahead of the real today (the round flow takes no other day)
 ROUND = {
     "title": "Báo cáo sơ kết 6 tháng",
@@ -156,125 +157,120 @@ def _finished(api: httpx.Client, run_ids: list[str]) -> list[dict[str, Any]] | N
     return runs if all(s == "COMPLETED" for s in states) else None
 
 
+def _environment(tmp_path: Path, pg_url: str, smtp_port: int, prefect_port: int, web_port: int) -> dict[str, str]:
+    """What every part reads: one database, data folder and key; email to the local SMTP server."""
+    return {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "DONDOC_DATABASE_URL": pg_url,
+        "DONDOC_DATA_DIR": str(tmp_path / "data"),  # shared by both web processes and both workers
+        "DONDOC_SECRET_KEY": SECRET,
+        "DONDOC_WEB_PROCESSES": "2",
+        "DONDOC_PUBLIC_BASE_URL": f"http://127.0.0.1:{web_port}",
+        "DONDOC_AGENCIES_FILE": str(_agencies_file(tmp_path)),
+        "DONDOC_CHANNEL_ORDER": '["email"]',
+        "DONDOC_EMAIL_URL": f"mailto://127.0.0.1:{smtp_port}",
+        "DONDOC_EMAIL_FROM_ADDRESS": "dondoc@sokhcn.example",
+        "DONDOC_SEND_WINDOW": "always",
+        "PREFECT_API_URL": f"http://127.0.0.1:{prefect_port}/api",
+        "PREFECT_HOME": str(tmp_path / "prefect"),
+        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+        "DO_NOT_TRACK": "1",
+        "PREFECT_SERVER_SERVICES_SCHEDULER_ENABLED": "false",
+        "PREFECT_WORKER_QUERY_SECONDS": "1",
+        "PREFECT_LOGGING_EXTRA_LOGGERS": "dondoc",
+    }
+
+
+def _start_prefect(procs: Processes, api: httpx.Client, env: dict[str, str], port: int) -> None:
+    """Prefect's server, the pool, the deployments from prefect.yaml (no warning), two workers."""
+    server = ["prefect", "server", "start", "--host", "127.0.0.1", "--port", str(port)]
+    procs.start("prefect-server", [sys.executable, "-m", *server], env)
+    _wait("Prefect's server", lambda: api.get("/health").status_code == 200, procs)
+    _prefect(["work-pool", "create", "dondoc", "--type", "process"], env)
+    deployed = _prefect(["--no-prompt", "deploy", "--all"], env)
+    assert "warning" not in deployed.lower(), deployed
+    for name in ("w1", "w2"):
+        worker = ["prefect", "worker", "start", "--pool", "dondoc", "--name", name, "--limit", "1"]
+        procs.start(name, [sys.executable, "-m", *worker], env)
+
+
+def _start_web(procs: Processes, env: dict[str, str], ports: tuple[int, int]) -> None:
+    for i, port in enumerate(ports):
+        procs.start(f"web{i + 1}", [sys.executable, "-m", "cli.main", "serve", "--port", str(port)], env)
+    for port in ports:
+        _wait(f"web :{port}", lambda p=port: httpx.get(f"http://127.0.0.1:{p}/healthz").status_code == 200, procs)
+
+
+def _check_runs_in_prefect(api: httpx.Client, procs: Processes, runs: list[dict[str, Any]]) -> None:
+    """Both workers ran flows; each run has its task runs, all completed, and its logs."""
+    by_worker = {name: set(re.findall(r"flow run '([0-9a-f-]{36})'", procs.log(name))) for name in ("w1", "w2")}
+    assert by_worker["w1"] and by_worker["w2"], by_worker
+    assert by_worker["w1"] | by_worker["w2"] >= {r["id"] for r in runs}
+    for run in runs:
+        tasks = _call(api, "POST", "/task_runs/filter", json={"flow_runs": {"id": {"any_": [run["id"]]}}})
+        logs = _call(api, "POST", "/logs/filter", json={"logs": {"flow_run_id": {"any_": [run["id"]]}}})
+        assert tasks and all(t["state"]["type"] == "COMPLETED" for t in tasks), run["name"]
+        assert logs, run["name"]
+
+
+def _sent_once(engine: Any, smtp: LocalSMTP) -> list[Any]:
+    """Every queued message is sent and reached the SMTP server once (its Message-ID is the outbox key's)."""
+    with engine.connect() as conn:
+        statuses = Counter(conn.execute(select(Notification.status)).scalars())
+    assert statuses and set(statuses) == {"sent"}, statuses
+    received = [m.message() for m in smtp.received]
+    ids = Counter(m["Message-ID"] for m in received)
+    assert len(received) == statuses["sent"] and max(ids.values()) == 1, ids.most_common(3)
+    return received
+
+
 def test_two_workers_two_web_processes_one_database(pg_url: str, tmp_path: Path, processes: Processes) -> None:
     started = time.monotonic()
     prefect_port, web_ports = free_port(), (free_port(), free_port())
     smtp = LocalSMTP().start()
+    engine = make_engine(pg_url)
     try:
-        env = {
-            **os.environ,
-            "PYTHONPATH": str(ROOT),
-            "DONDOC_DATABASE_URL": pg_url,
-            "DONDOC_DATA_DIR": str(tmp_path / "data"),  # shared by both web processes and both workers
-            "DONDOC_SECRET_KEY": SECRET,
-            "DONDOC_WEB_PROCESSES": "2",
-            "DONDOC_PUBLIC_BASE_URL": f"http://127.0.0.1:{web_ports[0]}",
-            "DONDOC_AGENCIES_FILE": str(_agencies_file(tmp_path)),
-            "DONDOC_CHANNEL_ORDER": '["email"]',
-            "DONDOC_EMAIL_URL": f"mailto://127.0.0.1:{smtp.port}",
-            "DONDOC_EMAIL_FROM_ADDRESS": "dondoc@sokhcn.example",
-            "DONDOC_SEND_WINDOW": "always",
-            "PREFECT_API_URL": f"http://127.0.0.1:{prefect_port}/api",
-            "PREFECT_HOME": str(tmp_path / "prefect"),
-            "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
-            "DO_NOT_TRACK": "1",
-            "PREFECT_SERVER_SERVICES_SCHEDULER_ENABLED": "false",
-            "PREFECT_WORKER_QUERY_SECONDS": "1",
-            "PREFECT_LOGGING_EXTRA_LOGGERS": "dondoc",
-        }
+        env = _environment(tmp_path, pg_url, smtp.port, prefect_port, web_ports[0])
         api = httpx.Client(base_url=env["PREFECT_API_URL"], timeout=30)
-
-        # 1. Prefect's server, the pool, the deployments from prefect.yaml, two workers
-        processes.start(
-            "prefect-server",
-            [sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1", "--port", str(prefect_port)],
-            env,
-        )
-        _wait("Prefect's server", lambda: api.get("/health").status_code == 200, processes)
-        _prefect(["work-pool", "create", "dondoc", "--type", "process"], env)
-        deployed = _prefect(["--no-prompt", "deploy", "--all"], env)
-        assert "warning" not in deployed.lower(), deployed
-        for name in ("w1", "w2"):
-            processes.start(
-                name,
-                [
-                    sys.executable,
-                    "-m",
-                    "prefect",
-                    "worker",
-                    "start",
-                    "--pool",
-                    "dondoc",
-                    "--name",
-                    name,
-                    "--limit",
-                    "1",
-                ],
-                env,
-            )
-        # 2. two web processes on the same database
-        for i, port in enumerate(web_ports):
-            processes.start(f"web{i + 1}", [sys.executable, "-m", "cli.main", "serve", "--port", str(port)], env)
-        for port in web_ports:
-            _wait(
-                f"web :{port}", lambda p=port: httpx.get(f"http://127.0.0.1:{p}/healthz").status_code == 200, processes
-            )
-        deployments = _call(api, "POST", "/deployments/filter", json={})
-        assert {d["name"] for d in deployments} == {"daily", "dispatch", "digest", "round"}
-        daily = next(d for d in deployments if d["name"] == "daily")
-        assert daily["job_variables"]["env"]["DONDOC_PUBLIC_BASE_URL"] == env["DONDOC_PUBLIC_BASE_URL"]
+        _start_prefect(processes, api, env, prefect_port)
+        _start_web(processes, env, web_ports)
+        deployments = {d["name"]: d for d in _call(api, "POST", "/deployments/filter", json={})}
+        assert set(deployments) == {"daily", "dispatch", "digest", "round"}
+        job_env = deployments["daily"]["job_variables"]["env"]
+        assert job_env["DONDOC_PUBLIC_BASE_URL"] == env["DONDOC_PUBLIC_BASE_URL"]  # filled in at deploy time
         ready = time.monotonic() - started
 
-        # 3. the first day and an ad hoc round at once (two runs: both workers), then the second day
+        # the first day and an ad hoc round at once (two runs in flight: both workers), then the second day
         first = [_run(api, "daily/daily", {"today": DAYS[0]}), _run(api, "round/round", ROUND)]
-        _wait("the first day and the round", lambda: _finished(api, first), processes)
+        runs = _wait("the first day and the round", lambda: _finished(api, first), processes)
+        after_first = len(_sent_once(engine, smtp))
         second = [_run(api, "daily/daily", {"today": DAYS[1]})]
-        runs = _wait("the second day", lambda: _finished(api, second), processes) + _finished(api, first)
+        runs += _wait("the second day", lambda: _finished(api, second), processes)
         flows_done = time.monotonic() - started
+        _check_runs_in_prefect(api, processes, runs)
+        received = _sent_once(engine, smtp)
+        assert after_first > 0 and len(received) > after_first  # each day sent its own messages
 
-        # 4. both workers ran flows; each run has task runs and logs in Prefect
-        by_worker = {name: set(re.findall(r"flow run '([0-9a-f-]{36})'", processes.log(name))) for name in ("w1", "w2")}
-        assert by_worker["w1"] and by_worker["w2"], by_worker
-        assert by_worker["w1"] | by_worker["w2"] >= {r["id"] for r in runs}
-        for run in runs:
-            tasks = _call(api, "POST", "/task_runs/filter", json={"flow_runs": {"id": {"any_": [run["id"]]}}})
-            logs = _call(api, "POST", "/logs/filter", json={"logs": {"flow_run_id": {"any_": [run["id"]]}}})
-            assert tasks and all(t["state"]["type"] == "COMPLETED" for t in tasks), run["name"]
-            assert logs, run["name"]
-        daily_results = [r for r in runs if r["deployment_id"] == daily["id"]]
-        assert len(daily_results) == 2
-
-        # 5. every queued message sent, and received exactly once
-        engine = make_engine(pg_url)
-        with engine.connect() as conn:
-            rows = conn.execute(select(Notification.id, Notification.status, Notification.channel)).all()
-        statuses = Counter(r.status for r in rows)
-        assert rows and set(statuses) == {"sent"}, statuses
-        received = [m.message() for m in smtp.received]
-        ids = Counter(m["Message-ID"] for m in received)
-        assert len(received) == len(rows) and max(ids.values()) == 1, ids.most_common(3)
-
-        # 6. answer links from the mail, through both web processes
-        links = sorted(
-            {link for m in received for link in re.findall(r"http://127\.0\.0\.1:\d+/r/[A-Za-z0-9_-]{20,}", _text(m))}
-        )
+        # answer links from the mail, through both web processes
+        link = re.compile(r"http://127\.0\.0\.1:\d+/r/[A-Za-z0-9_-]{20,}")
+        links = sorted({found for m in received for found in link.findall(_text(m))})
         assert len(links) >= 3, links
-        for i, link in enumerate(links[:2]):
-            _answer(link.replace(str(web_ports[0]), str(web_ports[i % 2])))
+        for i, url in enumerate(links[:2]):
+            _answer(url.replace(str(web_ports[0]), str(web_ports[i % 2])))
         with engine.connect() as conn:
-            answers = conn.execute(select(Answer.id)).all()
-        assert len(answers) == 2
+            assert len(conn.execute(select(Answer.id)).all()) == 2
 
-        # 7. one page allowance per link across both processes
+        # one page allowance per link across both processes: alternate, and the one past it is refused
         path = "/r/" + links[2].rsplit("/r/", 1)[1]
         codes = [httpx.get(f"http://127.0.0.1:{web_ports[i % 2]}{path}").status_code for i in range(PAGE_PER_TOKEN + 1)]
         assert codes[:PAGE_PER_TOKEN] == [200] * PAGE_PER_TOKEN and codes[-1] == 429, Counter(codes)
-        engine.dispose()
         print(
             f"multi-process run: ready after {ready:.0f} s, flows done after {flows_done:.0f} s, "
-            f"{len(rows)} messages, total {time.monotonic() - started:.0f} s"
+            f"{after_first} + {len(received) - after_first} messages, total {time.monotonic() - started:.0f} s"
         )
     finally:
+        engine.dispose()
         smtp.stop()
     for name in ("w1", "w2", "web1", "web2", "prefect-server"):
         assert "Traceback" not in processes.log(name), f"{name}:\n{processes.log(name)[-3000:]}"
