@@ -1,4 +1,5 @@
 """webcounter: the web's rate limits and login / bad-link throttles, shared by every web process
+(UNLOGGED on PostgreSQL)
 
 Revision ID: 0011
 Revises: 0007
@@ -18,6 +19,10 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    # PostgreSQL: UNLOGGED — no WAL write and no fsync per counted request (bench/bench_web_limits.py); a
+    # crash of the server empties the table, which only resets the limits, as a restart of one web
+    # process always did.
+    postgresql = op.get_bind().dialect.name == 'postgresql'
     op.create_table(
         'webcounter',
         sa.Column('key', sqlmodel.sql.sqltypes.AutoString(length=96), nullable=False),
@@ -29,6 +34,7 @@ def upgrade() -> None:
         sa.Column('last', sa.Float(), nullable=False),
         sa.Column('updated', sa.Float(), nullable=False),
         sa.PrimaryKeyConstraint('key'),
+        prefixes=['UNLOGGED'] if postgresql else [],
     )
     with op.batch_alter_table('webcounter', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_webcounter_updated'), ['updated'], unique=False)
