@@ -16,6 +16,7 @@ from cli import db as db_cli
 from cli import deadline as deadline_cli
 from cli import plan as plan_cli
 from cli import status as status_cli
+from cli import up as up_cli
 from cli import web as web_cli
 from cli import work
 from cli.common import console, direct_note, dispatch_text, fail, prepare_app, run_flow
@@ -55,6 +56,7 @@ app.add_typer(deadline_cli.app, name="deadline", help="Read deadline phrases.")
 app.add_typer(work.round_app, name="round")
 app.add_typer(channels_cli.app, name="channels", help="Delivery channels: test sends, token and quota status.")
 app.command("serve")(web_cli.serve_cmd)
+app.command("up")(up_cli.up_cmd)
 app.add_typer(web_cli.users_app, name="users", help="Officers' accounts for the web pages.")
 app.command("report")(web_cli.report_cmd)
 app.command("daily")(work.daily_cmd)

@@ -29,20 +29,21 @@ def serve_cmd(
         help="Reverse proxies whose X-Forwarded-For is trusted (e.g. 127.0.0.1): rate limits then see the "
         "real client address.",
     ),
+    workers: int = typer.Option(
+        1, "--workers", min=1, help="Web processes on this port (above 1: DONDOC_SECRET_KEY must be set)."
+    ),
 ) -> None:
     """Serve the answer pages and the officers' pages (uvicorn); the schema is brought up to date first."""
     import uvicorn
 
-    from config.settings import get_settings
-    from web.app import create_app
-
-    settings = get_settings()
-    application = create_app(settings)
+    settings, application = web_app(workers)
     console.print(
         f"dondoc web: http://{host}:{port}/officers — answer links: {settings.public_base_url.rstrip('/')}/r/…"
     )
     uvicorn.run(
-        application,
+        application if application is not None else "web.app:create_app",
+        factory=application is None,
+        workers=workers if application is None else None,
         host=host,
         port=port,
         proxy_headers=forwarded_allow_ips is not None,
@@ -50,6 +51,30 @@ def serve_cmd(
         server_header=False,
         log_level="info",
     )
+
+
+def web_app(workers: int):  # type: ignore[no-untyped-def]
+    """The settings and, for one process, the application; for several (uvicorn's workers build their own
+    from ``web.app:create_app``), None — after the checks every process makes, made here once with a
+    usage error instead of a traceback per worker."""
+    import os
+
+    from config.settings import get_settings
+    from web.app import StartupError, check_shared_setup, create_app
+
+    settings = get_settings()
+    try:
+        check_shared_setup(settings, workers)
+        if workers == 1:
+            return settings, create_app(settings)
+    except StartupError as exc:
+        raise fail(str(exc), 2) from None
+    from models.store.db import upgrade
+
+    upgrade(settings.effective_database_url)  # once, before the workers start
+    # the workers' own check then counts them too
+    os.environ["DONDOC_WEB_PROCESSES"] = str(max(workers, settings.web_processes))
+    return settings, None
 
 
 @users_app.command("add")

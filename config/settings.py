@@ -7,7 +7,7 @@ from the environment only and are never logged: ``Settings.__repr__`` hides them
 import re
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -52,7 +52,10 @@ class Settings(BaseSettings):
         default=False, description="Also send every reminder by email (a written trail) besides the instant channel."
     )
     channels_file: Path | None = Field(default=None, description="Channel config YAML (Zalo templates, limits).")
-    send_window: str = Field(default="07:30-17:00", description="Local hours in which messages are sent.")
+    send_window: str = Field(
+        default="07:30-17:00",
+        description="Local hours, on working days, in which messages are sent; 'always': any hour of any day.",
+    )
     max_attempts: int = Field(default=5, description="Tries per message before it is dead.")
     zalo_api_base: str = "https://business.openapi.zalo.me"
     zalo_oauth_base: str = "https://oauth.zaloapp.com"
@@ -79,11 +82,36 @@ class Settings(BaseSettings):
         "delivery reports without it are refused (403), and without it none are asked for.",
     )
     sms_max_segments: int = 1
+    attachments_dir: Path | None = Field(
+        default=None,
+        description="Folder of the answers' attachments (default: data_dir/attachments). Several web servers "
+        "share one (a network folder); it must exist and be writable when the web app starts.",
+    )
+    web_limits: Literal["database", "memory"] = Field(
+        default="database",
+        description="Where the web's rate limits and login / bad-link counters live: 'database' (shared by "
+        "every web process, kept over a restart) or 'memory' (one process, restarting empty).",
+    )
+    web_processes: int = Field(
+        default=1,
+        ge=1,
+        description="Web processes serving this database, on all machines together. Above 1 the secret key "
+        "must be set (DONDOC_SECRET_KEY): a key generated per machine would not open the others' links.",
+    )
     prefect_mode: Literal["auto", "server", "direct"] = Field(
         default="auto",
         description="How CLI flow commands run: through Prefect ('server': the configured server, else a "
         "temporary one), or the same flow code directly ('direct'); 'auto' = server when one is configured.",
     )
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_unfilled_placeholder(cls, value: Any) -> Any:
+        # prefect.yaml's job variables are filled in from the deployer's environment; one that was not set
+        # stays "{{ $DONDOC_X }}": refuse it (the error names the setting) rather than use it as a value.
+        if isinstance(value, str) and value.startswith("{{") and value.endswith("}}"):
+            raise ValueError(f"{value!r} is a prefect.yaml placeholder not filled in: set it before `prefect deploy`")
+        return value
 
     @field_validator("data_dir")
     @classmethod
@@ -97,6 +125,10 @@ class Settings(BaseSettings):
         if value is not None and not _CALLBACK_SECRET.fullmatch(value.get_secret_value()):
             raise ValueError("DONDOC_SMS_CALLBACK_SECRET: at least 16 characters, only A-Z a-z 0-9 - _ . ~")
         return value
+
+    @property
+    def effective_attachments_dir(self) -> Path:
+        return self.attachments_dir or self.data_dir / "attachments"
 
     @property
     def effective_database_url(self) -> str:

@@ -1,5 +1,9 @@
 """Serve the four flows with their schedules from one long-running process (no work pool needed):
-``python -m flows.serve``. Needs a Prefect server (``prefect server start``) for schedules to fire."""
+``python -m flows.serve`` (``dondoc up`` runs it beside Prefect's server and the web app). Needs a
+Prefect server (``prefect server start``) for schedules to fire.
+
+Each schedule has a slug, the same as in ``prefect.yaml``: a restart (or a deploy from the file) updates
+the deployment's schedule in place instead of adding a second one beside it."""
 
 from prefect import serve
 
@@ -11,16 +15,26 @@ from flows.round import round_flow
 TZ = "Asia/Ho_Chi_Minh"
 
 
-def main() -> None:
+def deployments() -> list:  # type: ignore[type-arg]
+    """The four deployments, schedules as in ``prefect.yaml`` (``tests/flows/test_deployments.py`` checks)."""
     from prefect.schedules import Cron
 
-    serve(
-        daily.to_deployment(name="daily", schedule=Cron("0 7 * * *", timezone=TZ), concurrency_limit=1),
-        dispatch.to_deployment(name="dispatch", schedule=Cron("*/15 7-17 * * 1-5", timezone=TZ), concurrency_limit=1),
-        digest.to_deployment(name="digest", schedule=Cron("30 7 * * 1", timezone=TZ)),
+    return [
+        daily.to_deployment(
+            name="daily", schedule=Cron("0 7 * * *", timezone=TZ, slug="daily-0700"), concurrency_limit=1
+        ),
+        dispatch.to_deployment(
+            name="dispatch",
+            schedule=Cron("*/15 7-17 * * 1-5", timezone=TZ, slug="dispatch-15min"),
+            concurrency_limit=1,
+        ),
+        digest.to_deployment(name="digest", schedule=Cron("30 7 * * 1", timezone=TZ, slug="digest-monday-0730")),
         round_flow.to_deployment(name="round"),
-        pause_on_shutdown=False,
-    )
+    ]
+
+
+def main() -> None:
+    serve(*deployments(), pause_on_shutdown=False)
 
 
 if __name__ == "__main__":

@@ -118,7 +118,7 @@ def _allowed(
     ``scope``: an agency link's cycle, so that answering many cycles in a row is not throttled). Bad links
     are not counted here (they are slowed down instead), so they never use up the allowance."""
     ip_key = f"{kind}:ip:" + keyed_hash(ctx.secret, "ip", client_ip(request))
-    return ctx.limiter.hit(ip_key, per_ip) and ctx.limiter.hit(f"{kind}:" + row.token_hash[:16] + scope, per_token)
+    return ctx.limiter.hit_all([(ip_key, per_ip), (f"{kind}:" + row.token_hash[:16] + scope, per_token)])
 
 
 # --------------------------------------------------------------------------------------------------
@@ -194,7 +194,8 @@ async def answer_page(token: str, request: Request) -> Response:
     if refusal is not None:
         return refusal
     assert row is not None
-    if not _allowed(ctx, request, "page", row, ctx.limits.page_per_ip, ctx.limits.page_per_token):
+    limits = ctx.limits
+    if not await run_in_threadpool(_allowed, ctx, request, "page", row, limits.page_per_ip, limits.page_per_token):
         return too_many(request)
     if row.cycle_id is None:
         return await run_in_threadpool(_show_list, ctx, request, row, f"/r/{token}")
@@ -209,7 +210,9 @@ async def agency_cycle_page(token: str, cycle: str, request: Request) -> Respons
     if refusal is not None:
         return refusal
     assert target is not None
-    if not _allowed(ctx, request, "page", target.row, ctx.limits.page_per_ip, ctx.limits.page_per_token):
+    if not await run_in_threadpool(
+        _allowed, ctx, request, "page", target.row, ctx.limits.page_per_ip, ctx.limits.page_per_token
+    ):
         return too_many(request)
     return await run_in_threadpool(_show_form, ctx, request, target, {}, {}, None, 200)
 
@@ -261,7 +264,7 @@ async def _post(request: Request, token: str, cycle: str | None) -> Response:
         return refusal
     assert target is not None
     per_ip, per_token = ctx.limits.submit_per_ip, ctx.limits.submit_per_token
-    if not _allowed(ctx, request, "submit", target.row, per_ip, per_token, target.scope):
+    if not await run_in_threadpool(_allowed, ctx, request, "submit", target.row, per_ip, per_token, target.scope):
         return too_many(request)
     try:
         form = await request.form(max_files=2, max_fields=40, max_part_size=64 * 1024)
@@ -319,7 +322,7 @@ def _submit(
             ctx, request, target, values, errors, "Báo cáo chưa được gửi: vui lòng sửa các mục báo lỗi.", 422
         )
 
-    stored = store(upload.file, ctx.data_dir, upload.filename, sniffed) if sniffed is not None else None
+    stored = store(upload.file, ctx.attachments_dir, upload.filename, sniffed) if sniffed is not None else None
     ip_hash = keyed_hash(ctx.secret, "answer-ip", client_ip(request))
     try:
         recorded = answer_views.record(
@@ -334,14 +337,14 @@ def _submit(
         )
     except DecisionError as exc:
         if stored:
-            remove(ctx.data_dir, stored)
+            remove(ctx.attachments_dir, stored)
         return _show_form(ctx, request, target, values, {}, f"Báo cáo chưa được gửi: {exc}.", 409)
     except Exception:
         if stored:
-            remove(ctx.data_dir, stored)
+            remove(ctx.attachments_dir, stored)
         raise
     if not recorded.created and stored:
-        remove(ctx.data_dir, stored)  # a double submit: the first answer already has its file
+        remove(ctx.attachments_dir, stored)  # a double submit: the first answer already has its file
     log.info("answer %s recorded for cycle %s", recorded.answer.reference, target.cycle_id)
     return RedirectResponse(f"{target.path}/bien-nhan/{recorded.answer.reference}", status_code=303)
 
@@ -369,7 +372,8 @@ async def _get_receipt(request: Request, token: str, cycle: str | None, referenc
     if refusal is not None:
         return refusal
     assert target is not None
-    if not ctx.limiter.hit("page:ip:" + keyed_hash(ctx.secret, "ip", client_ip(request)), ctx.limits.page_per_ip):
+    ip_key = "page:ip:" + keyed_hash(ctx.secret, "ip", client_ip(request))
+    if not await run_in_threadpool(ctx.limiter.hit, ip_key, ctx.limits.page_per_ip):
         return too_many(request)
     return await run_in_threadpool(_receipt, ctx, request, target, reference)
 

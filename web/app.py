@@ -9,6 +9,7 @@ secret, a webhook's query string or a phone number or email address (:func:`reda
 
 import logging
 import re
+import tempfile
 from collections.abc import Callable
 from datetime import date
 from typing import Any
@@ -25,7 +26,7 @@ from models.domain.clock import today_local
 from models.domain.masking import scrub
 from web import answer, officers, webhooks
 from web.pages import HERE, LoginRequired, WebContext, error_page, make_env, too_large_page
-from web.security import BodyLimitMiddleware, BodyTooLarge, Csrf, Limits, RateLimiter, load_secret
+from web.security import BodyLimitMiddleware, BodyTooLarge, Csrf, Limits, counters, load_secret
 from web.uploads import MAX_ATTACHMENT
 
 log = logging.getLogger("dondoc.web")
@@ -136,8 +137,10 @@ def create_app(
     (tests share one parsed directory and policy).
     """
     settings = settings or get_settings()
+    check_shared_setup(settings)
     core = core or build_app(settings, migrate=migrate)
     secret = load_secret(settings.secret_key.get_secret_value() if settings.secret_key else None, settings.data_dir)
+    limiter, throttle = counters(settings.web_limits, core.engine)
     app = FastAPI(title="dondoc", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.ctx = WebContext(
         settings=settings,
@@ -145,7 +148,8 @@ def create_app(
         env=make_env(),
         csrf=Csrf(secret),
         secret=secret,
-        limiter=RateLimiter(),
+        limiter=limiter,
+        throttle=throttle,
         limits=limits or Limits(),
         today=today or today_local,
         dispatch_after_decisions=dispatch_after_decisions,
@@ -163,6 +167,50 @@ def create_app(
     app.add_middleware(BodyLimitMiddleware, limit=MAX_BODY, on_too_large=lambda scope: too_large_page(Request(scope)))
     app.add_middleware(SecurityHeadersMiddleware)
     return app
+
+
+class StartupError(RuntimeError):
+    """A setting that would make the web app misbehave, found before it serves anything (the message says
+    which setting, in Vietnamese and English)."""
+
+
+def check_shared_setup(settings: Settings, processes: int = 1) -> None:
+    """What several web processes need, checked when each starts (``processes``: the uvicorn workers of
+    this command; ``DONDOC_WEB_PROCESSES`` counts those of every machine):
+
+    - the secret key set: a key generated in each machine's data folder would sign forms and derive
+      answer links that the other processes refuse;
+    - the counters in the database: memory counters would give each process its own allowance;
+    - the attachments folder present and writable (a shared folder not mounted must not fail at the
+      first upload, after a person has filled in the form)."""
+    many = max(processes, settings.web_processes) > 1
+    if many and settings.secret_key is None:
+        raise StartupError(
+            "cần đặt DONDOC_SECRET_KEY khi chạy nhiều tiến trình web / DONDOC_SECRET_KEY is required with more than "
+            "one web process (--workers, DONDOC_WEB_PROCESSES): every process and machine must sign with the same "
+            'key, e.g. python -c "import secrets; print(secrets.token_urlsafe(48))"'
+        )
+    if many and settings.web_limits == "memory":
+        raise StartupError(
+            "DONDOC_WEB_LIMITS=memory chỉ dùng cho một tiến trình web / DONDOC_WEB_LIMITS=memory gives each web "
+            "process its own limits: use 'database' with more than one"
+        )
+    folder = settings.effective_attachments_dir
+    if settings.attachments_dir is None:
+        folder.mkdir(parents=True, exist_ok=True)  # the default, inside the data folder
+    if not folder.is_dir():
+        raise StartupError(
+            f"thư mục tệp đính kèm không tồn tại / DONDOC_ATTACHMENTS_DIR: {folder} does not exist or is not a "
+            "folder (a shared folder not mounted?)"
+        )
+    try:
+        with tempfile.NamedTemporaryFile(dir=folder, prefix=".write-check-"):
+            pass
+    except OSError as exc:
+        raise StartupError(
+            f"không ghi được vào thư mục tệp đính kèm / DONDOC_ATTACHMENTS_DIR: cannot write in {folder}: "
+            f"{exc.strerror or exc}"
+        ) from None
 
 
 def _mount_webhooks(app: FastAPI, settings: Settings, core: App) -> None:

@@ -19,7 +19,7 @@ from config.app import App
 from config.settings import Settings
 from models.domain.clock import local_text
 from models.domain.states import actor_text, step_text
-from web.security import Csrf, Limits, RateLimiter, Throttle
+from web.security import Csrf, Limits, RateLimiter, SharedRateLimiter, SharedThrottle, Throttle
 from web.uploads import MAX_ATTACHMENT
 
 HERE = Path(__file__).resolve().parent
@@ -34,15 +34,20 @@ class WebContext:
     env: Environment
     csrf: Csrf
     secret: bytes
-    limiter: RateLimiter
+    limiter: RateLimiter | SharedRateLimiter
     limits: Limits
     today: Callable[[], date]
     dispatch_after_decisions: bool
-    throttle: Throttle = field(default_factory=Throttle)  # progressive delays of failed logins and bad links
+    # progressive delays of failed logins and bad links
+    throttle: Throttle | SharedThrottle = field(default_factory=Throttle)
 
     @property
     def data_dir(self) -> Path:
         return self.settings.data_dir
+
+    @property
+    def attachments_dir(self) -> Path:
+        return self.settings.effective_attachments_dir
 
     @property
     def secure_cookies(self) -> bool:

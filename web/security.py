@@ -9,15 +9,18 @@ request size limit, and keyed hashes of client addresses.
   names the submission, so a double click records one answer.
 - **Sessions**: a random cookie (``SESSION_COOKIE``), HttpOnly, SameSite=Lax, Secure when the public
   address is https; passwords and the sessions behind the cookie are ``models.services.officer_accounts``.
-- **Rate limits**: a sliding window per key, in process memory (one web process; behind several, use
-  the reverse proxy's limits too). Limits are per response token and per client address, and count
-  only pages of valid links: a flood of bad links never uses up an address's allowance.
-- **Failures slow down, nothing locks** (:class:`Throttle`): wrong passwords (per login name *and*
-  address, and per address) and bad links (per address) are counted — successes are not — and past a
-  few free failures each further attempt on that key waits longer (1 s, 2 s, 4 s … up to a cap) before
-  it is checked. Attempts on one key are spaced, so parallel requests gain nothing. A right password
-  is still accepted after the wait, a valid link is never delayed, and an attacker elsewhere cannot
-  slow an officer's login at all. Only a parallel flood on one key past ``max_wait`` gets 429.
+- **Rate limits**: a window per key, in the database by default (:class:`SharedRateLimiter`: every web
+  process counts the same requests, a restart forgets nothing), or a sliding window in process memory
+  (:class:`RateLimiter`, ``DONDOC_WEB_LIMITS=memory``: one web process). Limits are per response token
+  and per client address, and count only pages of valid links: a flood of bad links never uses up an
+  address's allowance.
+- **Failures slow down, nothing locks** (:class:`Throttle`; :class:`SharedThrottle` in the database):
+  wrong passwords (per login name *and* address, and per address) and bad links (per address) are
+  counted — successes are not — and past a few free failures each further attempt on that key waits
+  longer (1 s, 2 s, 4 s … up to a cap) before it is checked. Attempts on one key are spaced, so
+  parallel requests gain nothing. A right password is still accepted after the wait, a valid link is
+  never delayed, and an attacker elsewhere cannot slow an officer's login at all. Only a parallel
+  flood on one key past ``max_wait`` gets 429.
 """
 
 import asyncio
@@ -31,9 +34,14 @@ from collections import deque
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 
-from config.files import load_secret
+from sqlalchemy.engine import Engine
 
-__all__ = ["load_secret"]  # the signing key is read where the workers read it too (config.files)
+from config.files import load_secret
+from models.domain.limits import Backoff, Limit
+from models.services import web_limits
+
+# the signing key is read where the workers read it too (config.files); the limits' shapes are pure
+__all__ = ["Backoff", "Limit", "load_secret"]
 
 log = logging.getLogger("dondoc.web.security")
 
@@ -87,28 +95,6 @@ class Csrf:
 
 
 @dataclass(frozen=True)
-class Limit:
-    count: int
-    seconds: int
-
-
-@dataclass(frozen=True)
-class Backoff:
-    """Failures answered at once (``free``), then a wait before each further attempt that starts at
-    ``first`` seconds and doubles per failure up to ``cap``; failures older than ``window`` s are forgotten."""
-
-    free: int
-    first: float = 1.0
-    cap: float = 30.0
-    window: int = 900
-
-    def delay(self, failures: int) -> float:
-        if failures < self.free:
-            return 0.0
-        return min(self.cap, self.first * 2 ** min(failures - self.free, 30))
-
-
-@dataclass(frozen=True)
 class Limits:
     """Requests allowed per window, and how failures slow down. The defaults suit people answering from
     their phones and an office behind one address; the benchmark and tests pass others."""
@@ -147,6 +133,10 @@ class RateLimiter:
                 return False
             window.append(now)
             return True
+
+    def hit_all(self, keys: Sequence[tuple[str, Limit]]) -> bool:
+        """:meth:`hit` on each key in turn; False at the first over its limit (the later ones not counted)."""
+        return all(self.hit(key, limit) for key, limit in keys)
 
     def peek(self, key: str, limit: Limit) -> bool:
         """True when ``key`` is still under the limit (counts nothing)."""
@@ -222,8 +212,8 @@ class Throttle:
                 if failed:
                     st.times.append(now)
                     st.last = max(st.last, now)
-                    # The delay reaches its cap long before this many failures: memory per key is bounded.
-                    while len(st.times) > backoff.free + 64:
+                    # memory per key is bounded (Backoff.kept)
+                    while len(st.times) > backoff.kept:
                         st.times.popleft()
                 elif key in clear:
                     st.times.clear()
@@ -252,6 +242,51 @@ class Throttle:
         idle = sorted((item for item in self._keys.items() if not item[1].pending), key=lambda item: item[1].last)
         for key, _ in idle[: max(1, len(idle) // 10)]:
             del self._keys[key]
+
+
+class SharedRateLimiter:
+    """The same limits as :class:`RateLimiter`, counted in the database (``models.services.web_limits``):
+    every web process behind one proxy counts the same requests, and a restart forgets nothing."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._now: Callable[[], float] = time.time  # wall clock: the same in every process
+
+    def hit(self, key: str, limit: Limit) -> bool:
+        return self.hit_all([(key, limit)])
+
+    def hit_all(self, keys: Sequence[tuple[str, Limit]]) -> bool:
+        """:meth:`RateLimiter.hit_all`, in one transaction."""
+        return web_limits.hit(self.engine, keys, self._now())
+
+    def peek(self, key: str, limit: Limit) -> bool:
+        return web_limits.peek(self.engine, key, limit, self._now())
+
+
+class SharedThrottle:
+    """:class:`Throttle`'s progressive delays, counted in the database (``models.services.web_limits``)."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._now: Callable[[], float] = time.time
+        self.sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
+
+    def reserve(self, keys: Sequence[tuple[str, Backoff]], max_wait: float | None = None) -> float | None:
+        return web_limits.reserve(self.engine, keys, self._now(), max_wait)
+
+    def finish(self, keys: Sequence[tuple[str, Backoff]], *, failed: bool, clear: Sequence[str] = ()) -> None:
+        web_limits.finish(self.engine, keys, self._now(), failed=failed, clear=clear)
+
+    def failures(self, key: str) -> int:
+        return web_limits.failures(self.engine, key)
+
+
+def counters(store: str, engine: Engine) -> tuple[RateLimiter | SharedRateLimiter, Throttle | SharedThrottle]:
+    """The rate limiter and the throttle of ``store``: ``database`` (shared by every web process, the
+    default) or ``memory`` (this process only, restarting empty)."""
+    if store == "memory":
+        return RateLimiter(), Throttle()
+    return SharedRateLimiter(engine), SharedThrottle(engine)
 
 
 # --------------------------------------------------------------------------------------------------

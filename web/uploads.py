@@ -2,9 +2,10 @@
 
 Accepted: PDF, DOCX, XLSX, JPEG, PNG, up to ``MAX_ATTACHMENT`` bytes. DOCX and XLSX are ZIP archives
 with ``[Content_Types].xml`` and a ``word/`` or ``xl/`` part; their member list is read (never
-extracted, so a ZIP bomb costs nothing). Files are written under ``data_dir/attachments/YYYY/MM/`` with a
-random name and no extension, outside any folder the web server serves; officers download them through
-a logged-in route with ``Content-Disposition: attachment``.
+extracted, so a ZIP bomb costs nothing). Files are written under the attachments folder
+(``DONDOC_ATTACHMENTS_DIR``, default ``data_dir/attachments``; several web servers share one) in
+``YYYY/MM/`` with a random name and no extension, outside any folder the web server serves; officers
+download them through a logged-in route with ``Content-Disposition: attachment``.
 """
 
 import hashlib
@@ -18,6 +19,8 @@ from typing import BinaryIO
 from models.domain.answer_form import StoredFile
 
 MAX_ATTACHMENT = 10 * 1024 * 1024  # 10 MB: a scanned signed document fits; a video does not
+# Stored paths start with this (as they always have: rows of earlier versions stay readable).
+STORED_PREFIX = "attachments/"
 
 TYPES = {
     "pdf": "application/pdf",
@@ -85,11 +88,17 @@ def check_upload(stream: BinaryIO, size: int) -> Sniffed:
     return found
 
 
-def store(stream: BinaryIO, data_dir: Path, original_name: str | None, sniffed: Sniffed) -> StoredFile:
-    """Copy the checked upload to its random name (atomically: a crash leaves no half file)."""
+def _under(root: Path, relative: str) -> Path:
+    """A stored path (``attachments/YYYY/MM/name``, kept relative so that the folder can move) in ``root``."""
+    return root / relative.removeprefix(STORED_PREFIX)
+
+
+def store(stream: BinaryIO, root: Path, original_name: str | None, sniffed: Sniffed) -> StoredFile:
+    """Copy the checked upload to its random name in the attachments folder ``root`` (atomically: a crash
+    leaves no half file)."""
     now = datetime.now()
-    relative = Path("attachments") / f"{now:%Y}" / f"{now:%m}" / secrets.token_hex(16)
-    target = data_dir / relative
+    relative = f"{STORED_PREFIX}{now:%Y}/{now:%m}/{secrets.token_hex(16)}"
+    target = _under(root, relative)
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_suffix(".part")
     digest = hashlib.sha256()
@@ -102,7 +111,7 @@ def store(stream: BinaryIO, data_dir: Path, original_name: str | None, sniffed: 
             out.write(chunk)
     tmp.replace(target)
     return StoredFile(
-        path=relative.as_posix(),
+        path=relative,
         name=safe_display_name(original_name, sniffed.kind),
         content_type=sniffed.content_type,
         size=size,
@@ -110,15 +119,15 @@ def store(stream: BinaryIO, data_dir: Path, original_name: str | None, sniffed: 
     )
 
 
-def remove(data_dir: Path, stored: StoredFile) -> None:
+def remove(root: Path, stored: StoredFile) -> None:
     """Delete a stored file whose answer could not be recorded (nothing is kept for a refused answer)."""
-    (data_dir / stored.path).unlink(missing_ok=True)
+    _under(root, stored.path).unlink(missing_ok=True)
 
 
-def resolve(data_dir: Path, relative: str) -> Path:
-    """The absolute path of a stored attachment; refuses anything outside ``data_dir/attachments``."""
-    root = (data_dir / "attachments").resolve()
-    path = (data_dir / relative).resolve()
+def resolve(root: Path, relative: str) -> Path:
+    """The absolute path of a stored attachment; refuses anything outside the attachments folder ``root``."""
+    root = root.resolve()
+    path = _under(root, relative).resolve()
     if root not in path.parents:
         raise UploadError("đường dẫn tệp không hợp lệ")
     return path

@@ -35,3 +35,18 @@ def test_flow_names_match_the_deployment_commands() -> None:
     from flows.round import round_flow
 
     assert [f.name for f in (daily, dispatch, digest, round_flow)] == ["daily", "dispatch", "digest", "round"]
+
+
+def test_serve_and_prefect_yaml_have_the_same_schedules_and_settings() -> None:
+    """``dondoc up`` (flows/serve.py) and a worker deploy (prefect.yaml) schedule the same runs under the same
+    slugs; the file's job variables carry no secret and only placeholders filled in at deploy time."""
+    from flows.serve import deployments
+
+    spec = yaml.safe_load((ROOT / "prefect.yaml").read_text(encoding="utf-8"))
+    in_file = {d["name"]: sorted((s["cron"], s["slug"]) for s in d.get("schedules") or []) for d in spec["deployments"]}
+    served = {d.name: sorted((s.schedule.cron, s.slug) for s in d.schedules or []) for d in deployments()}
+    assert served == in_file
+    for dep in spec["deployments"]:
+        env = dep["work_pool"]["job_variables"]["env"]
+        assert not {"DONDOC_SECRET_KEY", "DONDOC_DATABASE_URL"} & set(env)
+        assert all(v.startswith("{{ $") for k, v in env.items() if k.startswith("DONDOC_"))

@@ -256,3 +256,14 @@ def test_demo_contacts_never_reach_a_real_provider(app) -> None:
     with Session(app.engine) as s:
         row = s.get(Notification, first)
     assert row.transport == "file" and row.status == "sent"
+
+
+def test_send_window_always_allows_any_hour_of_any_day() -> None:
+    from datetime import datetime
+
+    from models.domain.clock import TZ
+
+    always, office = SendWindow.parse("always"), SendWindow.parse("07:30-17:00")
+    saturday_night = datetime(2026, 12, 5, 23, 59, tzinfo=TZ)
+    assert always.allows(saturday_night) and not office.allows(saturday_night)
+    assert always.allows(datetime(2026, 12, 7, 0, 0, tzinfo=TZ))

@@ -7,6 +7,7 @@ keep an officer out from elsewhere; a successful login counts for nothing and cl
 """
 
 import secrets
+from functools import partial
 from urllib.parse import urlparse
 
 from fastapi import APIRouter, Request
@@ -65,7 +66,8 @@ async def _throttled_log_in(ctx: WebContext, request: Request, login: str, passw
         (pair, ctx.limits.login_per_pair),
         ("login-ip:" + keyed_hash(ctx.secret, "ip", ip), ctx.limits.login_per_ip),
     ]
-    wait = ctx.throttle.reserve(keys, max_wait=ctx.limits.login_max_wait)
+    # the counters live in the database: off the event loop
+    wait = await run_in_threadpool(ctx.throttle.reserve, keys, ctx.limits.login_max_wait)
     if wait is None:
         return _QUEUED
     cookie = None
@@ -74,7 +76,7 @@ async def _throttled_log_in(ctx: WebContext, request: Request, login: str, passw
             await ctx.throttle.sleep(wait)
         cookie = await run_in_threadpool(log_in, ctx.core.engine, login, password)
     finally:
-        ctx.throttle.finish(keys, failed=cookie is None, clear=[pair])
+        await run_in_threadpool(partial(ctx.throttle.finish, keys, failed=cookie is None, clear=[pair]))
     return cookie
 
 

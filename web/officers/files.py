@@ -46,7 +46,7 @@ def attachment(answer_id: int, request: Request, officer: OfficerDep) -> Respons
     if answer is None or not answer.attachment_path:
         return not_found(request, "Báo cáo này không có tệp đính kèm.")
     try:
-        path = resolve(ctx.data_dir, answer.attachment_path)
+        path = resolve(ctx.attachments_dir, answer.attachment_path)
     except UploadError:
         return not_found(request, "Tệp đính kèm không hợp lệ.")
     if not path.exists():
