@@ -14,10 +14,12 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup
 
 from config.app import App
 from config.settings import Settings
 from models.domain.clock import TZ
+from web.chart_files import chart_svg
 from web.security import Csrf, Limits, RateLimiter, Throttle
 from web.uploads import MAX_ATTACHMENT
 
@@ -134,4 +136,5 @@ def make_env() -> Environment:
     env.filters["dt"] = fmt_datetime
     env.filters["size"] = fmt_size
     env.filters["isod"] = lambda text: fmt_date(date.fromisoformat(text)) if text else ""
+    env.filters["svg"] = lambda chart: Markup(chart_svg(chart))  # built from escaped parts (web.chart_files)
     return env

@@ -1,7 +1,8 @@
 """``GET /officers``: where the plan stands — the tasks by state, by section of the plan, by agency, and
 the task list (``?state=`` filters it, ``?plan=`` picks another plan, ``?plan=all`` lists every plan side
-by side with its open and overdue cycles). ``POST /officers/plans/track-from``
-sets the day the plan is tracked from (reminder moments before it are not sent; issue 11)."""
+by side with its open and overdue cycles), and the plan's charts (``web/templates/officers/_charts.html``).
+``POST /officers/plans/track-from`` sets the day the plan is tracked from (reminder moments before it are not
+sent; issue 11)."""
 
 from urllib.parse import quote
 
@@ -11,6 +12,7 @@ from starlette.concurrency import run_in_threadpool
 
 from models.domain.answer_form import parse_form_date
 from models.domain.report_states import SHOWN
+from models.services.chart_data import charts_for
 from models.services.officer_views import overview as plan_overview
 from models.services.plan_lifecycle import PlanNotFound, plan_rows, set_track_from
 from web.officers.common import OfficerDep, csrf_refused, log, officer_form, page
@@ -52,6 +54,7 @@ def overview(request: Request, officer: OfficerDep) -> Response:
             "unconfirmed_count": view.unconfirmed_count,
             "today": today,
             "track_error": request.query_params.get("track_error") == "1",
+            "charts": charts_for(ctx.core.runtime, view.plan.number, today),
         },
     )
 
