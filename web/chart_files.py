@@ -89,5 +89,5 @@ def chart_png(chart: Chart, scale: float = SCALE) -> bytes:
             font = _font(round(m.size * scale), m.bold)
             draw.text((m.x * scale, m.y * scale), m.text, fill=m.fill, font=font, anchor=_ANCHORS[m.anchor])  # type: ignore[arg-type]
     buf = io.BytesIO()
-    image.save(buf, "PNG", optimize=True)
+    image.save(buf, "PNG", compress_level=6)  # optimize=True: 5–10× the time for 4 % less
     return buf.getvalue()
