@@ -47,6 +47,9 @@ def test_overview_shows_the_charts_inline(officer: Web) -> None:
     html = officer.client.get("/officers").text
     assert html.count("<svg ") == len(NAMES)
     assert 'href="/officers/charts/by-section.png?plan=25/KH-UBND"' in html
+    every = officer.client.get("/officers?plan=all").text  # every plan side by side, and their charts
+    assert every.count("<svg ") == len(NAMES) and "Biểu đồ: Tất cả kế hoạch" in every
+    assert 'href="/officers/charts/ageing.svg?plan=all"' in every
 
 
 DONE = {

@@ -12,7 +12,7 @@ from starlette.concurrency import run_in_threadpool
 
 from models.domain.answer_form import parse_form_date
 from models.domain.report_states import SHOWN
-from models.services.chart_data import charts_for
+from models.services.chart_data import ALL, charts_for
 from models.services.officer_views import overview as plan_overview
 from models.services.plan_lifecycle import PlanNotFound, plan_rows, set_track_from
 from web.officers.common import OfficerDep, csrf_refused, log, officer_form, page
@@ -30,7 +30,8 @@ def overview(request: Request, officer: OfficerDep) -> Response:
     wanted_state = request.query_params.get("state") or ""
     if request.query_params.get("plan") == "all":
         rows = plan_rows(ctx.core.engine)
-        return page(request, officer, "officers/plans.html", {"rows": rows, "today": today})
+        charts = charts_for(ctx.core.runtime, ALL, today)
+        return page(request, officer, "officers/plans.html", {"rows": rows, "today": today, "charts": charts})
     view = plan_overview(ctx.core.runtime, request.query_params.get("plan"), wanted_state, today)
     if view.plan is None or view.report is None:
         return page(request, officer, "officers/overview.html", {"plan": None, "plans": view.plans})
