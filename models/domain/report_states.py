@@ -307,6 +307,7 @@ class Tally:
     """How many rows or cycles are in each state (one line of the overview's tables)."""
 
     name: str  # the section's title, or the agency's name
+    agency_id: int | None = None  # the agency's (by-agency tables), for its page's link
     counts: dict[State, int] = field(default_factory=lambda: dict.fromkeys(State, 0))
     total: int = 0
 
@@ -330,5 +331,5 @@ def agency_tallies(facts: list[CycleFacts], today: date) -> list[Tally]:
     for f in facts:
         if f.opens_on > today:
             continue
-        out.setdefault(f.agency_name, Tally(f.agency_name)).add(cycle_state(f, today))
+        out.setdefault(f.agency_name, Tally(f.agency_name, f.agency_id)).add(cycle_state(f, today))
     return sorted(out.values(), key=lambda t: (-t.counts[State.overdue], t.name))

@@ -8,7 +8,7 @@ detached (the pages read their columns after the session is closed). Addresses a
 the label of their spec in the runtime (``Runtime.channels``).
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
@@ -18,7 +18,20 @@ from sqlmodel import Session
 
 from models.domain.agencies import Agency as DirectoryAgency
 from models.domain.channels import label_of
+from models.domain.dashboard import (
+    CYCLE_SORTS,
+    Filters,
+    Page,
+    Summary,
+    keep,
+    paginate,
+    read_filters,
+    sort_rows,
+    sort_tallies,
+    summary,
+)
 from models.domain.report_states import (
+    AgencyRow,
     CycleFacts,
     Report,
     Row,
@@ -248,44 +261,192 @@ def round_page(rt: Runtime, round_id: int, today: date, mask: Mask) -> RoundPage
 @dataclass
 class Overview:
     plans: list[Plan]  # every plan, the latest imported first
-    plan: Plan | None  # the one shown (None: no plan yet)
+    plan: Plan | None  # the one shown (None: no plan yet, or ``missing`` names none)
     report: Report | None = None
     sections: dict[str, Tally] = field(default_factory=dict)  # the tasks' states by section of the plan
     agencies: list[Tally] = field(default_factory=list)  # the states of each agency's opened cycles
-    rows: list[Row] = field(default_factory=list)  # the tasks shown (those in ``state``, or all)
-    review_count: int = 0  # cycles awaiting an officer
+    rows: list[Row] = field(default_factory=list)  # the tasks the filters keep, in the order asked
+    review_count: int = 0  # cycles awaiting an officer (every plan)
     dead_count: int = 0  # messages that could not be sent
     unconfirmed_count: int = 0  # messages sent with an outcome never confirmed ("đã gửi, chưa rõ kết quả")
+    filters: Filters = field(default_factory=Filters)
+    errors: list[str] = field(default_factory=list)  # filter values that named nothing, in Vietnamese
+    tasks: Summary | None = None  # the plan's tasks by state (each task once: its current period)
+    cycles: Summary | None = None  # the plan's opened cycles by state (each agency's report once)
+    page: Page[Row] | None = None  # the page of ``rows`` shown
+    section_order: list[str] = field(default_factory=list)  # the sections' codes in the order asked
+    agency_codes: dict[int, str] = field(default_factory=dict)  # agency id → code (links to its page)
+    agency_choices: list[tuple[str, str]] = field(default_factory=list)  # (code, name) for the filter
+    plan_of: dict[int, str] = field(default_factory=dict)  # task id → plan number (every plan's list)
+    missing: str = ""  # the plan number asked for that no plan has
 
 
-def overview(rt: Runtime, plan_number: str | None, state: str, today: date) -> Overview:
-    """Where the plan (``plan_number``, or the latest) stands on ``today``; ``state`` filters the task rows."""
+def overview(
+    rt: Runtime, plan_number: str | None, state: str, today: date, params: Mapping[str, str] | None = None
+) -> Overview:
+    """Where the plan (``plan_number``, or the latest) stands on ``today``: its tasks and opened cycles
+    counted by state, by section and by agency, and the tasks ``params`` (the page's query: section,
+    agency, state, overdue, sort, page, per; ``state`` alone for callers without a query) keep."""
+    params = dict(params or {})
+    if state and "state" not in params:
+        params["state"] = state
     with Session(rt.engine) as session:
         plans = list(session.execute(select(Plan).order_by(Plan.imported_at.desc())).scalars())  # type: ignore[attr-defined]
         plan = find_plan(session, plan_number)
         if plan is None:
-            return Overview(plans, None)
+            return Overview(plans, None, missing=plan_number or "")
         facts = load_facts(session, plan.id or 0)
         report = build_report(session, plan, today, rt.directory, facts)
-        review = session.execute(
-            select(func.count()).select_from(Cycle).where(Cycle.status == CycleStatus.answered)
-        ).scalar_one()
-        dead = session.execute(
-            select(func.count()).select_from(Notification).where(Notification.status == NotificationStatus.dead)
-        ).scalar_one()
-        unconfirmed = session.execute(
-            select(func.count()).select_from(Notification).where(Notification.status.in_(sorted(OUTCOME_UNKNOWN)))  # type: ignore[attr-defined]
-        ).scalar_one()
-    return Overview(
+        codes = _agency_codes(session)
+        review, dead, unconfirmed = _queue_counts(session)
+    view = Overview(
         plans=plans,
         plan=plan,
         report=report,
         sections=section_tallies(report.tasks),
         agencies=agency_tallies(facts, today),
-        rows=[r for r in report.tasks if not state or r.state == state],
         review_count=review,
         dead_count=dead,
         unconfirmed_count=unconfirmed,
+        agency_codes=codes,
+    )
+    _narrow(view, [(plan.number, report, facts)], params, today)
+    return view
+
+
+def overview_all(rt: Runtime, today: date, params: Mapping[str, str] | None = None) -> Overview:
+    """Every plan at once: the counts over all plans, and their tasks the filters keep (``plan_of`` says
+    whose); ``sections`` is empty (each plan has its own)."""
+    with Session(rt.engine) as session:
+        plans = list(session.execute(select(Plan).order_by(Plan.imported_at.desc())).scalars())  # type: ignore[attr-defined]
+        reports = []
+        for plan in plans:
+            facts = load_facts(session, plan.id or 0)
+            reports.append((plan.number, build_report(session, plan, today, rt.directory, facts), facts))
+        codes = _agency_codes(session)
+        review, dead, unconfirmed = _queue_counts(session)
+    all_facts = [f for _, _, facts in reports for f in facts]
+    view = Overview(
+        plans=plans,
+        plan=None,
+        agencies=agency_tallies(all_facts, today),
+        review_count=review,
+        dead_count=dead,
+        unconfirmed_count=unconfirmed,
+        agency_codes=codes,
+    )
+    _narrow(view, reports, dict(params or {}), today)
+    return view
+
+
+def _narrow(
+    view: Overview, reports: list[tuple[str, Report, list[CycleFacts]]], params: Mapping[str, str], today: date
+) -> None:
+    """Count, filter, sort and page the tasks of ``reports`` into ``view``."""
+    tasks = [(number, row) for number, report, _ in reports for row in report.tasks]
+    facts = [f for _, _, fs in reports for f in fs]
+    section_names = {code: t.name for code, t in view.sections.items()}
+    # Every agency with a cycle of the plan, opened or not (the filter keeps the tasks it has a part in).
+    by_code = {view.agency_codes[f.agency_id]: f.agency_name for f in facts if f.agency_id in view.agency_codes}
+    filters, errors = read_filters(params, section_names, by_code)
+    wanted: set[int] | None = None
+    if filters.agency:
+        ids = {i for i, c in view.agency_codes.items() if c == filters.agency}
+        wanted = {f.task_id for f in facts if f.agency_id in ids and f.task_id is not None}
+    rows = [
+        (number, r)
+        for number, r in tasks
+        if keep(r, filters)
+        and (not filters.section or r.section == filters.section)
+        and (wanted is None or r.id in wanted)
+    ]
+    view.rows = sort_rows([r for _, r in rows], filters.sort)
+    view.plan_of = {r.id: number for number, r in rows}
+    view.page = paginate(view.rows, filters.page, filters.per, errors)
+    view.filters, view.errors = filters, errors
+    view.tasks = summary([r.state for _, r in tasks], "nhiệm vụ")
+    view.cycles = summary([cycle_state(f, today).value for f in facts if f.opens_on <= today], "kỳ báo cáo")
+    ranked = sort_tallies(list(view.sections.values()), filters.ssort)  # as the plan has them without a key
+    code_of = {id(t): code for code, t in view.sections.items()}
+    view.section_order = [code_of[id(t)] for t in ranked]
+    view.agencies = sort_tallies(view.agencies, filters.asort)
+    view.agency_choices = sorted(by_code.items(), key=lambda item: item[1])
+
+
+def _agency_codes(session: Session) -> dict[int, str]:
+    return {i: c for i, c in session.execute(select(Agency.id, Agency.code)).all() if i is not None}
+
+
+def _queue_counts(session: Session) -> tuple[int, int, int]:
+    """Cycles awaiting an officer, dead messages, messages of unknown outcome (every plan)."""
+    review = session.execute(
+        select(func.count()).select_from(Cycle).where(Cycle.status == CycleStatus.answered)
+    ).scalar_one()
+    dead = session.execute(
+        select(func.count()).select_from(Notification).where(Notification.status == NotificationStatus.dead)
+    ).scalar_one()
+    unconfirmed = session.execute(
+        select(func.count()).select_from(Notification).where(Notification.status.in_(sorted(OUTCOME_UNKNOWN)))  # type: ignore[attr-defined]
+    ).scalar_one()
+    return review, dead, unconfirmed
+
+
+@dataclass
+class AgencyOverview:
+    """The opened cycles of a plan for the officers — one agency's (``agency``) or every agency's (None) —
+    counted by state, and the ones the filters keep."""
+
+    agency: Agency | None
+    plans: list[Plan]
+    plan: Plan | None
+    cycles: Summary | None = None
+    rows: list[AgencyRow] = field(default_factory=list)  # the opened cycles the filters keep
+    page: Page[AgencyRow] | None = None
+    filters: Filters = field(default_factory=Filters)
+    errors: list[str] = field(default_factory=list)
+    not_opened: int = 0  # cycles not opened yet (scheduled later)
+    agency_codes: dict[int, str] = field(default_factory=dict)  # cycle id → its agency's code (links)
+
+
+class UnknownAgency(LookupError):
+    """No agency of the directory has this code."""
+
+
+def agency_overview(
+    rt: Runtime, code: str | None, plan_number: str | None, today: date, params: Mapping[str, str] | None = None
+) -> AgencyOverview:
+    """The cycles of the plan (``plan_number``, or the latest) opened by ``today`` — the agency ``code``'s,
+    or every agency's when ``code`` is None — counted by state and filtered (state, overdue, sort, page,
+    per). Raises ``UnknownAgency`` when no agency has that code."""
+    with Session(rt.engine) as session:
+        agency = None
+        if code is not None:
+            agency = session.execute(select(Agency).where(Agency.code == code)).scalar_one_or_none()
+            if agency is None:
+                raise UnknownAgency(code)
+        plans = list(session.execute(select(Plan).order_by(Plan.imported_at.desc())).scalars())  # type: ignore[attr-defined]
+        plan = find_plan(session, plan_number)
+        if plan is None:
+            return AgencyOverview(agency, plans, None)
+        facts = load_facts(session, plan.id or 0)
+        report = build_report(session, plan, today, None, facts)
+        codes = _agency_codes(session)
+    own = [f for f in facts if agency is None or f.agency_id == agency.id]
+    opened = {f.cycle_id for f in own if f.opens_on <= today}
+    rows = [r for rs in report.agencies.values() for r in rs if r.cycle_id in opened]
+    filters, errors = read_filters(params or {}, {}, {}, sorts=CYCLE_SORTS)
+    kept = sort_rows([r for r in rows if keep(r, filters)], filters.sort)
+    return AgencyOverview(
+        agency=agency,
+        plans=plans,
+        plan=plan,
+        cycles=summary([r.state for r in rows], "kỳ báo cáo"),
+        rows=kept,
+        page=paginate(kept, filters.page, filters.per, errors),
+        filters=filters,
+        errors=errors,
+        not_opened=len(own) - len(opened),
+        agency_codes={f.cycle_id: codes.get(f.agency_id, "") for f in own if f.cycle_id in opened},
     )
 
 

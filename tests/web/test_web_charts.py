@@ -104,3 +104,17 @@ def test_charts_follow_an_answer_and_an_agency(officer: Web) -> None:
     assert agency.name in " ".join(texts)
     book = load_workbook(io.BytesIO(officer.client.get("/officers/report.xlsx").content))
     assert len(book["Tổng hợp"]._charts) == 4
+
+
+def test_agency_page_shows_the_agency_charts(officer: Web) -> None:
+    from sqlalchemy import select
+
+    from models.store.cycle_tables import Cycle
+    from models.store.plan_tables import Agency
+
+    with officer.session() as s:
+        code, name = s.execute(select(Agency.code, Agency.name).join(Cycle, Cycle.agency_id == Agency.id)).first()
+    html = officer.client.get(f"/officers/agencies/{code}").text
+    assert html.count("<svg ") == len(NAMES) and f"Biểu đồ: Kế hoạch 25/KH-UBND — {name}" in html
+    assert f'href="/officers/charts/ageing.png?plan=25/KH-UBND&amp;agency={code}"' in html
+    assert "<svg " not in officer.client.get("/officers/cycles").text  # every agency: the overview has them

@@ -1,24 +1,51 @@
-"""``GET /officers``: where the plan stands — the tasks by state, by section of the plan, by agency, and
-the task list (``?state=`` filters it, ``?plan=`` picks another plan, ``?plan=all`` lists every plan side
-by side with its open and overdue cycles), and the plan's charts (``web/templates/officers/_charts.html``).
-``POST /officers/plans/track-from`` sets the day the plan is tracked from (reminder moments before it are not
-sent; issue 11)."""
+"""``GET /officers``: where the plan stands — its tasks and opened cycles counted in the offices' states,
+the tasks by section of the plan and the cycles by agency, and the task list, narrowed by the query
+(``section``, ``agency``, ``state``, ``overdue`` = quá hạn hơn N ngày), sorted (``sort``, ``ssort``,
+``asort``) and paged (``page``, ``per``); ``?plan=`` picks another plan, ``?plan=all`` counts every plan
+and lists them side by side; each with its charts (``officers/_charts.html``). A filter value that names
+nothing is said so above the whole list (400). ``POST /officers/plans/track-from`` sets the day the plan is
+tracked from (reminder moments before it are not sent; issue 11)."""
 
-from urllib.parse import quote
+from collections.abc import Callable
+from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from models.domain.answer_form import parse_form_date
-from models.domain.report_states import SHOWN
+from models.domain.dashboard import AGENCIES_SHOWN, PER_PAGE, TASK_SORTS, Filters
+from models.domain.report_states import SHOWN, State
 from models.services.chart_data import ALL, charts_for
 from models.services.officer_views import overview as plan_overview
+from models.services.officer_views import overview_all
 from models.services.plan_lifecycle import PlanNotFound, plan_rows, set_track_from
 from web.officers.common import OfficerDep, csrf_refused, log, officer_form, page
 from web.pages import ctx_of, not_found
 
 router = APIRouter(prefix="/officers")
+
+
+def url_maker(path: str, plan: str, filters: Filters) -> Callable[..., str]:
+    """``url(**changes)``: this page's address with the filters changed (a sort, a page, a filter cleared)."""
+
+    def url(**changes: object) -> str:
+        query = ({"plan": plan} if plan else {}) | filters.query(**changes)
+        return path + ("?" + urlencode(query) if query else "")
+
+    return url
+
+
+def list_context(filters: Filters, errors: list[str], path: str, plan: str) -> dict[str, object]:
+    """What the filter form, the sortable headers and the pager of every officers' list need."""
+    return {
+        "filters": filters,
+        "errors": errors,
+        "url": url_maker(path, plan, filters),
+        "per_page": PER_PAGE,
+        "all_states": list(State),
+        "shown": SHOWN,
+    }
 
 
 @router.get("", response_class=HTMLResponse)
@@ -27,37 +54,46 @@ def overview(request: Request, officer: OfficerDep) -> Response:
 
     ctx = ctx_of(request)
     today = ctx.today()
-    wanted_state = request.query_params.get("state") or ""
-    if request.query_params.get("plan") == "all":
-        rows = plan_rows(ctx.core.engine)
-        charts = charts_for(ctx.core.runtime, ALL, today)
-        return page(request, officer, "officers/plans.html", {"rows": rows, "today": today, "charts": charts})
-    view = plan_overview(ctx.core.runtime, request.query_params.get("plan"), wanted_state, today)
-    if view.plan is None or view.report is None:
-        return page(request, officer, "officers/overview.html", {"plan": None, "plans": view.plans})
-    return page(
-        request,
-        officer,
-        "officers/overview.html",
-        {
-            "messages": messages_block(ctx, today),
-            "plan": view.plan,
-            "plans": view.plans,
-            "report": view.report,
-            "counts": view.report.counts(),
-            "shown": SHOWN,
-            "sections": view.sections,
-            "agencies": view.agencies,
-            "rows": view.rows,
-            "wanted_state": wanted_state,
-            "review_count": view.review_count,
-            "dead_count": view.dead_count,
-            "unconfirmed_count": view.unconfirmed_count,
+    params = dict(request.query_params)
+    wanted = params.get("plan") or ""
+    if wanted == "all":
+        view = overview_all(ctx.core.runtime, today, params)
+        data = {
+            "rows_by_plan": plan_rows(ctx.core.engine),
+            "view": view,
             "today": today,
-            "track_error": request.query_params.get("track_error") == "1",
-            "charts": charts_for(ctx.core.runtime, view.plan.number, today),
-        },
-    )
+            "agencies_shown": AGENCIES_SHOWN,
+            "task_sorts": TASK_SORTS,
+            "charts": charts_for(ctx.core.runtime, ALL, today),
+            **list_context(view.filters, view.errors, "/officers", "all"),
+        }
+        return page(request, officer, "officers/plans.html", data, 400 if view.errors else 200)
+    view = plan_overview(ctx.core.runtime, wanted or None, "", today, params)
+    if view.plan is None or view.report is None:
+        data = {"plan": None, "plans": view.plans, "missing": view.missing}
+        return page(request, officer, "officers/overview.html", data, 404 if view.missing else 200)
+    data = {
+        "messages": messages_block(ctx, today),
+        "plan": view.plan,
+        "plans": view.plans,
+        "view": view,
+        "report": view.report,
+        "counts": view.report.counts(),
+        "sections": view.sections,
+        "agencies": view.agencies,
+        "rows": view.page.items if view.page else view.rows,
+        "wanted_state": view.filters.state,
+        "review_count": view.review_count,
+        "dead_count": view.dead_count,
+        "unconfirmed_count": view.unconfirmed_count,
+        "today": today,
+        "track_error": request.query_params.get("track_error") == "1",
+        "agencies_shown": AGENCIES_SHOWN,
+        "task_sorts": TASK_SORTS,
+        "charts": charts_for(ctx.core.runtime, view.plan.number, today),
+        **list_context(view.filters, view.errors, "/officers", view.plan.number if wanted else ""),
+    }
+    return page(request, officer, "officers/overview.html", data, 400 if view.errors else 200)
 
 
 @router.post("/plans/track-from")
