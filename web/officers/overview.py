@@ -55,6 +55,7 @@ def overview(request: Request, officer: OfficerDep) -> Response:
             "unconfirmed_count": view.unconfirmed_count,
             "today": today,
             "track_error": request.query_params.get("track_error") == "1",
+            "charts_open": False,  # the overall bar shows; the others one click away (the page stays short)
             "charts": charts_for(ctx.core.runtime, view.plan.number, today),
         },
     )
