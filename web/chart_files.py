@@ -6,7 +6,7 @@ with ``<title>`` and ``<desc>`` (the numbers in words), each bar's own ``<title>
 
 PNG: Pillow (already installed with pdfplumber) draws the layout at ``SCALE`` times its size with DejaVu
 Sans, which has every Vietnamese letter. matplotlib was the other candidate: it would bring numpy and
-≈ 40 MB for five bar charts, draw them differently from the pages and need its own layout code.
+≈ 40 MB for six bar charts, draw them differently from the pages and need its own layout code.
 """
 
 import io

@@ -128,17 +128,17 @@ def describe(chart: Chart) -> str:
 def layout(chart: Chart) -> Drawing:
     d = Drawing(chart.title, describe(chart))
     y = PAD
-    for line in wrap(chart.title, TITLE_SIZE, WIDTH - 2 * PAD, max_lines=4, bold=True):
+    for line in [] if chart.compact else wrap(chart.title, TITLE_SIZE, WIDTH - 2 * PAD, max_lines=4, bold=True):
         y += TITLE_SIZE * 1.25
         d.marks.append(Text(PAD, y, line, TITLE_SIZE, bold=True))
-    y += 6
+    y += 0 if chart.compact else 6
     if chart.empty:
         y += LABEL_SIZE * 1.5
         d.marks.append(Text(PAD, y, "Chưa có số liệu.", LABEL_SIZE, fill=MUTED))
     else:
         y = _legend(d, chart, y)
         y = _bars(d, chart, y) if chart.horizontal else _columns(d, chart, y)
-    if chart.note:
+    if chart.note and not chart.compact:
         y += 4
         for line in wrap(chart.note, SMALL_SIZE, WIDTH - 2 * PAD, max_lines=5):
             y += SMALL_SIZE * 1.3
@@ -170,7 +170,7 @@ def _bars(d: Drawing, chart: Chart, y: float) -> float:
     bar_h = 18.0
     for i, cat in enumerate(chart.categories):
         y += 6
-        for line in wrap(cat, LABEL_SIZE, WIDTH - 2 * PAD, max_lines=2):
+        for line in [] if chart.compact else wrap(cat, LABEL_SIZE, WIDTH - 2 * PAD, max_lines=2):
             y += LABEL_SIZE * 1.25
             d.marks.append(Text(PAD, y, line, LABEL_SIZE))
         y += 4

@@ -1,8 +1,10 @@
 """The charts' numbers: what the officers' pages, the PNG export and the workbook draw, as pure data.
 
 A :class:`Chart` is categories (the bars or columns) and series (the coloured parts of each bar); a
-:class:`ChartSet` is the five charts of one scope — a plan, every plan, or one agency:
+:class:`ChartSet` is the six charts of one scope — a plan, every plan, or one agency:
 
+- ``overall``: one bar, the same states summed (drawn compact, without a title line: the overview's first
+  screen shows it under the counts);
 - ``by-section``: completion by section of the plan, stacked in the four states of the Government
   Office's reports (*hoàn thành đúng hạn*, *hoàn thành quá hạn*, *chưa hoàn thành – trong hạn*, *chưa
   hoàn thành – quá hạn*) — the plan's tasks (the rows of Phụ lục II), or an agency's cycles;
@@ -19,7 +21,7 @@ a cycle are left out, and each chart's note says how many.
 import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
 from models.domain.report_states import STATE_TEXT, CycleFacts, Report, State, cycle_state, days_overdue
@@ -33,7 +35,7 @@ COLORS = {
     State.overdue: "#c62828",
 }
 AGEING = (("0–30 ngày", 0, 30), ("31–90 ngày", 31, 90), ("Trên 90 ngày", 91, None))
-NAMES = ("by-section", "by-agency", "ageing", "answers-weekly", "on-time-monthly")
+NAMES = ("overall", "by-section", "by-agency", "ageing", "answers-weekly", "on-time-monthly")
 WEEKS = 13  # a quarter of weekly columns
 MONTHS = 12
 AGENCIES_SHOWN = 12  # the rest in one bar: the overview stays a few screens tall (the workbook lists all)
@@ -57,6 +59,7 @@ class Chart:
     note: str = ""  # what it counts and what it leaves out
     details: tuple[str, ...] = ()  # per category, said with its value ("18 kỳ đến hạn")
     share: bool = False  # each bar as its parts' shares (full width), its total written after it
+    compact: bool = False  # legend and bars only: no title line, no category names, no note (one bar)
 
     @property
     def percent(self) -> bool:
@@ -154,6 +157,14 @@ def completion_by_section(reports: list[Report]) -> Chart:
         groups,
         _left_out(left, "nhiệm vụ"),
     )
+
+
+def overall(by_section: Chart) -> Chart:
+    """The by-section chart summed into one bar: what the whole plan (or agency) stands at."""
+    series = tuple(replace(s, values=(float(sum(v or 0 for v in s.values)),)) for s in by_section.series)
+    total = int(sum(s.values[0] or 0 for s in series))
+    title = f"Tổng thể: {total} {by_section.unit} theo tình trạng"
+    return Chart("overall", title, by_section.unit, ("Tổng thể",), series, True, by_section.note, compact=True)
 
 
 def cycles_by_section(facts: Iterable[CycleFacts], section_of: dict[str, str], today: date) -> Chart:

@@ -22,7 +22,7 @@ ALL = "all"  # ``?plan=all``: every plan
 
 
 def charts_for(rt: Runtime, plan_number: str | None, today: date, agency_code: str | None = None) -> ch.ChartSet | None:
-    """The five charts (``models.domain.charts.NAMES``) on ``today`` of the plan ``plan_number`` (the
+    """The charts (``models.domain.charts.NAMES``) on ``today`` of the plan ``plan_number`` (the
     latest imported without one, every plan with ``"all"``), of one agency's cycles with ``agency_code``;
     None when there is no such plan or agency."""
     with Session(rt.engine) as session:
@@ -53,8 +53,10 @@ def charts_for(rt: Runtime, plan_number: str | None, today: date, agency_code: s
     scope = "Tất cả kế hoạch" if plan_number == ALL else f"Kế hoạch {plans[0].number}"
     if agency is not None:
         scope += f" — {agency.name}"
+    by_section = ch.completion_by_section(reports) if agency is None else ch.cycles_by_section(facts, section_of, today)
     charts = [
-        ch.completion_by_section(reports) if agency is None else ch.cycles_by_section(facts, section_of, today),
+        ch.overall(by_section),
+        by_section,
         ch.completion_by_agency(facts, today),
         ch.overdue_ageing(facts, today),
         ch.answers_weekly(days, today),

@@ -15,6 +15,7 @@ from models.domain.charts import (
     cycles_by_section,
     name_key,
     on_time_monthly,
+    overall,
     overdue_ageing,
 )
 from models.domain.report_states import CycleFacts, Report, Row
@@ -168,3 +169,15 @@ def test_words_and_numbers() -> None:
     assert wrap("một hai ba bốn năm", 10, 50) == ["một hai", "ba bốn", "năm"]
     assert len(wrap("x " * 200, 10, 50, max_lines=2)) == 2
     assert number(33.3, percent=True) == "33,3%" and number(4.0) == "4"
+
+
+def test_overall_is_one_compact_bar_of_the_sections() -> None:
+    rows = [row("I", State.done_on_time), row("I", State.overdue, 4), *[row("II", State.in_time)] * 2]
+    whole = overall(completion_by_section([Report("25/KH-UBND", "", "2025-10-15", tasks=rows)]))
+    assert whole.name == "overall" and whole.categories == ("Tổng thể",) and whole.compact
+    assert [s.values for s in whole.series] == [(1.0,), (0.0,), (2.0,), (1.0,)]
+    assert whole.title == "Tổng thể: 4 nhiệm vụ theo tình trạng"
+    d = layout(whole)
+    texts = [m.text for m in d.marks if isinstance(m, Text)]
+    assert whole.title not in texts and "Tổng thể" not in texts  # said by the SVG's <title>, not drawn
+    assert d.height < 130  # legend and one bar: it fits under the counts on the first screen

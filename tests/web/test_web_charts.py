@@ -47,9 +47,11 @@ def test_overview_shows_the_charts_inline(officer: Web) -> None:
     html = officer.client.get("/officers").text
     assert html.count("<svg ") == len(NAMES)
     assert 'href="/officers/charts/by-section.png?plan=25/KH-UBND"' in html
+    # The overall bar under the counts; the other charts one click away, so that the page stays short.
+    assert html.index('id="bieu-do-overall"') < html.index('<details class="charts-more">')
     every = officer.client.get("/officers?plan=all").text  # every plan side by side, and their charts
     assert every.count("<svg ") == len(NAMES) and "Biểu đồ: Tất cả kế hoạch" in every
-    assert 'href="/officers/charts/ageing.svg?plan=all"' in every
+    assert 'href="/officers/charts/ageing.svg?plan=all"' in every and '<details class="charts-more" open>' in every
 
 
 DONE = {

@@ -91,6 +91,7 @@ def overview(request: Request, officer: OfficerDep) -> Response:
         "agencies_shown": AGENCIES_SHOWN,
         "task_sorts": TASK_SORTS,
         "charts": charts_for(ctx.core.runtime, view.plan.number, today),
+        "charts_open": False,  # the overall bar shows; the others one click away (the page stays short)
         **list_context(view.filters, view.errors, "/officers", view.plan.number if wanted else ""),
     }
     return page(request, officer, "officers/overview.html", data, 400 if view.errors else 200)
