@@ -14,11 +14,13 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup
 
 from config.app import App
 from config.settings import Settings
 from models.domain.clock import local_text
 from models.domain.states import actor_text, step_text
+from web.chart_files import chart_svg
 from web.security import Csrf, Limits, RateLimiter, SharedRateLimiter, SharedThrottle, Throttle
 from web.uploads import MAX_ATTACHMENT
 
@@ -144,4 +146,5 @@ def make_env() -> Environment:
     # Codes people never read: a page shows steps and actors in words (models.domain.states).
     env.filters["step"] = step_text
     env.filters["actor"] = actor_text
+    env.filters["svg"] = lambda chart: Markup(chart_svg(chart))  # built from escaped parts (web.chart_files)
     return env

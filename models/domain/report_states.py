@@ -185,6 +185,9 @@ class Report:
     tasks: list[Row] = field(default_factory=list)
     indicators: list[Row] = field(default_factory=list)
     agencies: dict[str, list[AgencyRow]] = field(default_factory=dict)
+    # The workbook's charts (``models.domain.charts.Chart``: by section, by agency, overdue ageing), set by
+    # ``models.services.reports.build_report``; not part of the JSON.
+    charts: list[Any] = field(default_factory=list, repr=False)
 
     def counts(self, rows: list[Row] | None = None) -> dict[str, int]:
         out = {s.value: 0 for s in State}

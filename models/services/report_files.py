@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from models.domain.cells import csv_cell, keep_text
+from models.domain.charts import Chart, completion_by_section
 from models.domain.report_states import PRIORITY, STATE_TEXT, Report, State
 
 FORMATS = ("xlsx", "json", "csv")
@@ -237,6 +238,8 @@ def _summary(ws: Any, look: _Look, report: Report) -> None:
     ws.column_dimensions["A"].width = 32
     _finish_sheet(ws, 1)
     _summary_chart(ws, len(PRIORITY))
+    # A report built without its cycles (a test, a script) still has the tasks by section.
+    _chart_blocks(ws, look, report.charts or [completion_by_section([report])])
 
 
 # Words an office abbreviates itself, so that a sheet name keeps what tells agencies apart.
@@ -328,3 +331,70 @@ def _summary_chart(ws: Any, rows: int) -> None:
     chart.set_categories(Reference(ws, min_col=1, min_row=2, max_row=rows + 1))
     chart.height, chart.width = 9, 18
     ws.add_chart(chart, "E2")
+
+
+CM_PER_ROW = 0.53  # a default row (15 pt) in centimetres: how many rows a chart covers
+FIRST_BLOCK_ROW = 21  # below the state chart (E2, 9 cm)
+CATEGORY_HEADERS = {"by-section": "Mục của Kế hoạch", "by-agency": "Cơ quan", "ageing": "Số ngày quá hạn"}
+
+
+def _chart_blocks(ws: Any, look: _Look, charts: list[Chart]) -> None:
+    """Below the counts of "Tổng hợp": each chart's table (sections in the plan's order, agencies by name,
+    ageing by days; a filter on each, as an Excel table) with its stacked bar chart beside it — the same
+    numbers as the officers' page (``models.domain.charts``)."""
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.table import Table, TableStyleInfo
+
+    row = max(ws.max_row + 3, FIRST_BLOCK_ROW)
+    for number, chart in enumerate(charts, 1):
+        ws.cell(row=row, column=1, value=f"{chart.title} (số {chart.unit})").font = look.bold
+        head = row + 1
+        if chart.empty:
+            ws.cell(row=head, column=1, value="Chưa có số liệu.")
+            row = head + 3
+            continue
+        names = [s.label for s in chart.series]
+        with_total = len(names) > 1
+        for col, text in enumerate([CATEGORY_HEADERS.get(chart.name, "Nội dung"), *names, *(["Tổng"] * with_total)], 1):
+            cell = ws.cell(row=head, column=col, value=text)
+            cell.font, cell.fill, cell.alignment = look.bold, look.head_fill, look.wrap
+        totals = chart.totals()
+        for i, category in enumerate(chart.categories):
+            values = [int(s.values[i] or 0) for s in chart.series]
+            cells = [category, *values, *([int(totals[i])] * with_total)]
+            for col, value in enumerate(cells, 1):
+                ws.cell(row=head + 1 + i, column=col, value=value)
+            keep_text([ws.cell(row=head + 1 + i, column=1)])
+        last_row = head + len(chart.categories)
+        last_col = 1 + len(names) + with_total
+        table = Table(displayName=f"BieuDo{number}", ref=f"A{head}:{get_column_letter(last_col)}{last_row}")
+        table.tableStyleInfo = TableStyleInfo(name="TableStyleLight9", showRowStripes=True)
+        ws.add_table(table)
+        height = max(7.5, 0.6 * len(chart.categories) + 3.5)
+        ws.add_chart(_stacked_chart(ws, chart, head, last_row, height), f"H{row}")
+        row = max(last_row + 3, row + int(height / CM_PER_ROW) + 2)
+
+
+def _stacked_chart(ws: Any, chart: Chart, head: int, last_row: int, height: float) -> Any:
+    """An openpyxl bar chart of the table at rows ``head``..``last_row`` (series in columns B…), stacked,
+    categories listed top-down as in the table, each state in its page colour."""
+    from openpyxl.chart import BarChart, Reference
+
+    bars = BarChart()
+    bars.type = "bar" if chart.horizontal else "col"
+    bars.grouping = "percentStacked" if chart.share else "stacked" if len(chart.series) > 1 else "clustered"
+    if len(chart.series) > 1:
+        bars.overlap = 100
+    bars.title = chart.title
+    bars.y_axis.title = "Tỷ lệ" if chart.share else f"Số {chart.unit}"
+    data = Reference(ws, min_col=2, max_col=1 + len(chart.series), min_row=head, max_row=last_row)
+    bars.add_data(data, titles_from_data=True)
+    bars.set_categories(Reference(ws, min_col=1, min_row=head + 1, max_row=last_row))
+    for series, spec in zip(bars.series, chart.series, strict=True):
+        series.graphicalProperties.solidFill = spec.color.lstrip("#").upper()
+        series.graphicalProperties.line.solidFill = spec.color.lstrip("#").upper()
+    if chart.horizontal:
+        bars.x_axis.scaling.orientation = "maxMin"  # the first category on top, as in the table
+    bars.x_axis.delete = bars.y_axis.delete = False  # recent Excel hides axes openpyxl leaves unset
+    bars.height, bars.width = height, 18
+    return bars

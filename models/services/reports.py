@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from models.domain import charts as ch
 from models.domain.agencies import Directory
 from models.domain.clock import TZ
 from models.domain.report_states import CycleFacts, Report, Row, agency_rows, fill_row
@@ -123,6 +124,11 @@ def build_report(
     }
     titles = {f"task:{t.id}": t.title for t in tasks} | {f"indicator:{i.id}": i.title for i in indicators}
     report.agencies = agency_rows(facts, names, titles, today)
+    report.charts = [
+        ch.completion_by_section([report]),
+        ch.completion_by_agency(facts, today, shown=None, by_name=True),
+        ch.overdue_ageing(facts, today),
+    ]
     return report
 
 

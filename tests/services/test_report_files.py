@@ -40,7 +40,7 @@ def test_the_workbook() -> None:
     assert line[8].value.date() == date(2025, 7, 31) and line[8].number_format == "DD/MM/YYYY"
     assert line[10].value is None  # no extension: an empty cell, not ""
     assert line[6].fill.fgColor.rgb.endswith("F8D7DA")  # overdue: red
-    summary = {r[0]: r[1:] for r in book["Tổng hợp"].iter_rows(min_row=2, values_only=True)}
+    summary = {r[0]: r[1:] for r in book["Tổng hợp"].iter_rows(min_row=2, max_row=9, max_col=3, values_only=True)}
     assert summary["Chưa hoàn thành – quá hạn"] == (1, 0)
 
 
@@ -78,7 +78,7 @@ def test_workbook_prints_filters_and_has_contents_and_a_chart() -> None:
         assert sheet.page_setup.fitToWidth == 1 and sheet.sheet_properties.pageSetUpPr.fitToPage, sheet.title
     assert book["Phụ lục II"].print_title_rows == "$3:$3"
     assert book["Phụ lục II"].auto_filter.ref.startswith("A3:")
-    assert len(book["Tổng hợp"]._charts) == 1
+    assert len(book["Tổng hợp"]._charts) == 2  # the states, and the tasks by section
 
 
 RISKY = ["=1+2", "+cmd|' /C calc'!A0", "-2+3", "@SUM(A1)", "\t=1", "\r=1"]
@@ -111,3 +111,46 @@ def test_workbook_cells_starting_with_equals_are_text() -> None:
     cells = [c for row in sheet.iter_rows(min_row=5) for c in row if str(c.value).replace("\r", "\n") in written]
     assert {c.value.replace("\r", "\n") for c in cells} == written
     assert all(c.data_type == "s" for c in cells), [(c.value, c.data_type) for c in cells]
+
+
+def test_summary_carries_the_charts_by_section_agency_and_ageing() -> None:
+    from models.domain.charts import COLORS, FOUR, completion_by_agency, completion_by_section, overdue_ageing
+    from models.domain.report_states import CycleFacts
+
+    day = date(2025, 8, 5)
+    due = date(2025, 7, 31)
+
+    def cycle(n: int, agency: str, status: str) -> CycleFacts:
+        return CycleFacts(n, "task:1", 1, None, n, agency, "lead", "deadline", "p", "Tháng 7/2025", status,
+                          date(2025, 7, 1), due, due, None)  # fmt: skip
+
+    facts = [cycle(1, "Ủy ban nhân dân huyện Đại Từ", "overdue"), cycle(2, "Sở Tài chính", "open"),
+             cycle(3, "Đài Phát thanh", "overdue")]  # fmt: skip
+    r = risky_report()
+    r.charts = [
+        completion_by_section([r]),
+        completion_by_agency(facts, day, None, by_name=True),
+        overdue_ageing(facts, day),
+    ]
+    sheet = load_workbook(io.BytesIO(report_bytes(r, "xlsx")))["Tổng hợp"]
+    charts = sheet._charts
+    assert len(charts) == 4
+    refs = [[(s.tx.strRef.f, s.val.numRef.f) for s in c.series] for c in charts[1:]]
+    # By section: one series per state, the categories in column A under its header row.
+    head = next(row[0].row for row in sheet.iter_rows(min_col=1, max_col=1) if row[0].value == "Mục của Kế hoạch")
+    assert refs[0][0] == (f"'Tổng hợp'!B{head}", f"'Tổng hợp'!$B${head + 1}")  # one section
+    assert [str(s.graphicalProperties.solidFill.srgbClr) for s in charts[1].series] == [
+        COLORS[s].lstrip("#").upper() for s in FOUR
+    ]
+    assert charts[1].grouping == "stacked" and charts[1].overlap == 100 and charts[1].type == "bar"
+    assert charts[2].grouping == "percentStacked"  # agencies: shares, the totals in the table
+    assert len(refs[1]) == 4 and len(refs[2]) == 1
+    # The agencies' table is in alphabetical order (Đ after D, Ủ with U), with a filter of its own.
+    agency_head = next(r[0].row for r in sheet.iter_rows(min_col=1, max_col=1) if r[0].value == "Cơ quan")
+    names = [sheet.cell(row=agency_head + i, column=1).value for i in (1, 2, 3)]
+    assert names == ["Đài Phát thanh", "Sở Tài chính", "Ủy ban nhân dân huyện Đại Từ"]
+    assert [sheet.cell(row=agency_head + 1, column=c).value for c in range(2, 7)] == [0, 0, 0, 1, 1]
+    assert refs[1][3][1] == f"'Tổng hợp'!$E${agency_head + 1}:$E${agency_head + 3}"
+    assert {t.displayName for t in sheet.tables.values()} == {"BieuDo1", "BieuDo2", "BieuDo3"}
+    ageing_head = next(r[0].row for r in sheet.iter_rows(min_col=1, max_col=1) if r[0].value == "Số ngày quá hạn")
+    assert [sheet.cell(row=ageing_head + i, column=2).value for i in (1, 2, 3)] == [3, 0, 0]  # 5 days past due

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from models.domain.dashboard import CYCLE_SORTS
+from models.services.chart_data import charts_for
 from models.services.officer_views import UnknownAgency, agency_overview
 from web.officers.common import Officer, OfficerDep, page
 from web.officers.overview import list_context
@@ -47,6 +48,8 @@ def _cycles_page(request: Request, officer: Officer, code: str | None) -> Respon
         "today": today,
         "cycle_sorts": CYCLE_SORTS,
         "path": path,
+        # An agency's own charts; /officers/cycles (every agency) has the overview's.
+        "charts": charts_for(ctx.core.runtime, view.plan.number, today, code) if code is not None else None,
         **list_context(view.filters, view.errors, path, view.plan.number if wanted else ""),
     }
     return page(request, officer, "officers/agency.html", data, 400 if view.errors else 200)

@@ -2,9 +2,9 @@
 the tasks by section of the plan and the cycles by agency, and the task list, narrowed by the query
 (``section``, ``agency``, ``state``, ``overdue`` = quá hạn hơn N ngày), sorted (``sort``, ``ssort``,
 ``asort``) and paged (``page``, ``per``); ``?plan=`` picks another plan, ``?plan=all`` counts every plan
-and lists them side by side. A filter value that names nothing is said so above the whole list (400).
-``POST /officers/plans/track-from`` sets the day the plan is tracked from (reminder moments before it are
-not sent; issue 11)."""
+and lists them side by side; each with its charts (``officers/_charts.html``). A filter value that names
+nothing is said so above the whole list (400). ``POST /officers/plans/track-from`` sets the day the plan is
+tracked from (reminder moments before it are not sent; issue 11)."""
 
 from collections.abc import Callable
 from urllib.parse import quote, urlencode
@@ -16,6 +16,7 @@ from starlette.concurrency import run_in_threadpool
 from models.domain.answer_form import parse_form_date
 from models.domain.dashboard import AGENCIES_SHOWN, PER_PAGE, TASK_SORTS, Filters
 from models.domain.report_states import SHOWN, State
+from models.services.chart_data import ALL, charts_for
 from models.services.officer_views import overview as plan_overview
 from models.services.officer_views import overview_all
 from models.services.plan_lifecycle import PlanNotFound, plan_rows, set_track_from
@@ -63,6 +64,7 @@ def overview(request: Request, officer: OfficerDep) -> Response:
             "today": today,
             "agencies_shown": AGENCIES_SHOWN,
             "task_sorts": TASK_SORTS,
+            "charts": charts_for(ctx.core.runtime, ALL, today),
             **list_context(view.filters, view.errors, "/officers", "all"),
         }
         return page(request, officer, "officers/plans.html", data, 400 if view.errors else 200)
@@ -88,6 +90,8 @@ def overview(request: Request, officer: OfficerDep) -> Response:
         "track_error": request.query_params.get("track_error") == "1",
         "agencies_shown": AGENCIES_SHOWN,
         "task_sorts": TASK_SORTS,
+        "charts": charts_for(ctx.core.runtime, view.plan.number, today),
+        "charts_open": False,  # the overall bar shows; the others one click away (the page stays short)
         **list_context(view.filters, view.errors, "/officers", view.plan.number if wanted else ""),
     }
     return page(request, officer, "officers/overview.html", data, 400 if view.errors else 200)
