@@ -76,3 +76,18 @@ def current_revision(url: str) -> str | None:
             return MigrationContext.configure(conn).get_current_revision()
     finally:
         engine.dispose()
+
+
+def head_revision() -> str | None:
+    """The newest revision of the shipped migrations (what ``dondoc db upgrade`` brings a database to)."""
+    from alembic.script import ScriptDirectory
+
+    return ScriptDirectory(str(MIGRATIONS_DIR)).get_current_head()
+
+
+def revision_of(engine: Engine) -> str | None:
+    """The revision the database of ``engine`` is at (None: empty), on one of the engine's connections."""
+    from alembic.runtime.migration import MigrationContext
+
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
