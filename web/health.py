@@ -20,11 +20,10 @@ from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
-from sqlalchemy import text
 
 from config.app import channel_check
 from models.services.system_status import QUEUED, SystemStatus, system_status
-from models.store.db import head_revision, revision_of
+from models.store.db import head_revision, ping, revision_of
 from web.pages import ctx_of
 
 router = APIRouter()
@@ -45,8 +44,7 @@ def readyz(request: Request) -> Response:
     failed: list[str] = []
     engine = ctx.core.engine
     try:
-        with engine.connect() as conn:
-            conn.execute(text("SELECT 1"))
+        ping(engine)
         checks["database"] = "ok"
     except Exception as exc:  # any driver error: the database is not usable
         checks["database"] = f"unreachable: {type(exc).__name__}"
