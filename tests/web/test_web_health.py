@@ -205,3 +205,30 @@ def test_oldest_unsent_age(web: Web) -> None:
         s.commit()
     age = _metrics(web)["dondoc_oldest_unsent_message_age_seconds"][()]
     assert 30 * 3600 - 60 < age < 30 * 3600 + 60
+
+
+def test_zalo_token_expiry_and_pause(officer: Web) -> None:
+    from models.services.system_status import local_minute
+    from models.store.channel_tables import ProviderToken
+
+    expires = utcnow() + timedelta(hours=20)
+    with officer.session() as s:
+        s.add(ProviderToken(provider="zalo", access_token="a", refresh_token="r", access_expires_at=expires))
+        s.commit()
+    officer.settings.zalo_app_id = "app"
+    officer.settings.zalo_secret_key = SecretStr("secret")
+    officer.settings.zalo_refresh_token = SecretStr("refresh")
+    metrics = _metrics(officer)
+    assert abs(metrics["dondoc_zalo_token_expiry_timestamp_seconds"][()] - expires.timestamp()) < 1
+    assert metrics["dondoc_zalo_paused"][()] == 0
+    page = officer.client.get("/officers/system").text
+    assert f"hết hạn lúc {local_minute(expires)} (còn 19 giờ" in page
+
+    paused = utcnow() + timedelta(minutes=30)
+    with officer.session() as s:
+        s.execute(update(ProviderToken).values(paused_until=paused))
+        s.commit()
+    assert _metrics(officer)["dondoc_zalo_paused"][()] == 1
+    page = officer.client.get("/officers/system").text
+    notice = page.partition('role="alert">')[2].partition("</div>")[0]
+    assert f"Zalo tạm dừng đến {local_minute(paused)}" in page and "Mã truy cập Zalo" in notice, notice
