@@ -44,6 +44,8 @@ RUN_TEXT = {RUNNING: "Đang chạy", COMPLETED: "Hoàn thành", FAILED: "Lỗi"}
 QUEUED = frozenset(CLAIMABLE)
 UNSENT = QUEUED | {N.sending}
 ERROR_WINDOW = timedelta(hours=24)
+# A run still "running" after this long has most likely lost its process (a day takes minutes here).
+STUCK_AFTER = timedelta(hours=1)
 FIGURES = ("created", "opened", "overdue", "queued", "folded", "cancelled")  # of the day report, kept per run
 
 
@@ -316,14 +318,17 @@ def status_lines(st: SystemStatus, zalo_configured: bool) -> list[StatusLine]:
     else:
         when = local_minute(run.finished_at or run.started_at)
         text = f"{RUN_TEXT.get(run.status, run.status)} — ngày chạy {run.day:%d/%m/%Y}, kết thúc lúc {when}"
+        stuck = run.status == RUNNING and st.now - run.started_at > STUCK_AFTER
         if run.status == RUNNING:
             text = f"Đang chạy từ {local_minute(run.started_at)} (ngày {run.day:%d/%m/%Y})"
+            if stuck:
+                text += "; đã quá 1 giờ: tiến trình có thể đã dừng"
         if run.status == COMPLETED and run.figures:
             f = run.figures
             text += f"; {f.get('queued', 0)} tin xếp hàng, đã gửi {f.get('sent', 0)}"
         if run.error:
             text += f"; lỗi: {run.error[:200]}"
-        lines.append(StatusLine("Lần chạy hằng ngày gần nhất", text, warn=run.status != COMPLETED))
+        lines.append(StatusLine("Lần chạy hằng ngày gần nhất", text, warn=run.status == FAILED or stuck))
     today = f"{st.today:%d/%m/%Y}"
     if st.today_run is not None:
         lines.append(

@@ -232,3 +232,19 @@ def test_zalo_token_expiry_and_pause(officer: Web) -> None:
     page = officer.client.get("/officers/system").text
     notice = page.partition('role="alert">')[2].partition("</div>")[0]
     assert f"Zalo tạm dừng đến {local_minute(paused)}" in page and "Mã truy cập Zalo" in notice, notice
+
+
+def test_a_run_in_progress_and_a_stuck_one(officer: Web) -> None:
+    from models.store.run_tables import DailyRun
+
+    with officer.session() as s:
+        s.add(DailyRun(day=officer.today, status="running", mode="direct", started_at=utcnow() - timedelta(minutes=5)))
+        s.commit()
+    page = officer.client.get("/officers/system").text
+    assert "Đang chạy từ" in page and "tiến trình có thể đã dừng" not in page
+    assert _metrics(officer)["dondoc_daily_run_last_status"][(("status", "running"),)] == 1
+    with officer.session() as s:
+        s.execute(update(DailyRun).values(started_at=utcnow() - timedelta(hours=3)))
+        s.commit()
+    page = officer.client.get("/officers/system").text
+    assert "đã quá 1 giờ: tiến trình có thể đã dừng" in page
