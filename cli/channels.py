@@ -133,12 +133,13 @@ def test_cmd(
 
 def channel_status(settings: Any, engine: Any) -> dict[str, Any]:
     """The data of ``dondoc channels status`` (also usable by the web app)."""
+    from config.app import zalo_configured
     from models.domain.clock import utcnow
     from models.services.listings import dead_summary
     from notifiers.ratelimit import RateLimiter
     from notifiers.zalo_tokens import PROVIDER, token_status
 
-    configured = bool(settings.zalo_app_id and settings.zalo_secret_key and settings.zalo_refresh_token)
+    configured = zalo_configured(settings)
     token = token_status(engine, has_seed=bool(settings.zalo_refresh_token))
     quotas = RateLimiter(engine).quotas_today()
     return {

@@ -11,6 +11,7 @@ from typing import Any
 import typer
 
 from cli import agencies as agencies_cli
+from cli import backup as backup_cli
 from cli import channels as channels_cli
 from cli import db as db_cli
 from cli import deadline as deadline_cli
@@ -50,7 +51,11 @@ def _settings_first() -> None:
 
 app.add_typer(db_cli.app, name="db", help="Database schema.")
 app.add_typer(plan_cli.app, name="plan", help="Import and show plans.")
-app.add_typer(status_cli.app, name="status", help="Load the current status of a plan from a spreadsheet.")
+app.add_typer(
+    status_cli.app,
+    name="status",
+    help="The system's status and alerts; load the current status of a plan (status load).",
+)
 app.add_typer(agencies_cli.app, name="agencies", help="The agency directory and contacts.")
 app.add_typer(deadline_cli.app, name="deadline", help="Read deadline phrases.")
 app.add_typer(work.round_app, name="round")
@@ -65,6 +70,8 @@ app.command("digest")(work.digest_cmd)
 app.command("simulate")(work.simulate_cmd)
 app.command("cycles")(work.cycles_cmd)
 app.command("outbox")(work.outbox_cmd)
+app.command("backup")(backup_cli.backup_cmd)
+app.command("restore")(backup_cli.restore_cmd)
 
 
 @app.command("run")

@@ -5,8 +5,8 @@
    SQLite database in ``DONDOC_DATA_DIR/prefect`` unless ``PREFECT_HOME`` says otherwise, analytics off
    (``PREFECT_SERVER_ANALYTICS_ENABLED=false``, ``DO_NOT_TRACK=1``: offline, the telemetry call only
    logs an error).
-2. **The four deployments with their schedules**: ``python -m flows.serve`` (``daily`` 07:00, ``dispatch``
-   every 15 minutes 7–17 on working days, ``digest`` Monday 07:30, ``round`` on demand). A restart
+2. **The five deployments with their schedules**: ``python -m flows.serve`` (``daily`` 07:00, ``dispatch``
+   every 15 minutes 7–17 on working days, ``digest`` Monday 07:30, ``watch`` every 15 minutes 7–21, ``round`` on demand). A restart
    updates the same deployments (same flow and deployment names) and their schedules (each has a
    slug): nothing is duplicated, and the scheduler's runs are keyed by deployment and time.
 3. **The web app**: ``dondoc serve`` with the same options (``--host``, ``--port``, ``--workers``,
@@ -37,7 +37,7 @@ from cli.common import console, fail
 
 GRACE = 20.0  # seconds a child gets to stop after SIGTERM
 READY_TIMEOUT = 180.0  # seconds each part gets to answer (a first Prefect start creates its database)
-DEPLOYMENTS = ("daily", "dispatch", "digest", "round")
+DEPLOYMENTS = ("daily", "dispatch", "digest", "watch", "round")
 
 
 @dataclass
@@ -146,7 +146,7 @@ def up_cmd(
         None, "--forwarded-allow-ips", help="Reverse proxies whose X-Forwarded-For is trusted (e.g. 127.0.0.1)."
     ),
 ) -> None:
-    """Run everything in the foreground: Prefect's server (or the configured one), the four deployments
+    """Run everything in the foreground: Prefect's server (or the configured one), the five deployments
     with their schedules, and the web app. Ctrl+C or SIGTERM stops them all."""
     from config.settings import get_settings
     from web.app import StartupError, check_shared_setup

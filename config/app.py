@@ -124,3 +124,23 @@ def signing_key(settings: Settings) -> bytes:
 @lru_cache(maxsize=8)
 def _engine(url: str) -> Engine:
     return make_engine(url)
+
+
+def zalo_configured(settings: Settings) -> bool:
+    """Whether Zalo has what it needs to send (else its messages go to the file channel)."""
+    return bool(settings.zalo_app_id and settings.zalo_secret_key and settings.zalo_refresh_token)
+
+
+def channel_check(settings: Settings, engine: Engine) -> tuple[str | None, dict[str, str]]:
+    """(the problem, or None; each channel's transport) — a provider configured but unusable is a
+    problem (``ChannelConfigError``); a channel with no provider is the file channel, which is not."""
+    from notifiers.registry import ChannelConfigError
+
+    try:
+        channels = build_channels(settings, engine)
+    except ChannelConfigError as exc:
+        return str(exc), {}
+    try:
+        return None, {name: channel.transport for name, channel in channels.items()}
+    finally:
+        close_channels(channels)

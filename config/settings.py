@@ -5,6 +5,7 @@ from the environment only and are never logged: ``Settings.__repr__`` hides them
 """
 
 import re
+from datetime import time
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
@@ -18,6 +19,7 @@ CONFIG_DIR = Path(__file__).resolve().parent
 SHIPPED_PLAN = CONFIG_DIR / "plans" / "25-KH-UBND-2025-thai-nguyen.txt"
 SHIPPED_MESSAGES = CONFIG_DIR / "messages.yaml"
 _CALLBACK_SECRET = re.compile(r"[A-Za-z0-9._~-]{16,200}")
+_HH_MM = re.compile(r"([01]\d|2[0-3]):[0-5]\d")
 
 
 class Settings(BaseSettings):
@@ -104,6 +106,25 @@ class Settings(BaseSettings):
         "temporary one), or the same flow code directly ('direct'); 'auto' = server when one is configured.",
     )
 
+    # --- Health, metrics, alerts (web.health, models.services.system_status, models.services.alerts) ---
+    daily_deadline: str = Field(
+        default="09:00",
+        description="Local time (HH:MM) by which the daily run must have completed; later, the officers are "
+        "alerted (dondoc status --alert / the watch flow). The daily run starts at 07:00.",
+    )
+    metrics_token: SecretStr | None = Field(
+        default=None,
+        description="When set, /metrics answers only requests with 'Authorization: Bearer <token>' (unset: "
+        "open — it holds counts only, no names, addresses or links).",
+    )
+
+    @field_validator("daily_deadline")
+    @classmethod
+    def _hh_mm(cls, value: str) -> str:
+        if not _HH_MM.fullmatch(value):
+            raise ValueError("a local time HH:MM, e.g. 09:00")
+        return value
+
     @field_validator("*", mode="before")
     @classmethod
     def _no_unfilled_placeholder(cls, value: Any) -> Any:
@@ -129,6 +150,12 @@ class Settings(BaseSettings):
     @property
     def effective_attachments_dir(self) -> Path:
         return self.attachments_dir or self.data_dir / "attachments"
+
+    @property
+    def daily_deadline_time(self) -> time:
+        """``daily_deadline`` as a time of day (local, Asia/Ho_Chi_Minh)."""
+        hours, minutes = self.daily_deadline.split(":")
+        return time(int(hours), int(minutes))
 
     @property
     def effective_database_url(self) -> str:

@@ -1,4 +1,5 @@
-"""Prefect flows: ``daily``, ``round``, ``dispatch``, ``digest`` (and ``simulate`` for rehearsals).
+"""Prefect flows: ``daily``, ``round``, ``dispatch``, ``digest``, ``watch`` (dondoc's own alerts), and
+``simulate`` for rehearsals.
 
 Prefect only: each flow builds the app once (``config.app.build_app``) and calls ``models.services``; the
 dispatch task all flows share and the generic task wrapper are in ``flows.tasks``; ``flows.serve`` serves

@@ -5,6 +5,10 @@ The evaluation is ``models.services.daily.evaluate_day`` — the same sequence `
 ``list-reminding-cycles``, one ``queue-reminders`` per chunk of cycles), then ``dispatch-outbox``.
 Re-running a day, or two runs at once, sends nothing twice: the cycle claim and the outbox keys make it
 so (``models.services.reminders``, ``notifiers.outbox``).
+
+Each run (not a dry run) is recorded in dondoc's own ``dailyrun`` table — start, end, result, figures, error
+(``models.services.system_status.recorded_run``) — through Prefect or directly alike, so ``dondoc status``
+and the officers' "Tình trạng hệ thống" page know whether today's run happened without a Prefect server.
 """
 
 from datetime import date
@@ -13,9 +17,10 @@ from typing import Any
 from prefect import flow
 
 from config.app import build_app
-from flows.tasks import as_task, dispatch_outbox, flow_logger
+from flows.tasks import as_task, dispatch_outbox, flow_logger, in_flow_run
 from models.domain.clock import today_local
 from models.services.daily import evaluate_day, evaluate_dry
+from models.services.system_status import recorded_run
 
 
 @flow(name="daily", log_prints=False)
@@ -31,9 +36,11 @@ def daily(today: date | None = None, dry_run: bool = False, send: bool = True) -
         report = evaluate_dry(app.runtime, day)
         logger.info("dry run for %s: %s", day, report)
         return {**report, "day": day.isoformat(), "dry_run": True}
-    summary: dict[str, Any] = evaluate_day(app.runtime, day, run=as_task).as_json()
-    if send:
-        summary["dispatch"] = dispatch_outbox(app)
+    with recorded_run(app.engine, day, mode="server" if in_flow_run() else "direct") as record:
+        summary: dict[str, Any] = evaluate_day(app.runtime, day, run=as_task).as_json()
+        record.summary = summary
+        if send:
+            summary["dispatch"] = dispatch_outbox(app)
     logger.info(
         "day %s: %s cycles created, %s opened, %s overdue, %s messages queued (%s folded), sent %s",
         day,

@@ -1,4 +1,4 @@
-"""Serve the four flows with their schedules from one long-running process (no work pool needed):
+"""Serve the five flows with their schedules from one long-running process (no work pool needed):
 ``python -m flows.serve`` (``dondoc up`` runs it beside Prefect's server and the web app). Needs a
 Prefect server (``prefect server start``) for schedules to fire.
 
@@ -11,12 +11,13 @@ from flows.daily import daily
 from flows.digest import digest
 from flows.dispatch import dispatch
 from flows.round import round_flow
+from flows.watch import watch
 
 TZ = "Asia/Ho_Chi_Minh"
 
 
 def deployments() -> list:  # type: ignore[type-arg]
-    """The four deployments, schedules as in ``prefect.yaml`` (``tests/flows/test_deployments.py`` checks)."""
+    """The five deployments, schedules as in ``prefect.yaml`` (``tests/flows/test_deployments.py`` checks)."""
     from prefect.schedules import Cron
 
     return [
@@ -29,6 +30,9 @@ def deployments() -> list:  # type: ignore[type-arg]
             concurrency_limit=1,
         ),
         digest.to_deployment(name="digest", schedule=Cron("30 7 * * 1", timezone=TZ, slug="digest-monday-0730")),
+        watch.to_deployment(
+            name="watch", schedule=Cron("*/15 7-21 * * *", timezone=TZ, slug="watch-15min"), concurrency_limit=1
+        ),
         round_flow.to_deployment(name="round"),
     ]
 

@@ -1,12 +1,20 @@
 """Alembic environment: the URL comes from the config built by ``models.store.db.alembic_config``
-(itself from ``Settings``); the target metadata is every SQLModel table."""
+(itself from ``Settings``); the target metadata is every SQLModel table.
+
+Upgrades from several processes at once (two web processes starting, ``dondoc db upgrade`` while
+``dondoc serve`` starts) are serialised on PostgreSQL by a transaction-level advisory lock taken before
+Alembic reads the current revision: the second waits, then finds the schema current and does nothing
+(without it, both ran the same ``CREATE TABLE`` and one failed). SQLite serialises writers itself.
+"""
 
 from alembic import context
+from sqlalchemy import text
 from sqlmodel import SQLModel
 
 from models.store.db import make_engine
 
 config = context.config
+MIGRATION_LOCK = 0x646F6E646F63  # "dondoc": the advisory lock key of schema upgrades
 target_metadata = SQLModel.metadata
 
 
@@ -34,6 +42,8 @@ def run_migrations_online() -> None:
                 compare_type=True,
             )
             with context.begin_transaction():
+                if connection.dialect.name == "postgresql":
+                    connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
                 context.run_migrations()
     finally:
         engine.dispose()

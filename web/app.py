@@ -1,5 +1,6 @@
 """The web application: ``create_app(settings)`` builds FastAPI with the answer pages (``web.answer``), the
-officers' pages (``web.officers``) and the provider webhooks (``web.webhooks``). What the pages share lives
+officers' pages (``web.officers``), the provider webhooks (``web.webhooks``) and the operator's probes
+``/healthz``, ``/readyz``, ``/metrics`` (``web.health``). What the pages share lives
 in ``web.pages``; the defences (CSRF, rate limits, the body limit) in ``web.security``.
 
 Every response carries strict security headers (no scripts at all by CSP, no framing, no referrer: an
@@ -24,7 +25,7 @@ from config.app import App, build_app
 from config.settings import Settings, get_settings
 from models.domain.clock import today_local
 from models.domain.masking import scrub
-from web import answer, officers, webhooks
+from web import answer, health, officers, webhooks
 from web.pages import HERE, LoginRequired, WebContext, error_page, make_env, too_large_page
 from web.security import BodyLimitMiddleware, BodyTooLarge, Csrf, Limits, counters, load_secret
 from web.uploads import MAX_ATTACHMENT
@@ -157,10 +158,10 @@ def create_app(
     _install_log_redaction()
     app.include_router(answer.router)
     app.include_router(officers.router)
+    app.include_router(health.router)
     _mount_webhooks(app, settings, core)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.add_api_route("/", home, methods=["GET"], include_in_schema=False)
-    app.add_api_route("/healthz", healthz, methods=["GET"], include_in_schema=False)
     app.add_exception_handler(LoginRequired, _to_login)  # type: ignore[arg-type]
     app.add_exception_handler(BodyTooLarge, _too_large)
     app.add_exception_handler(StarletteHTTPException, _http_error)  # type: ignore[arg-type]
@@ -225,10 +226,6 @@ def _mount_webhooks(app: FastAPI, settings: Settings, core: App) -> None:
 
 def home() -> Response:
     return RedirectResponse("/officers", status_code=303)
-
-
-def healthz() -> dict[str, str]:
-    return {"status": "ok"}
 
 
 async def _to_login(request: Request, exc: LoginRequired) -> Response:

@@ -58,12 +58,22 @@ def alembic_config(url: str):  # type: ignore[no-untyped-def]
 
 
 def upgrade(url: str, revision: str = "head") -> None:
-    """Bring the schema at ``url`` up to ``revision`` (default: the newest)."""
+    """Bring the schema at ``url`` up to ``revision`` (default: the newest). Safe to run from several
+    processes at once: PostgreSQL upgrades take an advisory lock (``migrations/env.py``); SQLite ones
+    an exclusive lock on ``<database>.upgrade-lock`` beside the file (its DDL would otherwise race: two
+    processes upgrading a new file both ran the same ``CREATE TABLE``)."""
     from alembic import command
 
-    if make_url(url).get_backend_name() == "sqlite":
-        make_engine(url).dispose()  # creates the folder of the SQLite file
-    command.upgrade(alembic_config(url), revision)
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or not parsed.database or parsed.database == ":memory:":
+        command.upgrade(alembic_config(url), revision)
+        return
+    import fcntl
+
+    make_engine(url).dispose()  # creates the folder of the SQLite file
+    with open(f"{parsed.database}.upgrade-lock", "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file is closed (or the process ends)
+        command.upgrade(alembic_config(url), revision)
 
 
 def current_revision(url: str) -> str | None:
@@ -76,3 +86,26 @@ def current_revision(url: str) -> str | None:
             return MigrationContext.configure(conn).get_current_revision()
     finally:
         engine.dispose()
+
+
+def head_revision() -> str | None:
+    """The newest revision of the shipped migrations (what ``dondoc db upgrade`` brings a database to)."""
+    from alembic.script import ScriptDirectory
+
+    return ScriptDirectory(str(MIGRATIONS_DIR)).get_current_head()
+
+
+def revision_of(engine: Engine) -> str | None:
+    """The revision the database of ``engine`` is at (None: empty), on one of the engine's connections."""
+    from alembic.runtime.migration import MigrationContext
+
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def ping(engine: Engine) -> None:
+    """One round trip to the database (raises the driver's error when it does not answer)."""
+    from sqlalchemy import text
+
+    with engine.connect() as conn:
+        conn.execute(text("SELECT 1"))

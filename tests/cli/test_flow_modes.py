@@ -4,28 +4,9 @@ exactly-once guarantees are the same. Real processes (a fresh interpreter, as an
 SQLite and PostgreSQL. Timings are measured by bench/bench_cli_noop.py, not here."""
 
 import json
-import os
-import subprocess
-import sys
-from pathlib import Path
 
-DONDOC = [sys.executable, "-c", "from cli.main import main; main()"]
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def _env(tmp_path: Path, db_url: str, **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "DONDOC_"))}
-    env.update(
-        DONDOC_DATABASE_URL=db_url,
-        DONDOC_DATA_DIR=str(tmp_path / "data"),
-        PYTHONPATH=str(ROOT),
-        **extra,
-    )
-    return env
-
-
-def _dondoc(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([*DONDOC, *args], env=env, capture_output=True, text=True, timeout=300, cwd=ROOT)
+from support.commands import dondoc_env as _env
+from support.commands import run_dondoc as _dondoc
 
 
 def test_daily_without_a_prefect_server_runs_directly_and_says_so(imported_url, tmp_path) -> None:

@@ -1,4 +1,4 @@
-"""``dondoc up`` as an operator runs it: a real subprocess that starts Prefect's server, serves the four
+"""``dondoc up`` as an operator runs it: a real subprocess that starts Prefect's server, serves the five
 deployments and the web app; SIGTERM stops everything and exits 0; a second start finds the same
 deployments with one schedule each, and the scheduled runs are not duplicated."""
 
@@ -14,7 +14,7 @@ import pytest
 from servers.base import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
-DEPLOYMENTS = {"daily": 1, "dispatch": 1, "digest": 1, "round": 0}  # schedules each
+DEPLOYMENTS = {"daily": 1, "dispatch": 1, "digest": 1, "watch": 1, "round": 0}  # schedules each
 
 pytestmark = pytest.mark.slow
 

@@ -2,7 +2,7 @@
 
 - a Prefect server (``prefect server start``, its own SQLite database; the scheduler off, so that only the
   runs this test starts exist), a process work pool ``dondoc`` with TWO workers (``--limit 1`` each, so
-  two runs at once need both), the four deployments deployed from ``prefect.yaml``
+  two runs at once need both), the five deployments deployed from ``prefect.yaml``
   (``prefect --no-prompt deploy --all``, which must print no warning);
 - dondoc's PostgreSQL database (the test schema of the conftest, holding the shipped plan);
 - TWO web processes (``dondoc serve``) sharing the database, the secret key and the attachments folder;
@@ -236,7 +236,7 @@ def test_two_workers_two_web_processes_one_database(pg_url: str, tmp_path: Path,
         _start_prefect(processes, api, env, prefect_port)
         _start_web(processes, env, web_ports)
         deployments = {d["name"]: d for d in _call(api, "POST", "/deployments/filter", json={})}
-        assert set(deployments) == {"daily", "dispatch", "digest", "round"}
+        assert set(deployments) == {"daily", "dispatch", "digest", "watch", "round"}
         job_env = deployments["daily"]["job_variables"]["env"]
         assert job_env["DONDOC_PUBLIC_BASE_URL"] == env["DONDOC_PUBLIC_BASE_URL"]  # filled in at deploy time
         ready = time.monotonic() - started

@@ -1,4 +1,4 @@
-"""prefect.yaml deploys the four flows with their schedules in Asia/Ho_Chi_Minh; flows/serve.py builds
+"""prefect.yaml deploys the five flows with their schedules in Asia/Ho_Chi_Minh; flows/serve.py builds
 the same deployments for a single-process setup."""
 
 import importlib
@@ -10,10 +10,10 @@ from prefect import Flow
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def test_prefect_yaml_deploys_the_four_flows() -> None:
+def test_prefect_yaml_deploys_the_five_flows() -> None:
     spec = yaml.safe_load((ROOT / "prefect.yaml").read_text(encoding="utf-8"))
     deployments = {d["name"]: d for d in spec["deployments"]}
-    assert set(deployments) == {"daily", "dispatch", "digest", "round"}
+    assert set(deployments) == {"daily", "dispatch", "digest", "round", "watch"}
     for name, dep in deployments.items():
         path, _, func = dep["entrypoint"].partition(":")
         module = importlib.import_module(path.removesuffix(".py").replace("/", "."))
@@ -26,6 +26,8 @@ def test_prefect_yaml_deploys_the_four_flows() -> None:
     assert deployments["digest"]["schedules"][0]["cron"] == "30 7 * * 1"
     assert deployments["daily"]["concurrency_limit"] == 1
     assert not deployments["round"]["schedules"]  # officer-triggered
+    assert deployments["watch"]["schedules"][0]["cron"] == "*/15 7-21 * * *"  # the alerts (flows/watch.py)
+    assert deployments["watch"]["concurrency_limit"] == 1
 
 
 def test_flow_names_match_the_deployment_commands() -> None:
@@ -33,8 +35,10 @@ def test_flow_names_match_the_deployment_commands() -> None:
     from flows.digest import digest
     from flows.dispatch import dispatch
     from flows.round import round_flow
+    from flows.watch import watch
 
-    assert [f.name for f in (daily, dispatch, digest, round_flow)] == ["daily", "dispatch", "digest", "round"]
+    flows = (daily, dispatch, digest, round_flow, watch)
+    assert [f.name for f in flows] == ["daily", "dispatch", "digest", "round", "watch"]
 
 
 def test_serve_and_prefect_yaml_have_the_same_schedules_and_settings() -> None:

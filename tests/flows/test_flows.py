@@ -60,6 +60,29 @@ def test_daily_flow_runs_under_prefect_and_is_idempotent(imported, tmp_path) -> 
     assert "Completed" in asyncio.run(runs())  # recorded by the Prefect server, not just a plain call
     files = list((Path(os.environ["DONDOC_DATA_DIR"]) / "outbox").rglob("*.txt"))
     assert len(files) == first["queued"]
+    # Each run is in dondoc's own table too, as a Prefect ("server") run (issue 14 item 2).
+    from models.store.db import make_engine
+    from models.store.run_tables import DailyRun
+
+    engine = make_engine(imported)
+    with Session(engine) as s:
+        recorded = list(s.execute(select(DailyRun).order_by(DailyRun.id)).scalars())
+    engine.dispose()
+    assert [(r.day, r.status, r.mode) for r in recorded] == [(date(2025, 8, 6), "completed", "server")] * 2
+    assert recorded[0].figures["queued"] == first["queued"] and recorded[1].figures["queued"] == 0
+
+
+@pytest.mark.slow  # 4–9 s under Prefect
+def test_watch_flow_under_prefect(imported, monkeypatch) -> None:
+    """The alerts' flow as a deployment would run it: no daily run today and a deadline of 00:00."""
+    from config.settings import get_settings
+    from flows.watch import watch
+
+    monkeypatch.setenv("DONDOC_DAILY_DEADLINE", "00:00")
+    get_settings.cache_clear()
+    first = watch()
+    assert first["raised"] == ["daily_late"] and first["queued"] == 2 and first["dispatch"]["sent"] == 2
+    assert watch()["queued"] == 0  # once a day per kind
 
 
 @pytest.mark.slow  # 4–9 s each under Prefect

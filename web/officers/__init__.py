@@ -3,7 +3,7 @@
 indicator, a cycle), ``actions`` (decisions on a cycle), ``review`` (answers awaiting a decision),
 ``rounds`` (ad hoc rounds), ``messages`` (dead messages), ``files`` (the report files, attachments),
 ``charts`` (each chart as SVG or PNG), ``plans`` (upload a plan, preview it, correct a column's role,
-import). What they share is ``web.officers.common``.
+import), ``system`` (the system's status, "Tình trạng hệ thống"). What they share is ``web.officers.common``.
 
 Every POST carries a CSRF token bound to the officer's session; every read and decision is a call to
 ``models.services`` (``officer_views``, ``officer_actions``, ``officer_accounts``, ``rounds``).
@@ -11,8 +11,8 @@ Every POST carries a CSRF token bound to the officer's session; every read and d
 
 from fastapi import APIRouter
 
-from web.officers import actions, agencies, auth, charts, files, messages, overview, plans, review, rounds, subjects
+from web.officers import actions, agencies, auth, charts, files, messages, overview, plans, review, rounds, subjects, system
 
 router = APIRouter()
-for _group in (auth, overview, agencies, subjects, actions, review, rounds, messages, files, charts, plans):
+for _group in (auth, overview, agencies, subjects, actions, review, rounds, messages, files, charts, plans, system):
     router.include_router(_group.router)
