@@ -6,7 +6,8 @@
    (``PREFECT_SERVER_ANALYTICS_ENABLED=false``, ``DO_NOT_TRACK=1``: offline, the telemetry call only
    logs an error).
 2. **The five deployments with their schedules**: ``python -m flows.serve`` (``daily`` 07:00, ``dispatch``
-   every 15 minutes 7–17 on working days, ``digest`` Monday 07:30, ``watch`` every 15 minutes 7–21, ``round`` on demand). A restart
+   every 15 minutes 7–17 on working days, ``digest`` Monday 07:30, ``watch`` every 15 minutes 7–21,
+   ``round`` on demand). A restart
    updates the same deployments (same flow and deployment names) and their schedules (each has a
    slug): nothing is duplicated, and the scheduler's runs are keyed by deployment and time.
 3. **The web app**: ``dondoc serve`` with the same options (``--host``, ``--port``, ``--workers``,

@@ -11,7 +11,20 @@ Every POST carries a CSRF token bound to the officer's session; every read and d
 
 from fastapi import APIRouter
 
-from web.officers import actions, agencies, auth, charts, files, messages, overview, plans, review, rounds, subjects, system
+from web.officers import (
+    actions,
+    agencies,
+    auth,
+    charts,
+    files,
+    messages,
+    overview,
+    plans,
+    review,
+    rounds,
+    subjects,
+    system,
+)
 
 router = APIRouter()
 for _group in (auth, overview, agencies, subjects, actions, review, rounds, messages, files, charts, plans, system):
