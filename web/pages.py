@@ -18,6 +18,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from config.app import App
 from config.settings import Settings
 from models.domain.clock import TZ
+from models.domain.indicators import format_value
 from web.security import Csrf, Limits, RateLimiter, Throttle
 from web.uploads import MAX_ATTACHMENT
 
@@ -133,5 +134,6 @@ def make_env() -> Environment:
     env.filters["d"] = fmt_date
     env.filters["dt"] = fmt_datetime
     env.filters["size"] = fmt_size
+    env.filters["num"] = format_value  # 41,5 · 1.250 (Vietnamese decimal comma, thousands dot)
     env.filters["isod"] = lambda text: fmt_date(date.fromisoformat(text)) if text else ""
     return env

@@ -180,6 +180,26 @@ def validate_answer(
     out.done_text = clean_text(form.done_text)
     if len((form.done_text or "").strip()) > MAX_TEXT:
         err["done_text"] = f"Nội dung dài quá {MAX_TEXT} ký tự."
+    _check_document(out, form, today)
+    link = (form.link_url or "").strip()
+    if link:
+        if not _URL.match(link):
+            err["link_url"] = "Đường dẫn phải bắt đầu bằng http:// hoặc https://."
+        else:
+            out.link_url = link
+
+    if is_indicator:
+        _check_indicator(out, form, today, indicator, form.indicator_period.strip() or period or "")
+    if out.status in (AnswerStatus.in_progress, AnswerStatus.done) and not (
+        out.done_text or out.document_number or out.link_url or form.has_attachment or out.indicator_value
+    ):
+        err["done_text"] = "Vui lòng nêu kết quả đã thực hiện (hoặc gửi kèm văn bản, đường dẫn)."
+    return out
+
+
+def _check_document(out: CleanAnswer, form: AnswerInput, today: date) -> None:
+    """The document the answer cites: its number and date (both required when the work is done)."""
+    err = out.errors
     out.document_number = clean_text(form.document_number, 128) or None
     doc_date_text = form.document_date.strip()
     if doc_date_text:
@@ -194,32 +214,22 @@ def validate_answer(
         if not doc_date_text:
             err["document_date"] = "Khi báo cáo hoàn thành, vui lòng ghi ngày ban hành văn bản."
 
-    link = (form.link_url or "").strip()
-    if link:
-        if not _URL.match(link):
-            err["link_url"] = "Đường dẫn phải bắt đầu bằng http:// hoặc https://."
-        else:
-            out.link_url = link
 
-    if is_indicator:
-        out.indicator_value = clean_text(form.indicator_value, MAX_SHORT) or None
-        out.indicator_source = clean_text(form.indicator_source, 500) or None
-        if out.status and out.status != AnswerStatus.not_started and not out.indicator_value:
-            err["indicator_value"] = "Vui lòng ghi giá trị chỉ tiêu đạt được."
-        if out.indicator_value and not out.indicator_source:
-            err["indicator_source"] = "Vui lòng ghi nguồn số liệu (văn bản, cơ quan thống kê…)."
-        out.indicator_note = clean_text(form.indicator_note) or None
-        if out.indicator_value:
-            _check_indicator_value(out, form.indicator_period.strip() or period or "", today, indicator)
-    if out.status in (AnswerStatus.in_progress, AnswerStatus.done) and not (
-        out.done_text or out.document_number or out.link_url or form.has_attachment or out.indicator_value
-    ):
-        err["done_text"] = "Vui lòng nêu kết quả đã thực hiện (hoặc gửi kèm văn bản, đường dẫn)."
-    return out
-
-
-def _check_indicator_value(out: CleanAnswer, period: str, today: date, indicator: HasTarget | None) -> None:
-    """The value as a number in the indicator's unit, and the period it measures (errors into ``out``)."""
+def _check_indicator(
+    out: CleanAnswer, form: AnswerInput, today: date, indicator: HasTarget | None, period: str
+) -> None:
+    """An indicator cycle's part of the form: the value (as typed, and as a number in the indicator's unit),
+    its source, the period it measures and a note (errors into ``out``)."""
+    err = out.errors
+    out.indicator_value = clean_text(form.indicator_value, MAX_SHORT) or None
+    out.indicator_source = clean_text(form.indicator_source, 500) or None
+    if out.status and out.status != AnswerStatus.not_started and not out.indicator_value:
+        err["indicator_value"] = "Vui lòng ghi giá trị chỉ tiêu đạt được."
+    if out.indicator_value and not out.indicator_source:
+        err["indicator_source"] = "Vui lòng ghi nguồn số liệu (văn bản, cơ quan thống kê…)."
+    out.indicator_note = clean_text(form.indicator_note) or None
+    if not out.indicator_value:
+        return
     unit = indicator.unit_raw if indicator is not None else ""
     try:
         number = parse_value(out.indicator_value or "", unit)
