@@ -44,12 +44,16 @@ _TARGET = re.compile(
     r"^\s*(?P<op>≥|>=|≤|<=|>|<|=)?\s*(?P<a>\d+(?:[.,]\d+)?)\s*(?:(?:-|–|đến)\s*(?P<b>\d+(?:[.,]\d+)?))?\s*%?\s*$"
 )
 _OPS = {"≥": ">=", ">=": ">=", "≤": "<=", "<=": "<=", ">": ">", "<": "<", "=": "="}
+# A comparison, a number and words naming what is compared: "≤ 10 các tỉnh, thành trên cả nước" (a rank
+# among the provinces). Only with an explicit comparison and no other digit, so nothing is guessed.
+_TARGET_WITH_WORDS = re.compile(r"^\s*(?P<op>≥|>=|≤|<=|>|<)\s*(?P<a>\d+(?:[.,]\d+)?)\s+(?P<words>[^\d%]+)$")
 
 
 def parse_target(raw: str) -> tuple[str, float | None, float | None]:
     """Parse an indicator's target cell: "≥ 85" → (">=", 85, None); "16-18" → ("range", 16, 18);
-    "> 0,75" → (">", 0.75, None) (Vietnamese decimal comma); anything else → ("text", None, None)."""
-    match = _TARGET.match(raw)
+    "> 0,75" → (">", 0.75, None) (Vietnamese decimal comma); "≤ 10 các tỉnh, thành trên cả nước" →
+    ("<=", 10, None); anything else → ("text", None, None)."""
+    match = _TARGET.match(raw) or _TARGET_WITH_WORDS.match(raw)
     if not match:
         return "text", None, None
 
@@ -57,7 +61,7 @@ def parse_target(raw: str) -> tuple[str, float | None, float | None]:
         return float(text.replace(",", "."))
 
     low = num(match["a"])
-    if match["b"]:
+    if match.groupdict().get("b"):
         return "range", low, num(match["b"])
     return _OPS.get(match["op"] or "=", "="), low, None
 

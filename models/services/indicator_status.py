@@ -39,7 +39,7 @@ UNCLEAR_FLAG = (
 ROLLUP_TEXT = {
     Rollup.all_of: "Tổng hợp: đạt khi mọi chỉ tiêu con đạt.",
     Rollup.sum_of: "Tổng hợp: tổng giá trị các chỉ tiêu con.",
-    Rollup.unclear: UNCLEAR_FLAG,
+    Rollup.unclear: "Tạm tính: đạt khi mọi chỉ tiêu con đạt (cần xác nhận).",
 }
 
 
