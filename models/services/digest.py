@@ -12,7 +12,7 @@ from sqlmodel import Session
 from models.domain.channels import Body
 from models.domain.indicators import STATUS_TEXT, Status
 from models.domain.states import CycleStatus, NotificationStatus
-from models.services.indicator_status import plan_indicators
+from models.services.indicator_status import plan_indicators, status_counts
 from models.services.runtime import Runtime
 from models.store.cycle_tables import Cycle, Notification
 from models.store.plan_tables import Agency, Plan
@@ -60,7 +60,7 @@ def indicator_lines(session: Session, most: int = 10) -> list[str]:
         measured = [line for line in plan_indicators(session, plan.id or 0) if line.numeric]
         if not measured:
             continue
-        counts = {s: sum(1 for line in measured if line.status == s) for s in Status}
+        counts = status_counts(measured)
         out.append(
             f"Chỉ tiêu Kế hoạch {plan.number} so với mục tiêu: "
             + ", ".join(f"{STATUS_TEXT[s].lower()} {n}" for s, n in counts.items())

@@ -94,6 +94,16 @@ class IndicatorLine:
         return UNCLEAR_FLAG if self.rollup == Rollup.unclear else ""
 
 
+def status_counts(lines: list[IndicatorLine]) -> dict[Status, int]:
+    """How many indicators with a numeric target are in each status. A parent rolled up from its
+    sub-items is a summary of them, not one more indicator: it is not counted (its sub-items are)."""
+    out = dict.fromkeys(Status, 0)
+    for line in lines:
+        if line.numeric and line.rollup is None:
+            out[line.status] += 1
+    return out
+
+
 def plan_indicators(session: Session, plan_id: int) -> list[IndicatorLine]:
     """Every indicator of the plan in the plan's order, each with its standing (parents rolled up)."""
     indicators = list(
@@ -139,10 +149,7 @@ class IndicatorsView:
         return [line for line in self.lines if not line.numeric]
 
     def counts(self) -> dict[Status, int]:
-        out = dict.fromkeys(Status, 0)
-        for line in self.measured:
-            out[line.status] += 1
-        return out
+        return status_counts(self.lines)
 
     def count_items(self) -> list[tuple[str, str, int]]:
         """(status code, Vietnamese name, how many) for each status, in the rule's order."""

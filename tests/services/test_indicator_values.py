@@ -17,7 +17,7 @@ from models.domain.answer_form import AnswerInput, validate_answer
 from models.domain.indicators import Rollup, Status
 from models.services.answers import record_answer
 from models.services.digest import digest_counts
-from models.services.indicator_status import plan_indicators
+from models.services.indicator_status import plan_indicators, status_counts
 from models.services.report_files import report_bytes
 from models.services.reports import plan_report
 from models.store.answer_tables import Answer
@@ -128,6 +128,9 @@ def test_parents_roll_up_from_their_sub_items(seeded_engine: Engine) -> None:
     for code, target in targets.items():
         assert answer(seeded_engine, code, str(int(target or 0)), "2026-H1") == {}
     assert line_of(seeded_engine, "8").status == Status.met
+    with Session(seeded_engine) as s:
+        counts = status_counts(plan_indicators(s, parent.indicator.plan_id))
+    assert counts[Status.met] == 12  # the sub-items; the parent summarises them and is not counted again
     hub = line_of(seeded_engine, "18")  # "Tiên tiến, hiện đại, …" above two percentages: never guessed
     assert hub.rollup == Rollup.unclear and "Cần xác nhận" in hub.flag
 
