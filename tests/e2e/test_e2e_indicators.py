@@ -13,16 +13,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from e2e_support import PHONE, app_env, free_port, start_server
+from e2e_support import PHONE, add_officer, day_app, start_server
 from sqlalchemy import select
 from sqlmodel import Session
-from typer.testing import CliRunner
 
-from config.app import build_app
-from config.settings import Settings, get_settings
 from models.services.agency_page import agency_page_link
-from models.services.daily import evaluate_day
-from models.services.importer import import_plan
 from models.store.cycle_tables import Cycle
 from models.store.indicator_tables import IndicatorValue
 from models.store.plan_tables import Agency, Indicator
@@ -43,16 +38,7 @@ def test_an_indicator_value_from_the_phone_to_the_officers_table(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     backend = "pg" if db_url.startswith("postgresql") else "sqlite"
-    port = free_port()
-    env = app_env(db_url, tmp_path / "data", port)
-    for name, value in env.items():
-        monkeypatch.setenv(name, value)
-    get_settings.cache_clear()
-
-    core = build_app(Settings(), migrate=False)
-    import_plan(core.engine, plan_path, core.runtime.directory, core.runtime.config)
-    core.runtime.forget()
-    evaluate_day(core.runtime, DAY)
+    env, port, core = day_app(db_url, tmp_path / "data", plan_path, DAY, monkeypatch)
     with Session(core.engine) as s:
         agency_id = s.execute(select(Agency.id).where(Agency.code == AGENCY)).scalar_one()
         cycle = (
@@ -70,14 +56,7 @@ def test_an_indicator_value_from_the_phone_to_the_officers_table(
         assert indicator is not None and indicator.target_value is not None
     link = agency_page_link(core.runtime, agency_id)
 
-    from cli import common
-    from cli import web as web_cli
-
-    common._engine.cache_clear()
-    added = CliRunner().invoke(
-        web_cli.app, ["users", "add", "can.bo", "--name", "Lê Thị Cán Bộ", "--password-stdin"], input=PASSWORD + "\n"
-    )
-    assert added.exit_code == 0, added.output
+    add_officer("can.bo", "Lê Thị Cán Bộ", PASSWORD)
 
     server = start_server({**env, "DONDOC_E2E_TODAY": DAY.isoformat()}, port, tmp_path / "server.log")
     try:
