@@ -25,7 +25,8 @@ On track or not (``standing``), for an indicator whose target is a number:
 - **chưa có số liệu** (no data): no value reported yet (or a text target, which no number can measure).
 
 Several agencies may report the same indicator: every value is kept (history per period); for a period
-the latest recorded value counts, and the trend runs over the periods in order.
+the latest recorded value counts, and the trend runs over the periods in order. When agencies disagree on
+a period the officers' pages say so ("cần xác nhận"), so that the choice is never hidden.
 
 Sub-items and their parent (``rollup_kind``): the plan's parents 8 and 18 carry sub-items 8.1–8.12 and
 18.1–18.2. A parent with **no target of its own** (8) stands by **all of its sub-items** (met when every

@@ -93,6 +93,19 @@ class IndicatorLine:
     def flag(self) -> str:
         return UNCLEAR_FLAG if self.rollup == Rollup.unclear else ""
 
+    @property
+    def disagreements(self) -> list[str]:
+        """The periods (labels, newest first) for which agencies reported different values. An indicator
+        may be monitored by many agencies ("Các Sở, ban, ngành"); the latest value recorded counts, and an
+        officer is told when the others disagree instead of the choice being hidden."""
+        latest_by_agency: dict[tuple[str, int], float] = {}
+        for v in self.history:  # newest first: the first value met is each agency's latest for the period
+            latest_by_agency.setdefault((v.period, v.row.agency_id), v.row.value)
+        periods: dict[str, set[float]] = {}
+        for (period, _), value in latest_by_agency.items():
+            periods.setdefault(period, set()).add(value)
+        return [period for period, values in periods.items() if len(values) > 1]
+
 
 def status_counts(lines: list[IndicatorLine]) -> dict[Status, int]:
     """How many indicators with a numeric target are in each status. A parent rolled up from its

@@ -29,14 +29,22 @@ JULY_2026 = date(2026, 7, 10)
 
 
 def answer(
-    engine: Engine, code: str, value: str, period: str, today: date = JULY_2026, *, note: str = "", at: int = 0
+    engine: Engine,
+    code: str,
+    value: str,
+    period: str,
+    today: date = JULY_2026,
+    *,
+    note: str = "",
+    at: int = 0,
+    nth: int = 0,
 ) -> dict[str, str]:
-    """Answer the first cycle of indicator ``code`` with ``value`` for ``period``; the form's errors (none:
+    """Answer the ``nth`` cycle of indicator ``code`` with ``value`` for ``period``; the form's errors (none:
     the answer and its value were recorded)."""
     with Session(engine) as s:
         indicator = s.execute(select(Indicator).where(Indicator.code == code)).scalar_one()
-        cycle = s.execute(select(Cycle).where(Cycle.indicator_id == indicator.id).order_by(Cycle.id)).scalars().first()
-        assert cycle is not None, f"no cycle of indicator {code} in the seed"
+        cycles = s.execute(select(Cycle).where(Cycle.indicator_id == indicator.id).order_by(Cycle.id)).scalars()
+        cycle = list(cycles)[nth]  # the nth monitoring agency's cycle
         form = AnswerInput(
             status="in_progress",
             indicator_value=value,
@@ -116,6 +124,17 @@ def test_values_keep_their_history_per_period(seeded_engine: Engine) -> None:
     assert [(p.on, p.value) for p in line.points] == [(date(2025, 12, 31), 22.5), (date(2026, 6, 30), 41)]
     assert [v.value_text for v in line.history] == ["41", "22,5", "20"]  # newest period, then newest first
     assert line.status == Status.met  # "> 40"
+
+
+def test_agencies_that_disagree_on_a_period_are_flagged(seeded_engine: Engine) -> None:
+    """8.3 is monitored by every department and district: the latest value counts, the others are shown."""
+    assert answer(seeded_engine, "8.3", "80", "2025", date(2026, 1, 20), at=1, nth=0) == {}
+    assert answer(seeded_engine, "8.3", "80", "2025", date(2026, 1, 21), at=2, nth=1) == {}
+    assert line_of(seeded_engine, "8.3").disagreements == []
+    assert answer(seeded_engine, "8.3", "64,5", "2025", date(2026, 1, 22), at=3, nth=2) == {}
+    line = line_of(seeded_engine, "8.3")
+    assert line.disagreements == ["Năm 2025"] and line.latest_text == "64,5"
+    assert len({v.agency for v in line.history}) == 3 and len(line.history) == 3  # three agencies, all kept
 
 
 def test_parents_roll_up_from_their_sub_items(seeded_engine: Engine) -> None:
