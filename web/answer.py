@@ -53,6 +53,8 @@ FIELDS = [
     "other_agency",
     "indicator_value",
     "indicator_source",
+    "indicator_period",
+    "indicator_note",
 ]
 STATUS_NOTE = {
     CycleStatus.answered: (

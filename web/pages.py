@@ -19,6 +19,7 @@ from markupsafe import Markup
 from config.app import App
 from config.settings import Settings
 from models.domain.clock import local_text
+from models.domain.indicators import format_value
 from models.domain.states import actor_text, step_text
 from web.chart_files import chart_svg
 from web.security import Csrf, Limits, RateLimiter, SharedRateLimiter, SharedThrottle, Throttle
@@ -142,6 +143,7 @@ def make_env() -> Environment:
     env.filters["d"] = fmt_date
     env.filters["dt"] = fmt_datetime
     env.filters["size"] = fmt_size
+    env.filters["num"] = format_value  # 41,5 · 1.250 (Vietnamese decimal comma, thousands dot)
     env.filters["isod"] = lambda text: fmt_date(date.fromisoformat(text)) if text else ""
     # Codes people never read: a page shows steps and actors in words (models.domain.states).
     env.filters["step"] = step_text

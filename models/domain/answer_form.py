@@ -13,6 +13,7 @@ from datetime import date, datetime, timedelta
 from typing import Protocol
 
 from models.domain.clock import TZ
+from models.domain.indicators import BadValue, check_value, parse_value, period_bounds, unit_rule
 from models.domain.states import AnswerStatus
 
 
@@ -25,6 +26,14 @@ class HasDue(Protocol):
 
     @property
     def due(self) -> date: ...
+
+
+class HasTarget(Protocol):
+    """What the form needs of an indicator: its unit and target (the plausible range of a value)."""
+
+    unit_raw: str
+    target_value: float | None
+    target_value_max: float | None
 
 
 MAX_TEXT = 5000
@@ -63,6 +72,8 @@ class AnswerInput:
     other_agency: str = ""
     indicator_value: str = ""
     indicator_source: str = ""
+    indicator_period: str = ""
+    indicator_note: str = ""
     has_attachment: bool = False
 
 
@@ -79,8 +90,11 @@ class CleanAnswer:
     extension_to: date | None = None
     extension_reason: str | None = None
     other_agency: str | None = None
-    indicator_value: str | None = None
+    indicator_value: str | None = None  # as typed: kept on the answer row, as before numbers were read
     indicator_source: str | None = None
+    indicator_number: float | None = None  # the value read as a number in the indicator's unit
+    indicator_period: str | None = None  # the period it measures ("2026-H1"; models.domain.indicators)
+    indicator_note: str | None = None
     errors: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -111,8 +125,18 @@ def parse_form_date(text: str) -> date | None:
     return None
 
 
-def validate_answer(cycle: HasDue, form: AnswerInput, today: date, *, is_indicator: bool) -> CleanAnswer:
-    """Check the form; errors (Vietnamese, keyed by field name) in ``CleanAnswer.errors``."""
+def validate_answer(
+    cycle: HasDue,
+    form: AnswerInput,
+    today: date,
+    *,
+    is_indicator: bool,
+    indicator: HasTarget | None = None,
+    period: str | None = None,
+) -> CleanAnswer:
+    """Check the form; errors (Vietnamese, keyed by field name) in ``CleanAnswer.errors``. An indicator
+    cycle's value is read as a number in ``indicator``'s unit and checked against its plausible range; its
+    period is the form's, else ``period`` (the cycle's: a form sent without the field, as before)."""
     out = CleanAnswer()
     err = out.errors
     out.other_agency = clean_text(form.other_agency, MAX_SHORT) or None
@@ -156,6 +180,26 @@ def validate_answer(cycle: HasDue, form: AnswerInput, today: date, *, is_indicat
     out.done_text = clean_text(form.done_text)
     if len((form.done_text or "").strip()) > MAX_TEXT:
         err["done_text"] = f"Nội dung dài quá {MAX_TEXT} ký tự."
+    _check_document(out, form, today)
+    link = (form.link_url or "").strip()
+    if link:
+        if not _URL.match(link):
+            err["link_url"] = "Đường dẫn phải bắt đầu bằng http:// hoặc https://."
+        else:
+            out.link_url = link
+
+    if is_indicator:
+        _check_indicator(out, form, today, indicator, form.indicator_period.strip() or period or "")
+    if out.status in (AnswerStatus.in_progress, AnswerStatus.done) and not (
+        out.done_text or out.document_number or out.link_url or form.has_attachment or out.indicator_value
+    ):
+        err["done_text"] = "Vui lòng nêu kết quả đã thực hiện (hoặc gửi kèm văn bản, đường dẫn)."
+    return out
+
+
+def _check_document(out: CleanAnswer, form: AnswerInput, today: date) -> None:
+    """The document the answer cites: its number and date (both required when the work is done)."""
+    err = out.errors
     out.document_number = clean_text(form.document_number, 128) or None
     doc_date_text = form.document_date.strip()
     if doc_date_text:
@@ -170,25 +214,39 @@ def validate_answer(cycle: HasDue, form: AnswerInput, today: date, *, is_indicat
         if not doc_date_text:
             err["document_date"] = "Khi báo cáo hoàn thành, vui lòng ghi ngày ban hành văn bản."
 
-    link = (form.link_url or "").strip()
-    if link:
-        if not _URL.match(link):
-            err["link_url"] = "Đường dẫn phải bắt đầu bằng http:// hoặc https://."
-        else:
-            out.link_url = link
 
-    if is_indicator:
-        out.indicator_value = clean_text(form.indicator_value, MAX_SHORT) or None
-        out.indicator_source = clean_text(form.indicator_source, 500) or None
-        if out.status and out.status != AnswerStatus.not_started and not out.indicator_value:
-            err["indicator_value"] = "Vui lòng ghi giá trị chỉ tiêu đạt được."
-        if out.indicator_value and not out.indicator_source:
-            err["indicator_source"] = "Vui lòng ghi nguồn số liệu (văn bản, cơ quan thống kê…)."
-    if out.status in (AnswerStatus.in_progress, AnswerStatus.done) and not (
-        out.done_text or out.document_number or out.link_url or form.has_attachment or out.indicator_value
-    ):
-        err["done_text"] = "Vui lòng nêu kết quả đã thực hiện (hoặc gửi kèm văn bản, đường dẫn)."
-    return out
+def _check_indicator(
+    out: CleanAnswer, form: AnswerInput, today: date, indicator: HasTarget | None, period: str
+) -> None:
+    """An indicator cycle's part of the form: the value (as typed, and as a number in the indicator's unit),
+    its source, the period it measures and a note (errors into ``out``)."""
+    err = out.errors
+    out.indicator_value = clean_text(form.indicator_value, MAX_SHORT) or None
+    out.indicator_source = clean_text(form.indicator_source, 500) or None
+    if out.status and out.status != AnswerStatus.not_started and not out.indicator_value:
+        err["indicator_value"] = "Vui lòng ghi giá trị chỉ tiêu đạt được."
+    if out.indicator_value and not out.indicator_source:
+        err["indicator_source"] = "Vui lòng ghi nguồn số liệu (văn bản, cơ quan thống kê…)."
+    out.indicator_note = clean_text(form.indicator_note) or None
+    if not out.indicator_value:
+        return
+    unit = indicator.unit_raw if indicator is not None else ""
+    try:
+        number = parse_value(out.indicator_value or "", unit)
+        if indicator is not None:
+            check_value(number, unit_rule(unit, indicator.target_value, indicator.target_value_max), unit)
+        out.indicator_number = number
+    except BadValue as exc:
+        out.errors["indicator_value"] = str(exc)
+    bounds = period_bounds(period) if period else None
+    if not period:
+        out.errors["indicator_period"] = "Vui lòng chọn kỳ của số liệu (năm, 6 tháng…)."
+    elif bounds is None:
+        out.errors["indicator_period"] = "Kỳ số liệu không hợp lệ: vui lòng chọn trong danh sách."
+    elif bounds[0] > today:
+        out.errors["indicator_period"] = "Kỳ số liệu này chưa bắt đầu: vui lòng chọn kỳ đã có số liệu."
+    else:
+        out.indicator_period = period
 
 
 def new_reference(cycle_id: int, now: datetime) -> str:

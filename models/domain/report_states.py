@@ -154,6 +154,12 @@ class Row:
     document_number: str = ""
     days_overdue: int = 0
     agencies_now: str = ""  # lead agencies responsible today (after the 2025 reorganisation)
+    # Indicators only (models.domain.indicators): the latest value reported as a number, its period, and
+    # where the indicator stands against its target ("met", "on_track", "behind", "no_data"; "" = text target).
+    value: float | None = None
+    value_period: str = ""
+    target_status: str = ""
+    target_status_text: str = ""
 
 
 @dataclass

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from models.domain.answer_form import AnswerInput, CleanAnswer, StoredFile, validate_answer
+from models.domain.indicators import default_period, format_value, period_choices, period_label, unit_rule
 from models.domain.states import (
     ANSWER_STATUS_TEXT,
     ANSWERABLE,
@@ -30,6 +31,7 @@ from models.services.plan_view import INDICATOR, TASK, RoutedRole, routed_roles
 from models.services.runtime import Runtime
 from models.store.answer_tables import Answer, AnswerReview
 from models.store.cycle_tables import Cycle, ReportRound
+from models.store.indicator_tables import IndicatorValue
 from models.store.plan_tables import Agency, Indicator, Plan, Task
 from models.store.tokens import TokenCheck, check_token
 
@@ -74,7 +76,39 @@ def _page_data(session: Session, rt: Runtime, cycle_id: int, today: date) -> dic
     }
     data.update(_subject_info(session, rt, cycle, today))
     data["history"] = _history(session, cycle)
+    if cycle.indicator_id is not None:
+        data.update(_value_form(session, cycle, today))
     return data
+
+
+def _value_form(session: Session, cycle: Cycle, today: date) -> dict[str, Any]:
+    """What the indicator part of the form shows: the periods to pick (the cycle's first), the plausible
+    range of a value in the unit, and the values reported before (newest first)."""
+    indicator = session.get(Indicator, cycle.indicator_id)
+    assert indicator is not None
+    rule = unit_rule(indicator.unit_raw, indicator.target_value, indicator.target_value_max)
+    low = format_value(rule.low) if rule.low is not None else None
+    high = format_value(rule.high) if rule.high is not None else None
+    if low is not None and high is not None:
+        value_range = f"từ {low} đến {high}"
+    elif low is not None:
+        value_range = f"từ {low} trở lên"
+    else:
+        value_range = ""
+    values = session.execute(
+        select(IndicatorValue)
+        .where(IndicatorValue.indicator_id == cycle.indicator_id)
+        .order_by(IndicatorValue.period_end.desc(), IndicatorValue.id.desc())  # type: ignore[attr-defined, union-attr]
+        .limit(8)
+    ).scalars()
+    return {
+        "default_period": default_period(cycle.period_key, today),
+        "periods": period_choices(default_period(cycle.period_key, today), today),
+        "value_range": value_range + (" (số nguyên)" if rule.whole and value_range else ""),
+        "value_history": [
+            {"period": period_label(v.period_key), "value": format_value(v.value), "source": v.source} for v in values
+        ],
+    }
 
 
 # The task's text, its agencies as written and as routed today, the directory's names: the same for every
@@ -192,7 +226,15 @@ def check_answer(rt: Runtime, cycle_id: int, form: AnswerInput, today: date) -> 
         assert cycle is not None
         if cycle.status not in ANSWERABLE:
             return None
-        clean = validate_answer(cycle, form, today, is_indicator=cycle.indicator_id is not None)
+        indicator = session.get(Indicator, cycle.indicator_id) if cycle.indicator_id is not None else None
+        clean = validate_answer(
+            cycle,
+            form,
+            today,
+            is_indicator=indicator is not None,
+            indicator=indicator,
+            period=default_period(cycle.period_key, today),
+        )
         other = agency_id_for_name(session, rt.directory, clean.other_agency) if clean.other_agency else None
     return CheckedAnswer(clean, other)
 

@@ -17,6 +17,7 @@ from sqlmodel import Session
 
 from models.domain.answer_form import CleanAnswer, DecisionError, StoredFile, new_reference
 from models.domain.clock import utcnow
+from models.domain.indicators import period_bounds
 from models.domain.states import (
     ANSWER_STATUS_TEXT,
     ANSWERABLE,
@@ -25,6 +26,8 @@ from models.domain.states import (
 )
 from models.store.answer_tables import Answer
 from models.store.cycle_tables import Cycle, ResponseToken
+from models.store.indicator_tables import IndicatorValue, IndicatorValueIn
+from models.store.plan_tables import Indicator
 from models.store.writes import set_status, write_events
 
 
@@ -79,12 +82,42 @@ def record_answer(
         if previous is None:
             raise
         return Recorded(previous, False)
+    if answer.indicator_number is not None and answer.indicator_period:
+        _record_value(session, cycle_id, agency_id, row, answer, now)
     if before == CycleStatus.answered:
         # A further answer while the first awaits review: the history says so (the state does not change).
         write_events(session, [cycle_id], before, before, "agency", "báo cáo bổ sung: " + _answer_reason(answer), now)
     if token_id is not None:
         session.execute(update(ResponseToken).where(ResponseToken.id == token_id).values(last_used_at=now))
     return Recorded(row, True)
+
+
+def _record_value(
+    session: Session, cycle_id: int, agency_id: int, row: Answer, answer: CleanAnswer, now: datetime
+) -> None:
+    """The answer's indicator value as a number, one more row of the indicator's history (never replaced:
+    a second answer about the same period is a newer value of that period)."""
+    cycle = session.get(Cycle, cycle_id)
+    assert cycle is not None and cycle.indicator_id is not None and row.id is not None
+    indicator = session.get(Indicator, cycle.indicator_id)
+    bounds = period_bounds(answer.indicator_period or "")
+    assert indicator is not None and bounds is not None  # the form checked both
+    checked = IndicatorValueIn.model_validate(
+        {
+            "indicator_id": indicator.id,
+            "agency_id": agency_id,
+            "cycle_id": cycle_id,
+            "answer_id": row.id,
+            "period_key": answer.indicator_period,
+            "period_end": bounds[1],
+            "value": answer.indicator_number,
+            "value_raw": (answer.indicator_value or "")[:64],
+            "unit": indicator.unit_raw[:255],
+            "source": answer.indicator_source or "",
+            "note": answer.indicator_note or "",
+        }
+    )
+    session.add(IndicatorValue.model_validate(checked.model_dump() | {"recorded_at": now}))
 
 
 def _move_to_answered(session: Session, cycle_id: int, answer: CleanAnswer, now: datetime) -> str:

@@ -1,5 +1,7 @@
 """The weekly digest for the standing agency's officers: overdue cycles, cycles due this week, answers
-awaiting review, dead messages. Queued as one email per recipient per ISO week (idempotent key)."""
+awaiting review, dead messages, and each plan's indicators against their targets (how many met, on
+track, behind, without data; the behind ones by name). Queued as one email per recipient per ISO week
+(idempotent key)."""
 
 from datetime import date, timedelta
 from typing import Any
@@ -8,10 +10,12 @@ from sqlalchemy import func, select
 from sqlmodel import Session
 
 from models.domain.channels import Body
+from models.domain.indicators import STATUS_TEXT, Status
 from models.domain.states import CycleStatus, NotificationStatus
+from models.services.indicator_status import plan_indicators, status_counts
 from models.services.runtime import Runtime
 from models.store.cycle_tables import Cycle, Notification
-from models.store.plan_tables import Agency
+from models.store.plan_tables import Agency, Plan
 from models.store.writes import insert_ignore, outbox_row
 
 
@@ -44,7 +48,32 @@ def digest_counts(session: Session, today: date) -> tuple[dict[str, int], list[s
     if worst:
         lines.append("Cơ quan có nhiều kỳ báo cáo quá hạn nhất:")
         lines.extend(f"  • {name}: {n}" for name, n in worst)
+    lines.extend(indicator_lines(session))
     return counts, lines
+
+
+def indicator_lines(session: Session, most: int = 10) -> list[str]:
+    """Each live plan's indicators with a numeric target, counted by status, then the behind ones."""
+    out: list[str] = []
+    plans = session.execute(select(Plan).where(Plan.retired_at.is_(None)).order_by(Plan.number)).scalars()  # type: ignore[union-attr]
+    for plan in plans:
+        measured = [line for line in plan_indicators(session, plan.id or 0) if line.numeric]
+        if not measured:
+            continue
+        counts = status_counts(measured)
+        out.append(
+            f"Chỉ tiêu Kế hoạch {plan.number} so với mục tiêu: "
+            + ", ".join(f"{STATUS_TEXT[s].lower()} {n}" for s, n in counts.items())
+            + "."
+        )
+        behind = [line for line in measured if line.status == Status.behind]
+        for line in behind[:most]:
+            value = f"{line.latest_text} {line.indicator.unit_raw}".strip() if line.latest_text else "—"
+            horizon = f" năm {line.indicator.horizon}" if line.indicator.horizon else ""
+            out.append(f"  • {line.name} — chậm: {value}, mục tiêu {line.target_text}{horizon}")
+        if len(behind) > most:
+            out.append(f"  … và {len(behind) - most} chỉ tiêu chậm khác (xem trang Chỉ tiêu).")
+    return out
 
 
 def queue_digest(rt: Runtime, today: date) -> dict[str, Any]:

@@ -45,6 +45,9 @@ INDICATOR_COLUMNS: Columns = [
     ("Cơ quan theo dõi", "lead", 28),
     ("Mục tiêu", "output", 20),
     ("Mốc", "deadline", 10),
+    ("Giá trị mới nhất", "value", 12),
+    ("Kỳ số liệu", "value_period", 18),
+    ("Đánh giá so với mục tiêu", "target_status_text", 18),
     *TASK_COLUMNS[6:],
 ]
 AGENCY_COLUMNS: Columns = [

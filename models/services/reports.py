@@ -20,6 +20,7 @@ from models.domain.clock import TZ
 from models.domain.report_states import CycleFacts, Report, Row, agency_rows, fill_row
 from models.domain.states import CycleStatus, Role
 from models.domain.subjects import subject_name
+from models.services.indicator_status import IndicatorLine, plan_indicators
 from models.services.plan_view import find_plan, routed_names, routed_roles
 from models.store.answer_tables import Answer
 from models.store.cycle_tables import Cycle
@@ -115,9 +116,11 @@ def build_report(
         row = _task_row(t, leads_now.get(("task", t.id or 0), ""))
         fill_row(row, by_subject.get(f"task:{t.id}", []), today, withdrawn=t.withdrawn)
         report.tasks.append(row)
+    standings = {line.indicator.id: line for line in plan_indicators(session, plan.id)}
     for i in indicators:
         row = _indicator_row(i, leads_now.get(("indicator", i.id or 0), ""))
         fill_row(row, by_subject.get(f"indicator:{i.id}", []), today, withdrawn=i.withdrawn)
+        _with_standing(row, standings.get(i.id))
         report.indicators.append(row)
     names = {f"task:{t.id}": subject_name(task=t.number) for t in tasks} | {
         f"indicator:{i.id}": subject_name(indicator=i.code) for i in indicators
@@ -175,6 +178,17 @@ def _indicator_row(i: Indicator, agencies_now: str) -> Row:
         state_text="",
         agencies_now=agencies_now,
     )
+
+
+def _with_standing(row: Row, line: IndicatorLine | None) -> None:
+    """The indicator's latest value and its standing against the target (``models.services.indicator_status``);
+    a text target gets no status."""
+    if line is None or not line.numeric:
+        return
+    row.value = line.standing.latest.value if line.standing.latest else None
+    row.value_period = line.latest_period
+    row.target_status = line.status.value
+    row.target_status_text = line.status_text
 
 
 def _leads_now(session: Session, directory: Directory, today: date) -> dict[tuple[str, int], str]:

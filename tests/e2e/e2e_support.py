@@ -6,7 +6,9 @@ import subprocess
 import sys
 import time
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -23,6 +25,42 @@ def app_env(db_url: str, data_dir: Path, port: int) -> dict[str, str]:
         "DONDOC_PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
         "DONDOC_SECRET_KEY": SECRET_KEY,
     }
+
+
+def day_app(
+    db_url: str, data_dir: Path, plan_path: Path, day: date, monkeypatch: Any
+) -> tuple[dict[str, str], int, Any]:
+    """The environment of a test server on a free port (set in this process too, through ``monkeypatch``),
+    the port, and the application (``config.app.App``) with the shipped plan imported and the daily run of
+    ``day`` done. Imported here, not at the top: the benchmark uses this module without the application."""
+    from config.app import build_app
+    from config.settings import Settings, get_settings
+    from models.services.daily import evaluate_day
+    from models.services.importer import import_plan
+
+    port = free_port()
+    env = app_env(db_url, data_dir, port)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    get_settings.cache_clear()
+    core = build_app(Settings(), migrate=False)
+    import_plan(core.engine, plan_path, core.runtime.directory, core.runtime.config)
+    core.runtime.forget()
+    evaluate_day(core.runtime, day)
+    return env, port, core
+
+
+def add_officer(login: str, name: str, password: str) -> None:
+    """An officer's account, made with the command officers use (``dondoc web users add``)."""
+    from typer.testing import CliRunner
+
+    from cli import common
+    from cli import web as web_cli
+
+    common._engine.cache_clear()
+    args = ["users", "add", login, "--name", name, "--password-stdin"]
+    added = CliRunner().invoke(web_cli.app, args, input=password + "\n")
+    assert added.exit_code == 0, added.output
 
 
 def write_pdf(path: Path) -> Path:

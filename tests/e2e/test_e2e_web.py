@@ -12,11 +12,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from e2e_support import PHONE, app_env, free_port, start_server, write_pdf
+from e2e_support import PHONE, add_officer, app_env, free_port, start_server, write_pdf
 from openpyxl import load_workbook
 from sqlalchemy import select
 from sqlmodel import Session
-from typer.testing import CliRunner
 
 from config.app import build_app, signing_key
 from config.settings import Settings, get_settings
@@ -103,14 +102,7 @@ def test_answer_by_phone_then_officer_review_and_report(
     (first_cycle, first_link), (second_cycle, second_link) = sorted(links.items())[:2]
 
     # An officer's account, made with the command officers use.
-    from cli import common
-    from cli import web as web_cli
-
-    common._engine.cache_clear()
-    added = CliRunner().invoke(
-        web_cli.app, ["users", "add", "can.bo", "--name", "Lê Thị Cán Bộ", "--password-stdin"], input=PASSWORD + "\n"
-    )
-    assert added.exit_code == 0, added.output
+    add_officer("can.bo", "Lê Thị Cán Bộ", PASSWORD)
 
     server = start_server({**env, "DONDOC_E2E_TODAY": DAY.isoformat()}, port, tmp_path / "server.log")
     try:

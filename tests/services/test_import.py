@@ -86,6 +86,8 @@ def test_parse_target() -> None:
     assert parse_target("16-18") == ("range", 16.0, 18.0)
     assert parse_target("100") == ("=", 100.0, None)
     assert parse_target("≤ n10")[0] == "text"
+    assert parse_target("≤ 10 các tỉnh, thành trên cả nước") == ("<=", 10.0, None)  # a rank among provinces
+    assert parse_target("Các giải pháp được áp dụng tại 03 thành phố")[0] == "text"
     assert parse_target("Đạt mức tiên tiến của Việt Nam")[0] == "text"
 
 

@@ -235,12 +235,13 @@ def test_indicator_needs_value_and_source(web: Web) -> None:
     assert missing.status_code == 422 and "Vui lòng ghi giá trị chỉ tiêu đạt được." in missing.text
     ok = web.answer(
         path,
-        {"status": "in_progress", "progress": "50", "indicator_value": "42,5", "indicator_source": "Cục Thống kê"},
+        # indicator 1 is a rank ("Thứ bậc"): a whole number (42,5 is refused since values are numbers)
+        {"status": "in_progress", "progress": "50", "indicator_value": "12", "indicator_source": "Cục Thống kê"},
     )
     assert ok.status_code == 303
     with web.session() as s:
         answer = s.execute(select(Answer)).scalar_one()
-    assert answer.indicator_value == "42,5" and answer.indicator_source == "Cục Thống kê"
+    assert answer.indicator_value == "12" and answer.indicator_source == "Cục Thống kê"
 
 
 def test_closed_cycle_takes_no_answer(web: Web) -> None:

@@ -4,6 +4,7 @@ indicator, a cycle), ``actions`` (decisions on a cycle), ``review`` (answers awa
 ``rounds`` (ad hoc rounds), ``messages`` (dead messages), ``files`` (the report files, attachments),
 ``charts`` (each chart as SVG or PNG), ``plans`` (upload a plan, preview it, correct a column's role,
 import), ``system`` (the system's status, "Tình trạng hệ thống"). What they share is ``web.officers.common``.
+``indicators``: the plan's indicators against their targets (``/officers/indicators``).
 
 Every POST carries a CSRF token bound to the officer's session; every read and decision is a call to
 ``models.services`` (``officer_views``, ``officer_actions``, ``officer_accounts``, ``rounds``).
@@ -17,6 +18,7 @@ from web.officers import (
     auth,
     charts,
     files,
+    indicators,
     messages,
     overview,
     plans,
@@ -27,5 +29,19 @@ from web.officers import (
 )
 
 router = APIRouter()
-for _group in (auth, overview, agencies, subjects, actions, review, rounds, messages, files, charts, plans, system):
+for _group in (
+    auth,
+    overview,
+    agencies,
+    indicators,
+    subjects,
+    actions,
+    review,
+    rounds,
+    messages,
+    files,
+    charts,
+    plans,
+    system,
+):
     router.include_router(_group.router)

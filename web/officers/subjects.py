@@ -4,10 +4,12 @@ and one cycle's page with the officer's actions (``/officers/cycles/{id}``)."""
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
+from models.services.indicator_status import one_indicator
 from models.services.officer_views import cycle_page as load_cycle_page
 from models.services.officer_views import subject_page
 from web.officers.common import Officer, OfficerDep, mask, page
 from web.pages import ctx_of, not_found
+from web.sparkline import spark_label, sparkline
 
 router = APIRouter(prefix="/officers")
 
@@ -36,6 +38,13 @@ def _subject_page(request: Request, officer: Officer, kind: str, subject_id: int
         "cycles": view.cycles,
         "today": today,
     }
+    if kind == "indicator":
+        line = one_indicator(ctx.core.engine, subject_id)
+        data["indicator_line"] = line
+        if line is not None and line.points:
+            target, unit = line.indicator.target_value, line.indicator.unit_raw
+            label = spark_label(line.points, target, unit)
+            data["indicator_chart"] = sparkline(line.points, target, label, width=320, height=80)
     return page(request, officer, "officers/subject.html", data)
 
 
