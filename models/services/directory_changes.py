@@ -101,9 +101,9 @@ def set_successor(
     (caches of routing dropped). Returns the new directory. :class:`ChangeRefused` when not allowed."""
     directory: Directory = runtime.directory
     if code not in directory.agencies:
-        raise ChangeRefused(f"Không có cơ quan mã {code!r}.")
+        raise ChangeRefused(f"Không có cơ quan «{code}» trong danh bạ.")
     if successor and successor not in directory:
-        raise ChangeRefused(f"Không có cơ quan hoặc nhóm mã {successor!r}.")
+        raise ChangeRefused(f"Không có cơ quan hoặc nhóm «{successor}» trong danh bạ.")
     change = Succession(code, successor or None, succeeded_on if successor else None, legal_basis or None)
     try:
         updated = directory.with_successions([change])
@@ -131,11 +131,22 @@ def set_successor(
 def directory_listing(engine: Engine, directory: Directory, on: date) -> dict[str, Any]:
     """The officers' directory page: every provincial agency (national bodies left out) with its kind,
     successor on ``on``, review and sample marks and decisions, then the choices of successor."""
+
+    def name_of(code: str | None) -> str | None:
+        return directory.get(code).name if code and code in directory else code
+
     with Session(engine) as session:
         history: dict[str, list[dict[str, Any]]] = {}
         for r in _changes(session):
             history.setdefault(r.code, []).append(
-                {"officer": r.officer, "at": r.at, "before": r.before, "after": r.after}
+                {
+                    "officer": r.officer,
+                    "at": r.at,
+                    "before": r.before,
+                    "after": r.after,
+                    "before_name": name_of(r.before.get("successor")),
+                    "after_name": name_of(r.after.get("successor")),
+                }
             )
     rows = []
     for a in directory.agencies.values():
@@ -173,11 +184,17 @@ def directory_listing(engine: Engine, directory: Directory, on: date) -> dict[st
     }
 
 
-def review_marks(directory: Directory) -> dict[str, dict[str, Any]]:
-    """By agency code, what a badge says: ``review`` (to confirm) and ``sample``; only marked agencies."""
-    return {
-        a.code: {"review": a.review, "sample": a.sample} for a in directory.agencies.values() if a.review or a.sample
-    }
+def successor_code(directory: Directory, text: str | None) -> str | None:
+    """The code an officer's successor field names: a code, or an agency's or group's name as the page's
+    list offers it (any spelling the directory knows). None for an empty field; the text itself when it
+    names nothing (then :func:`set_successor` refuses it with a message)."""
+    text = (text or "").strip()
+    if not text:
+        return None
+    if text in directory:
+        return text
+    entry = directory.match(text)
+    return entry.code if entry is not None else text
 
 
 __all__ = [
@@ -185,6 +202,6 @@ __all__ = [
     "ChangeRefused",
     "apply_changes",
     "directory_listing",
-    "review_marks",
     "set_successor",
+    "successor_code",
 ]

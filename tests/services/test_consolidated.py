@@ -249,13 +249,17 @@ def test_decision_messages_beyond_the_cap_wait_a_day(app) -> None:
     evaluate_day(app.runtime, date(2025, 7, 1))
     with Session(app.engine) as s:
         # An agency with at least two open cycles (a commune may have one only).
-        agency_id = s.execute(
-            select(Cycle.agency_id)
-            .where(Cycle.status == CycleStatus.open)
-            .group_by(Cycle.agency_id)
-            .having(func.count() >= 2)
-            .order_by(Cycle.agency_id)
-        ).scalars().first()
+        agency_id = (
+            s.execute(
+                select(Cycle.agency_id)
+                .where(Cycle.status == CycleStatus.open)
+                .group_by(Cycle.agency_id)
+                .having(func.count() >= 2)
+                .order_by(Cycle.agency_id)
+            )
+            .scalars()
+            .first()
+        )
         cycles = s.execute(
             select(Cycle).where(Cycle.agency_id == agency_id, Cycle.status == CycleStatus.open)
         ).scalars()

@@ -39,13 +39,13 @@ def test_an_officer_sets_a_successor_audited(officer: Web) -> None:
     csrf = officer.officer_csrf("/officers/directory")
     response = officer.client.post(
         "/officers/directory/cuc-thue",
-        data={"csrf": csrf, "successor": "so-tai-chinh", "succeeded_on": "01/07/2025", "legal_basis": "QĐ thử"},
+        data={"csrf": csrf, "successor": "Sở Tài chính", "succeeded_on": "01/07/2025", "legal_basis": "QĐ thử"},
         follow_redirects=False,
     )
     assert response.status_code == 303, response.text[:300]
     page = officer.client.get(response.headers["location"]).text
     assert "Đã ghi vào danh bạ cơ quan" in page
-    assert "can.bo" in page and "— → so-tai-chinh từ 01/07/2025" in page
+    assert "can.bo" in page and "— → Sở Tài chính từ 01/07/2025" in page
     with officer.session() as s:
         change = s.execute(select(DirectoryChange)).scalar_one()
         row = s.execute(select(Agency).where(Agency.code == "cuc-thue")).scalar_one()
@@ -60,7 +60,7 @@ def test_an_officer_sets_a_successor_audited(officer: Web) -> None:
     ("data", "status", "text"),
     [
         ({"successor": "so-tai-chinh"}, 422, "cần ngày"),
-        ({"successor": "khong-co", "succeeded_on": "01/07/2025"}, 409, "Không có cơ quan hoặc nhóm"),
+        ({"successor": "Sở Không Có", "succeeded_on": "01/07/2025"}, 409, "Không có cơ quan hoặc nhóm «Sở Không Có»"),
     ],
 )
 def test_refused_changes_say_why(officer: Web, data: dict[str, str], status: int, text: str) -> None:

@@ -8,7 +8,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from models.domain.answer_form import parse_form_date
-from models.services.directory_changes import ChangeRefused, directory_listing, set_successor
+from models.services.directory_changes import ChangeRefused, directory_listing, set_successor, successor_code
 from web.officers.common import OfficerDep, csrf_refused, log, officer_form, page
 from web.pages import ctx_of
 
@@ -32,14 +32,14 @@ async def directory_change(code: str, request: Request, officer: OfficerDep) -> 
     form = await officer_form(request, officer)
     if form is None:
         return csrf_refused(request)
-    successor = str(form.get("successor") or "").strip() or None
+    runtime = ctx_of(request).core.runtime
+    successor = successor_code(runtime.directory, str(form.get("successor") or ""))
     raw_date = str(form.get("succeeded_on") or "").strip()
     on = parse_form_date(raw_date)
     if successor and on is None:
         error = "Chưa ghi: cần ngày cơ quan kế thừa bắt đầu nhận nhiệm vụ (dd/mm/yyyy)."
         return await run_in_threadpool(_show, request, officer, error, 422)
     basis = str(form.get("legal_basis") or "").strip()[:255] or None
-    runtime = ctx_of(request).core.runtime
     try:
         await run_in_threadpool(set_successor, runtime, officer.user.login, code, successor, on, basis)
     except ChangeRefused as exc:
