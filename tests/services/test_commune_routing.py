@@ -32,7 +32,7 @@ def _agencies_of(app, number: str, role: str, after: date) -> set[str]:
 def test_district_task_goes_to_its_own_successor_communes(app) -> None:
     directory = app.runtime.directory
     evaluate_day(app.runtime, date(2025, 7, 2))
-    evaluate_day(app.runtime, date(2025, 11, 25))  # the 2025 annual report of the ongoing task 61 opens
+    evaluate_day(app.runtime, date(2025, 11, 25))  # task 61's cycles due at the end of 2025 open
     got = {c for c in _agencies_of(app, "61", "coordinating", date(2025, 7, 1)) if c.startswith("ubnd-")}
     own = {a.code for d in ("ubnd-huyen-phu-binh", "ubnd-tp-pho-yen") for a in directory.route(d, date(2025, 7, 2))}
     assert got and got == own and "ubnd-p-phan-dinh-phung" not in got  # a ward of TP Thái Nguyên only

@@ -55,7 +55,7 @@ def test_a_successor_is_audited_and_used_by_the_next_daily_run(app) -> None:
     assert (agency.successor_code, agency.valid_to, agency.review) == ("so-tai-chinh", date(2025, 6, 30), None)
 
     # ... and the next run (a new runtime from the file, as `dondoc daily` builds it) applies it: task 52
-    # ("Cục Thuế tỉnh" leads) has its 2025 annual report cycle at Sở Tài chính, none at Cục Thuế.
+    # ("Cục Thuế tỉnh" leads, "Năm 2025") has its cycle at Sở Tài chính, none at Cục Thuế.
     _, policy = app.runtime.directory, app.runtime.config
     nxt = build_app(policy=policy, migrate=False)
     assert nxt.runtime.directory.agencies["cuc-thue"].successor == "so-tai-chinh"
@@ -92,3 +92,22 @@ def test_a_succession_cycle_is_refused(app) -> None:
     set_successor(app.runtime, "can.bo", "cuc-thue", "so-tai-chinh", JULY)
     with pytest.raises(ChangeRefused, match="Không ghi được"):
         set_successor(app.runtime, "can.bo", "so-tai-chinh", "cuc-thue", JULY)
+
+
+def test_a_change_in_a_running_process_moves_open_cycles_on_its_next_run(app) -> None:
+    """The web process keeps its runtime: after the decision its next evaluation cancels Cục Thuế's live
+    cycle of task 52 ("Năm 2025") and creates one at the successor (as the district cycles moved to the
+    communes on 01/07/2025)."""
+    evaluate_day(app.runtime, date(2025, 11, 25))
+    set_successor(app.runtime, "can.bo", "cuc-thue", "so-tai-chinh", JULY)
+    evaluate_day(app.runtime, date(2025, 11, 26))
+    with Session(app.engine) as s:
+        task = s.execute(select(Task).where(Task.number == "52")).scalar_one()
+        codes = dict(s.execute(select(Agency.id, Agency.code)).all())
+        rows = [
+            (codes[c.agency_id], c.status)
+            for c in s.execute(select(Cycle).where(Cycle.task_id == task.id, Cycle.role == "lead")).scalars()
+            if c.period_key == "2025"  # "Năm 2025": due 31/12/2025
+        ]
+    assert ("cuc-thue", "cancelled") in rows
+    assert any(code == "so-tai-chinh" and status != "cancelled" for code, status in rows)
