@@ -7,6 +7,7 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -23,6 +24,47 @@ def app_env(db_url: str, data_dir: Path, port: int) -> dict[str, str]:
         "DONDOC_PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
         "DONDOC_SECRET_KEY": SECRET_KEY,
     }
+
+
+def imported_app(
+    db_url: str, data_dir: Path, port: int, plan_path: Path, day: Any, monkeypatch: Any
+) -> tuple[Any, dict[str, str]]:
+    """The settings of ``app_env`` put in the environment, the shipped plan imported and the daily run of
+    ``day`` done: (the application, its environment for :func:`start_server`)."""
+    from config.app import build_app
+    from config.settings import Settings, get_settings
+    from models.services.daily import evaluate_day
+    from models.services.importer import import_plan
+
+    env = app_env(db_url, data_dir, port)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    get_settings.cache_clear()
+    core = build_app(Settings(), migrate=False)
+    import_plan(core.engine, plan_path, core.runtime.directory, core.runtime.config)
+    core.runtime.forget()
+    evaluate_day(core.runtime, day)
+    return core, env
+
+
+def add_officer(login: str, password: str, name: str = "Lê Thị Cán Bộ") -> None:
+    """An officer's account, made with the command officers use (`dondoc web users add`)."""
+    from typer.testing import CliRunner
+
+    from cli import common
+    from cli import web as web_cli
+
+    common._engine.cache_clear()
+    args = ["users", "add", login, "--name", name, "--password-stdin"]
+    added = CliRunner().invoke(web_cli.app, args, input=password + "\n")
+    assert added.exit_code == 0, added.output
+
+
+def log_in(page: Any, login: str, password: str) -> None:
+    """Fill the officers' login form the browser is on and send it."""
+    page.get_by_label("Tên đăng nhập").fill(login)
+    page.get_by_label("Mật khẩu").fill(password)
+    page.get_by_role("button", name="Đăng nhập").click()
 
 
 def write_pdf(path: Path) -> Path:

@@ -13,15 +13,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from e2e_support import PHONE, app_env, free_port, start_server, write_pdf
+from e2e_support import PHONE, free_port, imported_app, start_server, write_pdf
 from sqlalchemy import func, select
 from sqlmodel import Session
 
-from config.app import build_app
-from config.settings import Settings, get_settings
 from models.services.agency_page import agency_page, agency_page_link
 from models.services.daily import evaluate_day
-from models.services.importer import import_plan
 from models.store.answer_tables import Answer
 from models.store.cycle_tables import Cycle, Notification
 from models.store.plan_tables import Agency
@@ -71,16 +68,8 @@ def test_an_agency_answers_three_cycles_from_one_link(
 ) -> None:
     backend = "pg" if db_url.startswith("postgresql") else "sqlite"
     port = free_port()
-    env = app_env(db_url, tmp_path / "data", port)
-    for name, value in env.items():
-        monkeypatch.setenv(name, value)
-    get_settings.cache_clear()
-
     # 1. The plan, the daily run of DAY, and the agency's one link.
-    core = build_app(Settings(), migrate=False)
-    import_plan(core.engine, plan_path, core.runtime.directory, core.runtime.config)
-    core.runtime.forget()
-    evaluate_day(core.runtime, DAY)
+    core, env = imported_app(db_url, tmp_path / "data", port, plan_path, DAY, monkeypatch)
     with Session(core.engine) as s:
         agency_id = s.execute(select(Agency.id).where(Agency.code == AGENCY)).scalar_one()
         other_id = s.execute(select(Agency.id).where(Agency.code == OTHER)).scalar_one()

@@ -12,15 +12,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from e2e_support import app_env, free_port, start_server
+from e2e_support import add_officer, free_port, imported_app, log_in, start_server
 from sqlalchemy import select
 from sqlmodel import Session
-from typer.testing import CliRunner
 
 from config.app import build_app
-from config.settings import Settings, get_settings
-from models.services.daily import evaluate_day
-from models.services.importer import import_plan
+from config.settings import Settings
 from models.store.plan_tables import DirectoryChange
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
@@ -35,31 +32,14 @@ def test_officer_sets_a_successor_on_the_directory_page(
 ) -> None:
     backend = "pg" if db_url.startswith("postgresql") else "sqlite"
     port = free_port()
-    env = app_env(db_url, tmp_path / "data", port)
-    for name, value in env.items():
-        monkeypatch.setenv(name, value)
-    get_settings.cache_clear()
-    core = build_app(Settings(), migrate=False)
-    import_plan(core.engine, plan_path, core.runtime.directory, core.runtime.config)
-    core.runtime.forget()
-    evaluate_day(core.runtime, DAY)
-
-    from cli import common
-    from cli import web as web_cli
-
-    common._engine.cache_clear()
-    added = CliRunner().invoke(
-        web_cli.app, ["users", "add", "can.bo", "--name", "Lê Thị Cán Bộ", "--password-stdin"], input=PASSWORD + "\n"
-    )
-    assert added.exit_code == 0, added.output
+    core, env = imported_app(db_url, tmp_path / "data", port, plan_path, DAY, monkeypatch)
+    add_officer("can.bo", PASSWORD)
 
     server = start_server({**env, "DONDOC_E2E_TODAY": DAY.isoformat()}, port, tmp_path / "server.log")
     try:
         page = browser.new_context(viewport={"width": 1280, "height": 900}, locale="vi-VN").new_page()
         page.goto(f"{server.base_url}/officers/directory")
-        page.get_by_label("Tên đăng nhập").fill("can.bo")
-        page.get_by_label("Mật khẩu").fill(PASSWORD)
-        page.get_by_role("button", name="Đăng nhập").click()
+        log_in(page, "can.bo", PASSWORD)
         page.wait_for_url(re.compile(r".*/officers/directory$"))
         row = page.locator("#a-cuc-thue")
         assert TAX in row.inner_text() and row.locator(".badge.review").count() == 1
