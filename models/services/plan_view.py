@@ -46,10 +46,7 @@ class RoutedRole:
             "as_written": self.as_written,
             "code": self.code,
             "is_group": self.is_group,
-            "routed": [
-                {"code": a.code, "name": a.name, "review": a.review is not None, "sample": a.sample}
-                for a in self.routed
-            ],
+            "routed": [{"code": a.code, "name": a.name} for a in self.routed],
         }
 
 
