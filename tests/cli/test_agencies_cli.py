@@ -52,3 +52,10 @@ def test_the_listing_marks_the_agencies_to_confirm(cli_env: str) -> None:
     assert "12 cơ quan cần xác nhận" in result.stdout
     listed = json.loads(runner.invoke(cli, ["agencies", "--json"]).stdout)
     assert next(a for a in listed if a["code"] == "cuc-thue")["review"]
+
+
+def test_plan_show_marks_routed_agencies_to_confirm(imported_url: str, cli_env: str) -> None:
+    result = runner.invoke(cli, ["plan", "show", "--task", "52", "--on", "2025-07-02"])
+    assert result.exit_code == 0, result.output
+    assert "Cục Thuế tỉnh Thái Nguyên [cần xác nhận]" in result.stdout
+    assert "Sở Tài chính [" not in result.stdout  # an agency nobody needs to confirm has no mark
