@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from cli.common import console, fail, prepare_database
+from cli.common import agency_marks, console, fail, prepare_database
 
 app = typer.Typer(invoke_without_command=True)
 
@@ -29,9 +29,23 @@ def list_cmd(
         print(json.dumps(rows, ensure_ascii=False, indent=2))
         return
     for r in rows:
-        succession = f" → {r['successor']} từ {r['succeeded_on']}" if r["successor"] else ""
-        console.print(f"{r['code']:<24} {r['name']}{succession}  [{r['email'] or '—'} · {r['phone'] or '—'}]")
+        succession = f" → {r['successor']} từ {_vi_date(r['succeeded_on'])}" if r["successor"] else ""
+        mark = agency_marks(r["review"], r["sample"])
+        contacts = f"[{r['email'] or '—'} · {r['phone'] or '—'}]"
+        console.print(f"{r['code']:<24} {r['name']}{mark}{succession}  {contacts}")
     console.print(f"{len(rows)} cơ quan / agencies")
+    to_confirm = sum(1 for r in rows if r["review"])
+    if to_confirm:
+        console.print(
+            f"{to_confirm} cơ quan cần xác nhận (có thể đã sắp xếp lại năm 2025, chưa có nguồn): chọn cơ quan kế "
+            "thừa trên trang /officers/directory"
+        )
+
+
+def _vi_date(iso: str | None) -> str:
+    from datetime import date
+
+    return date.fromisoformat(iso).strftime("%d/%m/%Y") if iso else "—"
 
 
 @app.command("load")

@@ -54,6 +54,11 @@ def _engine(url: str) -> Engine:
     return make_engine(url)
 
 
+def agency_marks(review: str | None, sample: bool) -> str:
+    """ " [cần xác nhận]" / " [mẫu]" after an agency's name, as the officers' pages badge it."""
+    return (" [cần xác nhận]" if review else "") + (" [mẫu]" if sample else "")
+
+
 def get_engine() -> Engine:
     """The engine of the configured database (not upgraded: see ``prepare_database``)."""
     from config.settings import get_settings
@@ -72,10 +77,12 @@ def load_directory():  # type: ignore[no-untyped-def]
 def prepare_database():  # type: ignore[no-untyped-def]
     """Bring the configured database up to the newest schema; return (engine, directory)."""
     from config.settings import get_settings
+    from models.services.directory_changes import apply_changes
     from models.store.db import upgrade
 
     upgrade(get_settings().effective_database_url)
-    return get_engine(), load_directory()
+    engine = get_engine()
+    return engine, apply_changes(engine, load_directory())
 
 
 def load_policy_config(path: Path | None = None) -> "PolicyConfig":

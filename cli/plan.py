@@ -9,7 +9,7 @@ from typing import Any
 import typer
 from sqlalchemy.engine import Engine
 
-from cli.common import console, day_option, fail, prepare_app, prepare_database
+from cli.common import agency_marks, console, day_option, fail, prepare_app, prepare_database
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -168,10 +168,15 @@ def import_cmd(
         print_import_report(report)
 
 
-def _short(names: list[str], limit: int = 4) -> str:
+def _short(names: list[str], limit: int = 4, marked: dict[str, str] | None = None) -> str:
+    """The first ``limit`` names, each with its mark ("[cần xác nhận]", "[mẫu]") from ``marked``; how many
+    more (and how many of those are to confirm)."""
+    marked = marked or {}
+    shown = "; ".join(n + marked.get(n, "") for n in names[:limit]) or "—"
     if len(names) <= limit:
-        return "; ".join(names) or "—"
-    return "; ".join(names[:limit]) + f" … (+{len(names) - limit})"
+        return shown
+    hidden = sum(1 for n in names[limit:] if "cần xác nhận" in marked.get(n, ""))
+    return shown + f" … (+{len(names) - limit}" + (f", {hidden} cần xác nhận)" if hidden else ")")
 
 
 def show_plan(
@@ -185,6 +190,7 @@ def show_plan(
     view = plan_view(engine, directory, number=number, on=on or today_local())
     if view is None:
         raise fail("no plan in the database yet: run `dondoc plan import PATH` (chưa có kế hoạch)")
+    marked = {a.name: agency_marks(a.review, a.sample) for a in directory.agencies.values() if a.review or a.sample}
     routed_on = date.fromisoformat(view["routed_on"]).strftime("%d/%m/%Y")
     console.print(f"\nKế hoạch {view['plan']} — chủ trì theo ngày {routed_on}")
     section = None
@@ -196,10 +202,10 @@ def show_plan(
             console.print(f"\n{section}. {t['section_title']}")
         title = t["title"] if len(t["title"]) <= 100 else t["title"][:99] + "…"
         console.print(f"{t['number']}. {title}")
-        today = _short(t["lead_today"])
+        today = _short(t["lead_today"], marked=marked)
         console.print(f"   Chủ trì:  {t['lead_raw'] or '—'}  →  hôm nay / today: {today}")
         if t["coordinating_raw"]:
-            console.print(f"   Phối hợp: {t['coordinating_raw']}  →  {_short(t['coordinating_today'])}")
+            console.print(f"   Phối hợp: {t['coordinating_raw']}  →  {_short(t['coordinating_today'], marked=marked)}")
         kind = vi_text(t["deadline_kind"], DEADLINE_KIND_TEXT)
         console.print(f"   Thời hạn: {t['deadline_raw'] or '—'}  [{kind}]")
         for name, value in (t.get("extra") or {}).items():

@@ -17,6 +17,7 @@ from config.policy import PolicyConfig, load_policy
 from config.settings import SHIPPED_MESSAGES, Settings, get_settings
 from models.domain.agencies import Directory
 from models.domain.messages import Templates
+from models.services.directory_changes import apply_changes
 from models.services.runtime import Runtime
 from models.store.db import make_engine, upgrade
 from notifiers.base import Channel
@@ -98,7 +99,8 @@ def build_app(
     config = policy or load_policy(settings.policy_file)
     runtime = Runtime(
         engine=engine,
-        directory=directory or Directory.load(settings.agencies_file),
+        # The officers' decisions of /officers/directory (audited rows) over the file's entries.
+        directory=apply_changes(engine, directory or Directory.load(settings.agencies_file)),
         config=config,
         policy=config.reporting_policy(),
         calendar=config.calendar(),

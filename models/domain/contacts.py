@@ -182,7 +182,8 @@ def _rows_csv(path: Path) -> Iterator[tuple[int, list[Any]]]:
         raise ContactsFileError(
             f"{path.name}: not UTF-8 text; save the file as 'CSV UTF-8' / tệp CSV phải lưu dạng UTF-8"
         ) from exc
-    first = next((line for line in text.splitlines() if line.strip()), "")
+    # The delimiter is the header's: "#" lines above it are comments (config/communes.csv cites its sources).
+    first = next((line for line in text.splitlines() if line.strip() and not line.startswith("#")), "")
     delimiter = max((";", ",", "\t"), key=first.count) if first else ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     number = 0

@@ -48,6 +48,8 @@ def agency_rows(
                 "successor": a.successor_code,
                 "succeeded_on": a.succeeded_on.isoformat() if a.succeeded_on else None,
                 "contacts_source": a.contacts_source,
+                "review": a.review,  # what is to be confirmed ("cần xác nhận"); None: nothing
+                "sample": a.sample,
             }
             for a in session.exec(select(Agency).order_by(Agency.code))
         ]

@@ -189,7 +189,9 @@ def _agencies(entries: list[RoutedRole]) -> list[dict[str, Any]]:
     for entry in entries:
         now = [a.name for a in entry.routed]
         changed = bool(now) and now != [entry.as_written]
-        out.append({"raw": entry.as_written, "now": now, "changed": changed, "many": len(now) > 3})
+        # Each agency with its marks (the "cần xác nhận" / "mẫu" badges of web/templates/_macros.html).
+        items = [{"name": a.name, "review": a.review, "sample": a.sample} for a in entry.routed]
+        out.append({"raw": entry.as_written, "now": now, "now_items": items, "changed": changed, "many": len(now) > 3})
     return out
 
 

@@ -34,6 +34,8 @@ def _agency_values(agency: Any) -> dict[str, Any]:
         "successor_code": agency.successor,
         "succeeded_on": agency.succeeded_on,
         "legal_basis": agency.legal_basis,
+        "review": agency.review,
+        "sample": agency.sample,
     }
 
 

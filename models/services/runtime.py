@@ -82,6 +82,14 @@ class Runtime:
     def prefs(self) -> reminders.ChannelPrefs:
         return reminders.ChannelPrefs(tuple(self.channel_order), self.channels, self.email_copy)
 
+    def replace_directory(self, directory: Any) -> None:
+        """Use ``directory`` from now on (an officer's decision on ``/officers/directory``): the routing
+        epochs, computed from the directory's dates, are recomputed, and the next evaluation checks every
+        live cycle's agency again (``materialise`` skips that while the epoch is unchanged)."""
+        self.directory = directory
+        self._change_days = None
+        self._last_epoch = None
+
     def forget(self) -> None:
         """Drop caches of database content (after a plan import in the same process)."""
         self._subjects_cache = None

@@ -107,6 +107,27 @@ class Agency(SQLModel, table=True):
     # set them — a later directory sync then leaves them alone.
     contacts_source: str = Field(default="directory", max_length=16)
     contacts_updated_at: datetime | None = None
+    # What an officer must confirm (the directory's ``review``: probably reorganised in 2025, change not
+    # sourced): pages and the CLI show "cần xác nhận". ``sample``: a sample entry of the directory.
+    review: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    sample: bool = False
+
+
+class DirectoryChange(SQLModel, table=True):
+    """An officer's decision on the directory (``/officers/directory``): from ``succeeded_on`` the agency
+    ``code`` hands its work to ``successor_code`` (None: confirmed as it is, no successor). The latest row
+    of a code is in force; every row is kept as the audit trail (who, when, the entry before and after).
+    Applied to the directory file's entries whenever a process builds its runtime (``config.app``)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(max_length=64, index=True)
+    successor_code: str | None = Field(default=None, max_length=64)
+    succeeded_on: date | None = None
+    legal_basis: str | None = Field(default=None, max_length=255)
+    officer: str = Field(max_length=64)  # login
+    at: datetime
+    before: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    after: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
 
 
 class AgencyGroup(SQLModel, table=True):

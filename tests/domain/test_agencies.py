@@ -429,13 +429,16 @@ def test_new_department_does_not_exist_before_it_was_created(directory: Director
 
 
 @pytest.mark.parametrize("district", DISTRICTS)
-def test_district_ubnds_hand_over_to_commune_level(directory: Directory, district: str) -> None:
+def test_district_ubnds_hand_over_to_their_own_communes(directory: Directory, district: str) -> None:
     agency = directory.agencies[district]
-    assert (agency.successor, agency.succeeded_on) == ("ubnd-cap-xa", date(2025, 7, 1))
+    assert (agency.successor, agency.succeeded_on) == (f"xa-sau-{district}", date(2025, 7, 1))
     assert agency.legal_basis is not None and "203/2025/QH15" in agency.legal_basis
     assert codes(directory.route(district, date(2025, 6, 30))) == [district]
     communes = directory.route(district, date(2025, 7, 1))
-    assert communes and all(a.kind == "ubnd_xa" and a.sample for a in communes)
+    # Only the communes formed (at least in part) from this district's units, per config/communes.csv.
+    assert communes and all(a.kind == "ubnd_xa" and not a.sample for a in communes)
+    name = agency.name.removeprefix("UBND ")
+    assert all(any(d.lower() == name.lower() for d in a.former_districts) for a in communes)
 
 
 def test_district_group_routes_to_commune_group_after_july(directory: Directory) -> None:
@@ -593,9 +596,12 @@ def test_shipped_names_are_nfc_and_contacts_are_clearly_fake(directory: Director
     assert len(phones) == len(set(phones))
 
 
-def test_commune_entries_are_marked_samples(directory: Directory) -> None:
+def test_shipped_communes_are_the_92_units_of_resolution_1683(directory: Directory) -> None:
     communes = [a for a in directory.agencies.values() if a.kind == "ubnd_xa"]
-    assert communes and all(a.sample and a.valid_from == date(2025, 7, 1) for a in communes)
+    assert len(communes) == 92  # Nghị quyết 1683/NQ-UBTVQH15, Điều 1 khoản 91: 77 xã, 15 phường
+    assert sum(a.name.startswith("UBND phường ") for a in communes) == 15
+    assert all(not a.sample and a.valid_from == date(2025, 7, 1) and a.former_districts for a in communes)
+    assert all(a.legal_basis and "1683/NQ-UBTVQH15" in a.legal_basis for a in communes)
 
 
 def test_with_contacts_replaces_given_fields_only(directory: Directory) -> None:

@@ -41,7 +41,7 @@ def test_csv_with_bom_and_english_headers(directory: Directory) -> None:
     assert by_code["ubnd-tp-pho-yen"].fields() == {"zalo_user_id": "demo-phoyen"}
     assert any("row 3" in w and "no contact" in w for w in load.warnings)
     # The district UBNDs ended on 2025-06-30: loading their contacts is allowed but flagged.
-    assert any("row 4" in w and "ubnd-cap-xa" in w for w in load.warnings)
+    assert any("row 4" in w and "xa-sau-ubnd-huyen-phu-binh" in w for w in load.warnings)
 
 
 def test_semicolon_csv_with_vietnamese_headers_bad_rows_reported_good_rows_kept(directory: Directory) -> None:

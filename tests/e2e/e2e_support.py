@@ -63,6 +63,13 @@ def add_officer(login: str, name: str, password: str) -> None:
     assert added.exit_code == 0, added.output
 
 
+def log_in(page: Any, login: str, password: str) -> None:
+    """Fill the officers' login form the browser is on and send it."""
+    page.get_by_label("Tên đăng nhập").fill(login)
+    page.get_by_label("Mật khẩu").fill(password)
+    page.get_by_role("button", name="Đăng nhập").click()
+
+
 def write_pdf(path: Path) -> Path:
     """A small valid PDF at ``path`` (an answer's attachment)."""
     path.write_bytes(

@@ -5,6 +5,7 @@ indicator, a cycle), ``actions`` (decisions on a cycle), ``review`` (answers awa
 ``charts`` (each chart as SVG or PNG), ``plans`` (upload a plan, preview it, correct a column's role,
 import), ``system`` (the system's status, "Tình trạng hệ thống"). What they share is ``web.officers.common``.
 ``indicators``: the plan's indicators against their targets (``/officers/indicators``).
+``directory``: the agencies, their successors and review marks (``/officers/directory``).
 
 Every POST carries a CSRF token bound to the officer's session; every read and decision is a call to
 ``models.services`` (``officer_views``, ``officer_actions``, ``officer_accounts``, ``rounds``).
@@ -17,6 +18,7 @@ from web.officers import (
     agencies,
     auth,
     charts,
+    directory,
     files,
     indicators,
     messages,
@@ -43,5 +45,6 @@ for _group in (
     charts,
     plans,
     system,
+    directory,
 ):
     router.include_router(_group.router)

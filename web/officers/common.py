@@ -34,6 +34,7 @@ MESSAGES = {
     "revoked": "Đã thu hồi các đường dẫn của kỳ báo cáo.",
     "retried": "Đã xếp các tin nhắn vào hàng đợi gửi lại.",
     "round": "Đã mở đợt báo cáo và gửi thông báo.",
+    "directory": "Đã ghi vào danh bạ cơ quan; lần chạy hằng ngày tiếp theo giao việc theo thay đổi này.",
 }
 # Officers see recipients masked, like every listing (``notifiers.masking``).
 mask = mask_address

@@ -49,7 +49,14 @@ never matched to a provincial body, no contacts. An officer settles a flagged or
 """
 
 from models.domain.agencies.directory import Directory
-from models.domain.agencies.entries import Agency, DirectoryError, Group, Suggestion, UnknownCodeError
+from models.domain.agencies.entries import (
+    Agency,
+    DirectoryError,
+    Group,
+    Succession,
+    Suggestion,
+    UnknownCodeError,
+)
 from models.domain.agencies.issuers import IssuerScope
 from models.domain.agencies.loading import normalize_email, normalize_phone, valid_email
 
@@ -59,6 +66,7 @@ __all__ = [
     "DirectoryError",
     "Group",
     "IssuerScope",
+    "Succession",
     "Suggestion",
     "UnknownCodeError",
     "normalize_email",

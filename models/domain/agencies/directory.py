@@ -16,11 +16,11 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from models.domain.agencies import loading
+from models.domain.agencies import communes, loading
 from models.domain.agencies import routing as routes
 from models.domain.agencies.entries import (
     SCOPES,
@@ -34,6 +34,7 @@ from models.domain.agencies.entries import (
     Province,
     ResolvedName,
     Routing,
+    Succession,
     Suggestion,
     UnknownCodeError,
 )
@@ -116,6 +117,8 @@ class Directory(Entries):
                 raise DirectoryError(f"national bodies reuse the codes {', '.join(clash)}", where)
             agencies.update(more_agencies)
             groups.update(more_groups)
+        if parsed.communes is not None:
+            cls._add_communes(agencies, groups, Path(base or ".") / parsed.communes)
         return cls(
             agencies,
             groups,
@@ -126,6 +129,22 @@ class Directory(Entries):
             province=parsed.province,
             confirmed=parsed.confirmed,
         )
+
+    @staticmethod
+    def _add_communes(agencies: dict[str, Agency], groups: dict[str, Group], path: Path) -> None:
+        """The communes file's UBNDs and each former district's group of successor communes (:mod:`.communes`)."""
+        if not path.is_file():
+            raise DirectoryError(f"communes: no file {path}", str(path))
+        found = communes.commune_agencies(communes.read_communes(path), str(path))
+        clash = sorted(set(found) & (set(agencies) | set(groups)))
+        if clash:
+            raise DirectoryError(f"communes reuse the codes {', '.join(clash)}", str(path))
+        agencies.update(found)
+        made = communes.successor_groups(agencies)
+        clash = sorted(set(made) & (set(agencies) | set(groups)))
+        if clash:
+            raise DirectoryError(f"communes: the generated groups reuse the codes {', '.join(clash)}", str(path))
+        groups.update(made)
 
     def with_contacts(self, updates: Iterable[Any]) -> Directory:
         """A copy with contact updates applied (objects with ``code`` and ``fields()``, see
@@ -142,6 +161,37 @@ class Directory(Entries):
             )
             plain = {k: v for k, v in values.items() if not k.startswith("head_")}
             agencies[u.code] = dataclasses.replace(agency, head=head, **plain)
+        return self._with_agencies(agencies)
+
+    def with_successions(self, changes: Iterable[Succession]) -> Directory:
+        """A copy with officers' decisions applied (:class:`.entries.Succession`, in order): the agency
+        ends the day before ``succeeded_on`` and hands over to ``successor``, or (no successor) is confirmed
+        as it is. Either way its ``review`` is settled. :class:`DirectoryError` when the result is not a
+        valid directory (an unknown successor, a succession cycle)."""
+        agencies = dict(self.agencies)
+        for change in changes:
+            agency = agencies.get(change.code)
+            if agency is None:
+                raise UnknownCodeError(change.code)
+            if change.successor is None:
+                agencies[change.code] = dataclasses.replace(agency, review=None)
+                continue
+            if change.successor not in self or change.successor == change.code:
+                raise DirectoryError(f"{change.code}: successor {change.successor!r} is not another known code")
+            if change.succeeded_on is None:
+                raise DirectoryError(f"{change.code}: a successor needs the date it takes over")
+            agencies[change.code] = dataclasses.replace(
+                agency,
+                review=None,
+                successor=change.successor,
+                succeeded_on=change.succeeded_on,
+                valid_to=change.succeeded_on - timedelta(days=1),
+                legal_basis=change.legal_basis or agency.legal_basis,
+            )
+        return self._with_agencies(agencies)
+
+    def _with_agencies(self, agencies: dict[str, Agency]) -> Directory:
+        """This directory with other agency entries (same groups, rules and province); validated again."""
         return Directory(
             agencies,
             dict(self.groups),

@@ -137,6 +137,12 @@ class Agency(_Dated):
     head: Head = field(default_factory=Head)
     aliases: tuple[str, ...] = ()  # other spellings (case/spacing-only variants of the name dropped)
     sample: bool = False  # a sample entry (e.g. one of the communes); the officer loads the full list
+    # What is to be confirmed about this agency (the YAML's ``review``): probably reorganised in 2025 with
+    # the change not sourced. Shown as "cần xác nhận" wherever the agency is shown or routed.
+    review: str | None = None
+    # A commune-level UBND: the former district(s) of the units it was formed from, as the source names
+    # them (``config/communes.csv``); empty when not sourced.
+    former_districts: tuple[str, ...] = ()
 
     is_group = False
 
@@ -256,6 +262,17 @@ class CellResolution:
     @property
     def codes(self) -> list[str]:
         return [e.code for e in self.entries]
+
+
+@dataclass(frozen=True)
+class Succession:
+    """An officer's decision on an agency (``/officers/directory``): from ``succeeded_on`` its work goes to
+    ``successor``; no successor: the agency is confirmed as it is. Settles the agency's ``review``."""
+
+    code: str
+    successor: str | None = None
+    succeeded_on: date | None = None
+    legal_basis: str | None = None
 
 
 @dataclass(frozen=True)

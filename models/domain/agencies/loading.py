@@ -58,6 +58,7 @@ class DirectoryData:
     demo: bool = False
     province: Province = field(default_factory=Province)
     national_bodies: Any = None  # the ``national_bodies`` key: a file name (beside this file) or a mapping
+    communes: str | None = None  # the ``communes`` key: a CSV file beside this one (``.communes``)
     confirmed: tuple[Confirmation, ...] = ()
 
 
@@ -89,6 +90,10 @@ def parse(data: Any, source: str | None = None) -> DirectoryData:
     matching = data.get("matching") or {}
     out.province = _province(data, problems)
     out.national_bodies = data.get("national_bodies")
+    communes = data.get("communes")
+    if communes is not None and not isinstance(communes, str):
+        problems.append("'communes' must name a CSV file (beside the directory file)")
+    out.communes = communes if isinstance(communes, str) else None
     out.confirmed = _confirmed(data, problems)
     if problems:
         raise DirectoryError(problems, source)
@@ -396,7 +401,7 @@ def _code(item: dict[str, Any], label: str) -> str:
 
 
 _AGENCY_KEYS = {
-    "code", "name", "kind", "email", "phone", "zalo_user_id", "head", "aliases", "sample",
+    "code", "name", "kind", "email", "phone", "zalo_user_id", "head", "aliases", "sample", "review",
     "valid_from", "valid_to", "successor", "succeeded_on", "legal_basis", "notes",
 }  # fmt: skip
 _GROUP_KEYS = {
@@ -412,6 +417,24 @@ def _unknown_keys(item: dict[str, Any], allowed: set[str], label: str) -> None:
         raise ValueError(f"{label}: unknown field(s) {', '.join(map(str, extra))}")
 
 
+def agency_contacts(office: dict[str, Any], head_data: dict[str, Any], label: str) -> dict[str, Any]:
+    """An agency's checked contact fields (``email``, ``phone`` in E.164, ``zalo_user_id``, ``head``) from
+    the office's values and the head's (name, title, email, phone); ValueError naming ``label``."""
+    _unknown_keys(head_data, {"name", "title", "email", "phone"}, f"{label} head")
+    head = Head(
+        name=_text(head_data, "name", label),
+        title=_text(head_data, "title", label),
+        email=_email(_text(head_data, "email", label), label, "head.email"),
+        phone=_phone(_text(head_data, "phone", label), label, "head.phone"),
+    )
+    return {
+        "email": _email(_text(office, "email", label), label, "email"),
+        "phone": _phone(_text(office, "phone", label), label, "phone"),
+        "zalo_user_id": _text(office, "zalo_user_id", label),
+        "head": head,
+    }
+
+
 def _build_agency(item: dict[str, Any], label: str) -> Agency:
     _unknown_keys(item, _AGENCY_KEYS, label)
     code = _code(item, label)
@@ -423,23 +446,14 @@ def _build_agency(item: dict[str, Any], label: str) -> Agency:
     head_data = item.get("head") or {}
     if not isinstance(head_data, dict):
         raise ValueError(f"{label}: 'head' must be a mapping (name, title, email, phone)")
-    _unknown_keys(head_data, {"name", "title", "email", "phone"}, f"{label} head")
-    head = Head(
-        name=_text(head_data, "name", label),
-        title=_text(head_data, "title", label),
-        email=_email(_text(head_data, "email", label), label, "head.email"),
-        phone=_phone(_text(head_data, "phone", label), label, "head.phone"),
-    )
     return Agency(
         code=code,
         name=name,
         kind=kind,
-        email=_email(_text(item, "email", label), label, "email"),
-        phone=_phone(_text(item, "phone", label), label, "phone"),
-        zalo_user_id=_text(item, "zalo_user_id", label),
-        head=head,
         aliases=_dedupe_aliases(name, _texts(item, "aliases", label)),
         sample=bool(item.get("sample", False)),
+        review=_text(item, "review", label),
+        **agency_contacts(item, head_data, label),
         **_dated(item, label),
     )
 

@@ -4,8 +4,8 @@
   unit, the period it measures, its source and a note), linked to the answer it came with; never updated.
   ``answer.indicator_value`` (free text) stays as it was: old answers keep their text.
 
-Revision ID: 0010
-Revises: 0009
+Revision ID: 0011
+Revises: 0010
 Create Date: 2026-12-03 07:10:00
 """
 from collections.abc import Sequence
@@ -15,8 +15,8 @@ import sqlmodel.sql.sqltypes
 from alembic import op
 
 
-revision: str = '0010'
-down_revision: str | None = '0009'
+revision: str = '0011'
+down_revision: str | None = '0010'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
