@@ -75,7 +75,8 @@ def test_upgrade_while_the_app_serves(web: Web) -> None:
     """The schema one migration behind (0010, before ``indicatorvalue``): /readyz says 503 "migrations";
     ``dondoc db upgrade`` then runs while answer pages and probes keep being served — each request
     answered, none failed — and /readyz is 200 afterwards. Checked: migration 0011 (indicator values) only
-    creates a table, so no existing table is rewritten or locked; on SQLite the upgrade waits for writers (busy timeout)."""
+    creates a table, so no existing table is rewritten or locked; on SQLite the upgrade waits for writers
+    (busy timeout)."""
     from alembic import command
 
     url = str(web.engine.url.render_as_string(hide_password=False))
