@@ -128,6 +128,8 @@ def _agencies_file(folder: Path) -> Path:
     spec = yaml.safe_load((ROOT / "config" / "agencies.yaml").read_text(encoding="utf-8"))
     spec["demo"] = False
     spec["national_bodies"] = str(ROOT / "config" / spec.get("national_bodies", "national_bodies.yaml"))
+    if spec.get("communes"):  # the communes list is read relative to the directory file: keep the shipped one
+        spec["communes"] = str(ROOT / "config" / spec["communes"])
     path = folder / "agencies.yaml"
     path.write_text(yaml.safe_dump(spec, allow_unicode=True), encoding="utf-8")
     return path
