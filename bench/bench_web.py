@@ -261,7 +261,7 @@ def ratio(ours: float | int | None, base: float | int | None) -> float | None:
     return round(ours / base, 2) if ours is not None and base else None
 
 
-def bench_backend(backend: str, args: argparse.Namespace, say: Callable[[str], None]) -> dict[str, object]:
+def bench_backend(backend: str, args: argparse.Namespace, say: Callable[[str], None]) -> dict[str, dict[str, object]]:
     work = Path(tempfile.mkdtemp(prefix=f"dondoc-bench-{backend}-"))
     schema = None
     admin = None
@@ -305,22 +305,20 @@ def bench_backend(backend: str, args: argparse.Namespace, say: Callable[[str], N
         for phase in (get, bare_get, post, bare_post):
             say(f"[{backend}] {phase.line()}")
         say(f"[{backend}] answers recorded: {answers} (POSTs that succeeded: {len(post.latencies)})")
-        result: dict[str, object] = {"figures": {}, "time_ratios": {}, "throughput_ratios": {}}
+        figures: dict[str, object] = {"links": len(links), "cycles_answered": len(targets), "answers_recorded": answers}
+        time_ratios: dict[str, float | None] = {}
+        throughput_ratios: dict[str, float | None] = {}
         for kind, ours, bare in (("get", get, bare_get), ("post", post, bare_post)):
             mine, theirs = ours.figures(), bare.figures()
-            result["figures"][f"{kind}"] = mine  # type: ignore[index]
-            result["figures"][f"bare_{kind}"] = theirs  # type: ignore[index]
-            times = {m: ratio(mine[m], theirs[m]) for m in ("server_cpu_ms", "p99_ms")}
-            result["time_ratios"].update({f"{kind}_{m}": v for m, v in times.items()})  # type: ignore[attr-defined]
-            result["throughput_ratios"][f"{kind}_req_per_s"] = ratio(mine["req_per_s"], theirs["req_per_s"])  # type: ignore[index]
+            figures[kind], figures[f"bare_{kind}"] = mine, theirs
+            for measured in ("server_cpu_ms", "p99_ms"):
+                time_ratios[f"{kind}_{measured}"] = ratio(mine[measured], theirs[measured])
+            throughput_ratios[f"{kind}_req_per_s"] = ratio(mine["req_per_s"], theirs["req_per_s"])
             say(
-                f"[{backend}] {kind.upper():<4} dondoc ÷ bare: server CPU {times['server_cpu_ms']}×, "
-                f"p99 {times['p99_ms']}×, req/s {result['throughput_ratios'][f'{kind}_req_per_s']}×"  # type: ignore[index]
+                f"[{backend}] {kind.upper():<4} dondoc ÷ bare: server CPU {time_ratios[f'{kind}_server_cpu_ms']}×, "
+                f"p99 {time_ratios[f'{kind}_p99_ms']}×, req/s {throughput_ratios[f'{kind}_req_per_s']}×"
             )
-        result["figures"]["answers_recorded"] = answers  # type: ignore[index]
-        result["figures"]["links"] = len(links)  # type: ignore[index]
-        result["figures"]["cycles_answered"] = len(targets)  # type: ignore[index]
-        return result
+        return {"figures": figures, "time_ratios": time_ratios, "throughput_ratios": throughput_ratios}
     finally:
         if server is not None:
             server.stop()
@@ -356,11 +354,11 @@ def main() -> None:
         for backend in (("sqlite", "postgresql") if args.backend == "both" else (args.backend,))
     }
     if args.json:
-        document = {
+        document: dict[str, dict[str, object]] = {
             part: {backend: result[part] for backend, result in results.items()}
             for part in ("figures", "time_ratios", "throughput_ratios")
         }
-        document["figures"]["settings"] = {  # type: ignore[index]
+        document["figures"]["settings"] = {
             "clients": args.clients,
             "gets": args.gets,
             "posts": args.posts,
