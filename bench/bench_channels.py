@@ -11,12 +11,16 @@ The servers are the test fakes of ``tests/servers`` on 127.0.0.1 (Python's threa
 aiosmtpd): they bound both columns alike, so the ratio is the meaningful figure. The database is a
 fresh SQLite file (or ``--db URL``).
 
-Run: ``.venv/bin/python bench/bench_channels.py [--messages 400] [--concurrency 4] [--db URL]``.
+Run: ``.venv/bin/python bench/bench_channels.py [--messages 400] [--concurrency 4] [--db URL] [--json]``.
+Each row prints dondoc's rate, raw's and the ratio dondoc ÷ raw (higher is better). ``--json`` prints one
+JSON document: ``figures`` (msg/s per channel), ``time_ratios`` (dondoc's time per message ÷ raw's, lower is
+better) and ``throughput_ratios`` (dondoc ÷ raw msg/s, higher is better).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import smtplib
 import sys
@@ -193,7 +197,10 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=4)
     parser.add_argument("--db", default=None, help="database URL (default: a fresh SQLite file)")
     parser.add_argument("--no-limiter", action="store_true", help="no shared rate-limit bucket (its cost)")
+    parser.add_argument("--json", action="store_true", help="one JSON document instead of the table")
     args = parser.parse_args()
+    if args.messages < 1 or args.concurrency < 1:
+        parser.error("--messages and --concurrency must be at least 1")
     global FAST
     if args.no_limiter:
         FAST = None
@@ -206,15 +213,33 @@ def main() -> None:
     run = f"b{int(time.time())}"
     n, k = args.messages, args.concurrency
     limiter = "off" if FAST is None else "on"
-    print(f"{n} messages per channel, {k} threads, database {engine.dialect.name}, shared rate limiter {limiter}")
-    print(f"{'channel':<28}{'dondoc msg/s':>14}{'raw msg/s':>12}{'dondoc/raw':>12}")
-    for name, fn in (("zalo (httpx)", bench_zalo), ("esms (httpx)", bench_esms)):
-        ours, raw = fn(engine, n, k, run)
-        print(f"{name:<28}{ours:>14.0f}{raw:>12.0f}{ours / raw:>12.2f}")
+    rows: list[tuple[str, str, float, float]] = []  # (key, label, dondoc msg/s, raw msg/s)
+    for key, name, fn in (("zalo", "zalo (httpx)", bench_zalo), ("esms", "esms (httpx)", bench_esms)):
+        rows.append((key, name, *fn(engine, n, k, run)))
     ours, raw, via_apprise, m = bench_email(engine, n, k, run)
-    print(f"{'email smtp (smtplib)':<28}{ours:>14.0f}{raw:>12.0f}{ours / raw:>12.2f}")
-    print(f"{f'email apprise ({m} msgs)':<28}{via_apprise:>14.0f}{raw:>12.0f}{via_apprise / raw:>12.2f}")
-    print("(apprise with one object for all messages: at most 1 / 5.5 s = 0.18 msg/s)")
+    rows.append(("email_smtp", "email smtp (smtplib)", ours, raw))
+    rows.append(("email_apprise", f"email apprise ({m} msgs)", via_apprise, raw))
+    if args.json:
+        document = {
+            "figures": {
+                "messages": n,
+                "apprise_messages": m,
+                "concurrency": k,
+                "database": engine.dialect.name,
+                "shared_rate_limiter": limiter == "on",
+                **{key: {"dondoc_msg_per_s": round(o, 1), "raw_msg_per_s": round(r, 1)} for key, _, o, r in rows},
+            },
+            # time per message is 1 / rate, so dondoc's time ÷ raw's is raw's rate ÷ dondoc's
+            "time_ratios": {key: round(r / o, 2) for key, _, o, r in rows},
+            "throughput_ratios": {key: round(o / r, 3) for key, _, o, r in rows},
+        }
+        print(json.dumps(document, ensure_ascii=False, indent=2))
+    else:
+        print(f"{n} messages per channel, {k} threads, database {engine.dialect.name}, shared rate limiter {limiter}")
+        print(f"{'channel':<28}{'dondoc msg/s':>14}{'raw msg/s':>12}{'dondoc/raw':>12}")
+        for _, name, o, r in rows:
+            print(f"{name:<28}{o:>14.0f}{r:>12.0f}{o / r:>12.2f}")
+        print("(apprise with one object for all messages: at most 1 / 5.5 s = 0.18 msg/s)")
     engine.dispose()
     tmp.cleanup()
 
