@@ -23,25 +23,38 @@ schema ``bench_<random>`` in ``postgresql+psycopg://postgres@127.0.0.1:5432/test
 
 1. the first ``evaluate_day(rt, day)`` on the fresh database — everything up to the outbox: materialise
    the cycles since the plan's issue (catch-up of 17 months), open them and mark them overdue, queue the
-   (folded) reminders. Wall time per step (materialise / transitions / queue reminders, by wrapping the
-   module functions), the ``DayReport`` counts, and memory: the process's max RSS (``getrusage``, before
-   and after) and the tracemalloc peak. Tracing slows this code down about 4–5 times, so by default the
-   tracemalloc peak comes from a separate run on an identical second database (same seed) and the timed
-   run is untraced; ``--trace same`` traces the timed run instead (times inflated), ``--trace off`` skips
-   it (a quick run: about a fifth of the default's time);
+   (folded) reminders. Wall time per phase — materialise and transitions by wrapping the functions
+   ``prepare_day`` calls, queue as the steps after them (list the reminding cycles, queue, compose) —, the
+   ``DayReport`` counts, and memory: the process's max RSS (``getrusage``, before and after) and the
+   tracemalloc peak. Tracing slows this code down about 4–5 times, so by default the tracemalloc peak comes
+   from a separate run on an identical second database (same seed) and the timed run is untraced;
+   ``--trace same`` traces the timed run instead (times inflated), ``--trace off`` skips it;
 2. a second ``evaluate_day`` for the same day with the same ``Runtime`` (its caches warm) — it should
    queue nothing — and again with a fresh ``Runtime`` (what re-running ``dondoc daily`` costs);
 3. the next day with a fresh ``Runtime``: the steady-state cost of one daily run;
 4. with ``--dispatch``: sending the queued messages through the file channel
    (``App.outbox(channels={name: FileChannel(...)}, record_batch=200)``; the shipped directory's contacts
    are demo ones, which the outbox diverts to its own file channel in the data folder: the same work),
-   all of them or ``--dispatch-limit``.
+   all of them or ``--dispatch-limit``;
+5. the raw baseline (``RawBaseline``; ``--no-raw`` skips it), in the same process on the same database:
+   the rows the first run wrote, then those the next day wrote, copied into empty ``<table>_raw`` tables
+   of the same DDL — ``executemany`` through ``sqlite3`` with dondoc's pragmas, ``COPY`` through psycopg —,
+   one set-based ``UPDATE`` for the transitions, a read of every row, and a read plus one ``UPDATE`` of the
+   messages for the dispatch. Each phase is printed beside its baseline with the ratio (phase ÷ baseline;
+   none where the phase wrote no rows) and the SQL statements it issued (a ``before_cursor_execute``
+   listener: an ``executemany`` batch counts once).
+
+``--tasks 1000,10000`` measures each size in turn and prints the growth factor of each phase per 10× tasks
+(10 is linear). ``--json`` prints one JSON document on stdout — ``figures`` (everything measured),
+``time_ratios`` (lower is better), ``throughput_ratios`` (dondoc rows/s ÷ raw rows/s: higher is better),
+``statements`` and ``growth_per_10x``, per backend and size — and the table on stderr.
 
 Each database is generated and evaluated in child processes of its own, so that the max RSS of one
 measurement is not the generator's or the other backend's.
 
-Run: ``.venv/bin/python bench/bench_daily.py [--tasks 100000] [--backend sqlite|postgresql|both]
-[--day 2026-06-15] [--trace separate|same|off] [--dispatch] [--dispatch-limit N] [--pg-url URL]``.
+Run: ``.venv/bin/python bench/bench_daily.py [--tasks 100000 | --tasks 1000,10000] [--backend
+sqlite|postgresql|both] [--day 2026-06-15] [--trace separate|same|off] [--dispatch] [--dispatch-limit N]
+[--pg-url URL] [--json] [--no-raw]``.
 """
 
 from __future__ import annotations
@@ -853,9 +866,7 @@ def print_baseline(r: dict[str, Any], out: Any) -> None:
     if "raw_first" not in timed:
         return
     time_r, _ = ratios(r)
-    print(
-        "  phase beside the raw database work of the same rows (raw: executemany/COPY, one UPDATE, SELECT):", file=out
-    )
+    print("  each phase beside the raw database work of its rows (executemany/COPY, one UPDATE, SELECT):", file=out)
     print(f"    {'run.phase':<20} {'dondoc s':>9} {'raw s':>8} {'ratio':>7} {'SQL':>8}  raw rows", file=out)
     for run in ("first", "next"):
         raw = timed[f"raw_{run}"]
