@@ -23,31 +23,45 @@ schema ``bench_<random>`` in ``postgresql+psycopg://postgres@127.0.0.1:5432/test
 
 1. the first ``evaluate_day(rt, day)`` on the fresh database — everything up to the outbox: materialise
    the cycles since the plan's issue (catch-up of 17 months), open them and mark them overdue, queue the
-   (folded) reminders. Wall time per step (materialise / transitions / queue reminders, by wrapping the
-   module functions), the ``DayReport`` counts, and memory: the process's max RSS (``getrusage``, before
-   and after) and the tracemalloc peak. Tracing slows this code down about 4–5 times, so by default the
-   tracemalloc peak comes from a separate run on an identical second database (same seed) and the timed
-   run is untraced; ``--trace same`` traces the timed run instead (times inflated), ``--trace off`` skips
-   it (a quick run: about a fifth of the default's time);
+   (folded) reminders. Wall time per phase — materialise and transitions by wrapping the functions
+   ``prepare_day`` calls, queue as the steps after them (list the reminding cycles, queue, compose) —, the
+   ``DayReport`` counts, and memory: the process's max RSS (``getrusage``, before and after) and the
+   tracemalloc peak. Tracing slows this code down about 4–5 times, so by default the tracemalloc peak comes
+   from a separate run on an identical second database (same seed) and the timed run is untraced;
+   ``--trace same`` traces the timed run instead (times inflated), ``--trace off`` skips it;
 2. a second ``evaluate_day`` for the same day with the same ``Runtime`` (its caches warm) — it should
    queue nothing — and again with a fresh ``Runtime`` (what re-running ``dondoc daily`` costs);
 3. the next day with a fresh ``Runtime``: the steady-state cost of one daily run;
 4. with ``--dispatch``: sending the queued messages through the file channel
    (``App.outbox(channels={name: FileChannel(...)}, record_batch=200)``; the shipped directory's contacts
    are demo ones, which the outbox diverts to its own file channel in the data folder: the same work),
-   all of them or ``--dispatch-limit``.
+   all of them or ``--dispatch-limit``;
+5. the raw baseline (``RawBaseline``; ``--no-raw`` skips it), in the same process on the same database:
+   the rows the first run wrote, then those the next day wrote, copied into empty ``<table>_raw`` tables
+   of the same DDL — ``executemany`` through ``sqlite3`` with dondoc's pragmas, ``COPY`` through psycopg —,
+   one set-based ``UPDATE`` for the transitions, a read of every row, and a read plus one ``UPDATE`` of the
+   messages for the dispatch. Each phase is printed beside its baseline with the ratio (phase ÷ baseline;
+   none where the phase wrote no rows) and the SQL statements it issued (a ``before_cursor_execute``
+   listener: an ``executemany`` batch counts once).
+
+``--tasks 1000,10000`` measures each size in turn and prints the growth factor of each phase per 10× tasks
+(10 is linear). ``--json`` prints one JSON document on stdout — ``figures`` (everything measured),
+``time_ratios`` (lower is better), ``throughput_ratios`` (dondoc rows/s ÷ raw rows/s: higher is better),
+``statements`` and ``growth_per_10x``, per backend and size — and the table on stderr.
 
 Each database is generated and evaluated in child processes of its own, so that the max RSS of one
 measurement is not the generator's or the other backend's.
 
-Run: ``.venv/bin/python bench/bench_daily.py [--tasks 100000] [--backend sqlite|postgresql|both]
-[--day 2026-06-15] [--trace separate|same|off] [--dispatch] [--dispatch-limit N] [--pg-url URL]``.
+Run: ``.venv/bin/python bench/bench_daily.py [--tasks 100000 | --tasks 1000,10000] [--backend
+sqlite|postgresql|both] [--day 2026-06-15] [--trace separate|same|off] [--dispatch] [--dispatch-limit N]
+[--pg-url URL] [--json] [--no-raw]``.
 """
 
 from __future__ import annotations
 
 import argparse
 import gc
+import itertools
 import json
 import os
 import random
@@ -291,25 +305,6 @@ def rss_mb() -> float:
         return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
 
 
-class StepTimer:
-    """Times the steps of ``evaluate_day``: passed as its step runner (``run=``), it times each named step
-    (prepare-day, list-reminding-cycles, queue-reminders)."""
-
-    def __init__(self) -> None:
-        self.times: dict[str, float] = {}
-
-    def __call__(self, name: str, step: Any) -> Any:
-        t = time.perf_counter()
-        try:
-            return step()
-        finally:
-            self.times[name] = self.times.get(name, 0.0) + time.perf_counter() - t
-
-    def take(self) -> dict[str, float]:
-        out, self.times = self.times, {}
-        return out
-
-
 def table_counts(engine: Any) -> dict[str, int]:
     from sqlalchemy import func, select
     from sqlmodel import Session
@@ -337,48 +332,312 @@ def table_counts(engine: Any) -> dict[str, int]:
         return counts
 
 
+# --------------------------------------------------------------------------------------------------
+# Phase timing, statement counting and the raw-database baseline (issue 13, items 1, 3 and 4)
+# --------------------------------------------------------------------------------------------------
+
+# The phases compared with their raw baseline. materialise and transitions are timed by wrapping the
+# functions ``evaluate_day`` calls; queue is everything after them (list the reminding cycles, queue
+# their reminders, compose the messages); dispatch is ``Outbox.dispatch``.
+PHASES = ("materialise", "transitions", "queue", "dispatch")
+QUEUE_STEPS = ("list-reminding-cycles", "queue-reminders", "compose-messages")
+# The tables each phase writes, in the order the raw baseline fills them (parents first).
+RAW_TABLES = ("cycle", "cycleevent", "reminderledger", "responsetoken", "notification")
+# Columns copied with the value they had when the row was written, not the one later phases gave it.
+FRESH = {("cycle", "status"): "'scheduled'", ("notification", "status"): "'pending'"}
+
+
+class PhaseMeter:
+    """Wall time and SQL statements per phase. One ``before_cursor_execute`` listener on the engine counts
+    every statement sent to the driver (an ``executemany`` counts once, as the database sees one batch)
+    under the phase running at the time; statements outside a phase count as "other"."""
+
+    def __init__(self) -> None:
+        self.current = "other"
+        self.times: dict[str, float] = {}
+        self.statements: Counter[str] = Counter()
+
+    def listen(self, engine: Any) -> None:
+        from sqlalchemy import event
+
+        event.listen(engine, "before_cursor_execute", self._count)
+
+    def _count(self, *_args: Any) -> None:
+        self.statements[self.current] += 1
+
+    def timed(self, phase: str, fn: Any) -> Any:
+        previous, self.current = self.current, phase
+        t = time.perf_counter()
+        try:
+            return fn()
+        finally:
+            self.times[phase] = self.times.get(phase, 0.0) + time.perf_counter() - t
+            self.current = previous
+
+    def wrap(self, phase: str, fn: Any) -> Any:
+        return lambda *a, **kw: self.timed(phase, lambda: fn(*a, **kw))
+
+    def __call__(self, name: str, step: Any) -> Any:  # the step runner ``evaluate_day(run=...)`` calls
+        if name in QUEUE_STEPS:
+            return self.timed("queue", step)
+        return step()
+
+    def take(self) -> dict[str, Any]:
+        out = {"times": self.times, "statements": dict(self.statements)}
+        self.times, self.statements = {}, Counter()
+        return out
+
+
+def install_meter(engine: Any) -> PhaseMeter:
+    """Count the engine's statements and time materialise / transitions where ``prepare_day`` calls them."""
+    import models.services.daily as daily
+
+    meter = PhaseMeter()
+    meter.listen(engine)
+    daily.materialise = meter.wrap("materialise", daily.materialise)  # type: ignore[assignment]
+    daily.transition = meter.wrap("transitions", daily.transition)  # type: ignore[assignment]
+    return meter
+
+
+def max_ids(engine: Any) -> dict[str, int]:
+    """The highest id of each table the phases write: the rows of a run are the ids above the previous mark."""
+    from sqlalchemy import text
+
+    with engine.connect() as conn:
+        return {t: conn.execute(text(f"SELECT coalesce(max(id), 0) FROM {t}")).scalar_one() for t in RAW_TABLES}
+
+
+class RawBaseline:
+    """The raw database work of the rows dondoc wrote, on the same database with the same driver and
+    settings: empty copies ``<table>_raw`` of the tables (same DDL: SQLite's own ``CREATE`` statements
+    for the table and its indexes, PostgreSQL's ``LIKE … INCLUDING ALL``), then, timed —
+
+    * insert: the cycles (as materialise creates them: ``scheduled``), cycle events, ledger rows, tokens
+      and messages of one run — ``executemany`` in one transaction through ``sqlite3``, ``COPY`` through
+      psycopg (the rows are taken out beforehand, untimed: ``SELECT`` / ``COPY … TO STDOUT``);
+    * transitions: one set-based ``UPDATE`` opening the cycles due to open and marking the late ones overdue;
+    * read: a ``SELECT *`` of every copied row;
+    * dispatch: a read of the messages and one ``UPDATE`` marking them sent.
+    """
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.sqlite = url.startswith("sqlite")
+
+    def connect(self) -> Any:
+        if self.sqlite:
+            import sqlite3
+
+            conn = sqlite3.connect(self.url.removeprefix("sqlite:///"), isolation_level=None)
+            for pragma in ("foreign_keys=ON", "journal_mode=WAL", "synchronous=NORMAL", "busy_timeout=30000"):
+                conn.execute(f"PRAGMA {pragma}")  # the settings dondoc's engine uses (models/store/db.py)
+            return conn
+        import psycopg
+        from sqlalchemy.engine import make_url
+
+        u = make_url(self.url)
+        return psycopg.connect(
+            host=u.host, port=u.port, user=u.username, password=u.password, dbname=u.database, **u.query
+        )
+
+    def columns(self, cur: Any, table: str) -> list[str]:
+        cur.execute(f"SELECT * FROM {table} WHERE 1 = 0")
+        return [d[0] for d in cur.description]
+
+    def create(self, conn: Any, table: str) -> None:
+        raw = f"{table}_raw"
+        if self.sqlite:
+            conn.execute(f"DROP TABLE IF EXISTS {raw}")
+            ddl = conn.execute(
+                "SELECT type, sql FROM sqlite_master WHERE tbl_name = ? AND sql IS NOT NULL ORDER BY type DESC",
+                (table,),
+            ).fetchall()
+            for kind, sql in ddl:  # the table first ("table" > "index"), then its indexes
+                if kind == "table":
+                    sql = re.sub(rf'^CREATE TABLE "?{table}"?', f"CREATE TABLE {raw}", sql)
+                else:
+                    sql = re.sub(
+                        rf'^CREATE (UNIQUE )?INDEX "?(\w+)"? ON "?{table}"?',
+                        lambda m: f"CREATE {m.group(1) or ''}INDEX {m.group(2)}_raw ON {raw}",
+                        sql,
+                    )
+                conn.execute(sql)
+        else:
+            with conn.cursor() as cur:
+                cur.execute(f"DROP TABLE IF EXISTS {raw}")
+                cur.execute(f"CREATE TABLE {raw} (LIKE {table} INCLUDING ALL)")
+            conn.commit()
+
+    def run(self, low: dict[str, int], high: dict[str, int], today: date) -> dict[str, Any]:
+        """Copy the rows with ``low[t] < id <= high[t]`` of each table into fresh raw tables, timed; then drop them."""
+        conn = self.connect()
+        try:
+            for table in RAW_TABLES:
+                self.create(conn, table)
+            return self._timed(conn, low, high, today)
+        finally:
+            for table in RAW_TABLES[::-1]:
+                if self.sqlite:
+                    conn.execute(f"DROP TABLE IF EXISTS {table}_raw")
+                else:
+                    conn.rollback()
+                    conn.execute(f"DROP TABLE IF EXISTS {table}_raw")
+            if not self.sqlite:
+                conn.commit()
+            conn.close()
+
+    def _timed(self, conn: Any, low: dict[str, int], high: dict[str, int], today: date) -> dict[str, Any]:
+        cur = conn.cursor()
+        data: dict[str, Any] = {}
+        cols: dict[str, list[str]] = {}
+        rows: dict[str, int] = {}
+        for table in RAW_TABLES:
+            cols[table] = self.columns(cur, table)
+            # Cycles go in as materialise writes them, messages as queued: the UPDATEs below then do the
+            # transitions' and the dispatch's work.
+            select = ", ".join(FRESH.get((table, c), c) for c in cols[table])
+            query = f"SELECT {select} FROM {table} WHERE id > {low[table]} AND id <= {high[table]} ORDER BY id"
+            if self.sqlite:
+                data[table] = cur.execute(query).fetchall()
+                rows[table] = len(data[table])
+            else:
+                buf = bytearray()
+                with cur.copy(f"COPY ({query}) TO STDOUT") as copy:
+                    for block in copy:
+                        buf += block
+                data[table] = bytes(buf)
+                rows[table] = buf.count(b"\n")
+        if not self.sqlite:
+            conn.commit()
+        out: dict[str, Any] = {"rows": rows, "insert_s": {}}
+        for table in RAW_TABLES:
+            names = ", ".join(cols[table])
+            t = time.perf_counter()
+            if self.sqlite:
+                marks = ", ".join("?" * len(cols[table]))
+                cur.execute("BEGIN")
+                cur.executemany(f"INSERT INTO {table}_raw ({names}) VALUES ({marks})", data[table])
+                cur.execute("COMMIT")
+            else:
+                with cur.copy(f"COPY {table}_raw ({names}) FROM STDIN") as copy:
+                    copy.write(data[table])
+                conn.commit()
+            out["insert_s"][table] = time.perf_counter() - t
+        update = (
+            "UPDATE cycle_raw SET status = CASE WHEN coalesce(due_extended, due_effective) < {d} THEN 'overdue' "
+            "ELSE 'open' END, status_changed_at = CURRENT_TIMESTAMP WHERE status = 'scheduled' AND opens_on <= {d}"
+        )
+        day = f"'{today.isoformat()}'"
+        t = time.perf_counter()
+        out["updated"] = self._execute(conn, cur, update.format(d=day))
+        out["update_s"] = time.perf_counter() - t
+        t = time.perf_counter()
+        read = 0
+        for table in RAW_TABLES:
+            cur.execute(f"SELECT * FROM {table}_raw")
+            read += len(cur.fetchall())
+        out["read_s"] = time.perf_counter() - t
+        out["read_rows"] = read
+        t = time.perf_counter()
+        cur.execute("SELECT * FROM notification_raw WHERE status = 'pending' ORDER BY id")
+        cur.fetchall()
+        self._execute(
+            conn,
+            cur,
+            "UPDATE notification_raw SET status = 'sent', sent_at = CURRENT_TIMESTAMP WHERE status = 'pending'",
+        )
+        out["dispatch_s"] = time.perf_counter() - t
+        cur.close()
+        return out
+
+    def _execute(self, conn: Any, cur: Any, sql: str) -> int:
+        """One statement in its own transaction; returns the rows it changed (read before the COMMIT resets it)."""
+        if self.sqlite:
+            cur.execute("BEGIN")
+            cur.execute(sql)
+            changed = int(cur.rowcount)
+            cur.execute("COMMIT")
+        else:
+            cur.execute(sql)
+            changed = int(cur.rowcount)
+            conn.commit()
+        return changed
+
+
+def baseline_rows(raw: dict[str, Any]) -> dict[str, int]:
+    """The rows behind each baseline: a phase that wrote nothing (the next day creates no cycle) has no
+    meaningful ratio — its raw cost is a few microseconds of an empty statement."""
+    rows = raw["rows"]
+    return {
+        "materialise": rows["cycle"],
+        "transitions": raw["updated"] + rows["cycleevent"],
+        "queue": rows["reminderledger"] + rows["responsetoken"] + rows["notification"],
+        "total": sum(rows.values()) + raw["updated"],
+    }
+
+
+def baselines(raw: dict[str, Any]) -> dict[str, float]:
+    """The raw seconds each dondoc phase is compared with."""
+    ins = raw["insert_s"]
+    return {
+        "materialise": ins["cycle"],
+        "transitions": raw["update_s"] + ins["cycleevent"],
+        "queue": ins["reminderledger"] + ins["responsetoken"] + ins["notification"],
+        "dispatch": raw["dispatch_s"],
+        "total": sum(ins.values()) + raw["update_s"] + raw["read_s"],
+    }
+
+
 def settings_for(url: str, data_dir: Path) -> Any:
     from config.settings import Settings
 
     return Settings(database_url=url, data_dir=data_dir)
 
 
-def measure(url: str, data_dir: Path, day: date, *, trace: bool, full: bool, dispatch: int | None) -> dict[str, Any]:
-    """Evaluate ``day`` on the generated database at ``url``; with ``full`` also the re-runs, the next day
-    and (``dispatch`` not None) the dispatch. Returns the figures."""
+def measure(
+    url: str, data_dir: Path, day: date, *, trace: bool, full: bool, dispatch: int | None, raw: bool = True
+) -> dict[str, Any]:
+    """Evaluate ``day`` on the generated database at ``url``; with ``full`` also the re-runs, the next day,
+    (``dispatch`` not None) the dispatch and (``raw``) the raw baseline of the rows the first run and the
+    next day wrote. Returns the figures."""
     from config.app import build_app
     from models.services.daily import evaluate_day
 
     out: dict[str, Any] = {}
-    timer = StepTimer()
     settings = settings_for(url, data_dir)
     app = build_app(settings, migrate=False)
+    meter = install_meter(app.engine)
     out["rss_before_mb"] = rss_mb()
     out["max_rss_before_mb"] = max_rss_mb()
     if trace:
         tracemalloc.start()
+    meter.take()
     t = time.perf_counter()
-    report = evaluate_day(app.runtime, day, run=timer)
+    report = evaluate_day(app.runtime, day, run=meter)
     out["first_s"] = time.perf_counter() - t
     if trace:
         out["tracemalloc_peak_mb"] = tracemalloc.get_traced_memory()[1] / 2**20
         tracemalloc.stop()
     out["max_rss_after_mb"] = max_rss_mb()
     out["rss_after_mb"] = rss_mb()
-    out["first_steps"] = timer.take()
+    out["first_steps"] = meter.take()
     out["first"] = report.as_json()
     if not full:
         return out
+    mark_first = max_ids(app.engine)
     out["counts_after_first"] = table_counts(app.engine)
 
-    def timed_run(runtime: Any, on: date) -> tuple[float, dict[str, Any], dict[str, float]]:
+    def timed_run(runtime: Any, on: date) -> tuple[float, dict[str, Any], dict[str, Any]]:
+        meter.take()
         t = time.perf_counter()
-        rep = evaluate_day(runtime, on, run=timer)
-        return time.perf_counter() - t, rep.as_json(), timer.take()
+        rep = evaluate_day(runtime, on, run=meter)
+        return time.perf_counter() - t, rep.as_json(), meter.take()
 
     def fresh_app() -> Any:  # a new Runtime (empty caches) on the same engine; the previous one is freed
         gc.collect()
-        return build_app(settings, migrate=False)
+        fresh = build_app(settings, migrate=False)
+        meter.listen(fresh.engine)  # build_app makes an engine of its own: count its statements too
+        return fresh
 
     out["again_s"], out["again"], out["again_steps"] = timed_run(app.runtime, day)
     app = fresh_app()
@@ -388,6 +647,7 @@ def measure(url: str, data_dir: Path, day: date, *, trace: bool, full: bool, dis
     app = fresh_app()
     out["next_s"], out["next"], out["next_steps"] = timed_run(app.runtime, next_day)
     out["max_rss_end_mb"] = max_rss_mb()
+    mark_next = max_ids(app.engine)
     out["counts_end"] = table_counts(app.engine)
     if dispatch is not None:
         from notifiers.file import FileChannel
@@ -395,11 +655,20 @@ def measure(url: str, data_dir: Path, day: date, *, trace: bool, full: bool, dis
         folder = data_dir / "sent"
         channels = {name: FileChannel(name, folder) for name in ("zalo", "sms", "email")}
         outbox = app.outbox(channels=channels, record_batch=200)
+        meter.take()
         t = time.perf_counter()
-        stats = outbox.dispatch(batch=200, max_batches=(-(-dispatch // 200) if dispatch else None))
+        stats = meter.timed(
+            "dispatch", lambda: outbox.dispatch(batch=200, max_batches=(-(-dispatch // 200) if dispatch else None))
+        )
         out["dispatch_s"] = time.perf_counter() - t
+        out["dispatch_steps"] = meter.take()
         out["dispatch"] = dict(stats.__dict__)
     app.engine.dispose()
+    if raw:
+        zero = dict.fromkeys(RAW_TABLES, 0)
+        baseline = RawBaseline(url)
+        out["raw_first"] = baseline.run(zero, mark_first, day)
+        out["raw_next"] = baseline.run(mark_first, mark_next, next_day)
     return out
 
 
@@ -465,14 +734,14 @@ class Database:
             self.schema = None
 
 
-def run_backend(backend: str, args: argparse.Namespace, folder: Path) -> dict[str, Any]:
-    result: dict[str, Any] = {"backend": backend}
+def run_backend(backend: str, n_tasks: int, args: argparse.Namespace, folder: Path) -> dict[str, Any]:
+    result: dict[str, Any] = {"backend": backend, "tasks": n_tasks}
     dbs: list[Database] = []
     try:
-        db = Database(backend, folder, args.pg_url, f"{backend}-timed")
+        db = Database(backend, folder, args.pg_url, f"{backend}-{n_tasks}-timed")
         dbs.append(db)
-        print(f"[{backend}] generating {args.tasks:,} tasks …", file=sys.stderr, flush=True)
-        result["gen"] = child(["--_generate", db.url, "--tasks", str(args.tasks)])
+        print(f"[{backend}] generating {n_tasks:,} tasks …", file=sys.stderr, flush=True)
+        result["gen"] = child(["--_generate", db.url, "--tasks", str(n_tasks)])
         print(
             f"[{backend}] generated in {result['gen']['generate_s']:.1f} s; evaluating {args.day} …",
             file=sys.stderr,
@@ -483,13 +752,15 @@ def run_backend(backend: str, args: argparse.Namespace, folder: Path) -> dict[st
             argv.append("--_trace")
         if args.dispatch:
             argv += ["--_dispatch", str(args.dispatch_limit)]
+        if args.no_raw:
+            argv.append("--_no-raw")
         result["timed"] = child([*argv, "--_full"])
         result["db_mb"] = db.size_mb()
         if args.trace == "separate":
-            db2 = Database(backend, folder, args.pg_url, f"{backend}-traced")
+            db2 = Database(backend, folder, args.pg_url, f"{backend}-{n_tasks}-traced")
             dbs.append(db2)
             print(f"[{backend}] traced run on a second identical database …", file=sys.stderr, flush=True)
-            child(["--_generate", db2.url, "--tasks", str(args.tasks)])
+            child(["--_generate", db2.url, "--tasks", str(n_tasks)])
             traced = child(
                 ["--_measure", db2.url, "--_data-dir", str(db2.data_dir), "--day", args.day.isoformat(), "--_trace"]
             )
@@ -510,24 +781,145 @@ def fmt_report(rep: dict[str, Any]) -> str:
     return ", ".join(f"{k} {rep[k]:,}" for k in keys if rep.get(k))
 
 
-def fmt_steps(steps: dict[str, float]) -> str:
-    short = {"materialise": "materialise", "transition": "transitions", "queue_reminders": "queue"}
-    return " / ".join(f"{short[k]} {steps.get(k, 0.0):.1f}" for k in short)
+def fmt_steps(steps: dict[str, Any]) -> str:
+    """ "materialise 1.2 s (40 SQL) / transitions … / queue …" of one run."""
+    times, statements = steps["times"], steps["statements"]
+    return (
+        " / ".join(f"{p} {times.get(p, 0.0):.2f} s ({statements.get(p, 0):,} SQL)" for p in PHASES[:3])
+        + f"; other {statements.get('other', 0):,} SQL"
+    )
 
 
-def print_results(results: list[dict[str, Any]], args: argparse.Namespace) -> None:
-    print()
+def phase_times(timed: dict[str, Any], run: str) -> dict[str, float]:
+    """dondoc's seconds per phase of ``run`` ("first" or "next"), with the whole run as "total"."""
+    times = timed[f"{run}_steps"]["times"]
+    out = {p: times.get(p, 0.0) for p in PHASES[:3]}
+    out["total"] = timed[f"{run}_s"]
+    return out
+
+
+def dispatch_baseline(timed: dict[str, Any]) -> float | None:
+    """The raw seconds of reading and marking sent the messages dispatch sent (the raw UPDATE covers every
+    message both runs queued; with ``--dispatch-limit`` it is scaled to the messages actually sent)."""
+    if "dispatch" not in timed or "raw_first" not in timed:
+        return None
+    queued = timed["raw_first"]["rows"]["notification"] + timed["raw_next"]["rows"]["notification"]
+    raw_s = timed["raw_first"]["dispatch_s"] + timed["raw_next"]["dispatch_s"]
+    sent = timed["dispatch"].get("sent", 0)
+    return raw_s * min(1.0, sent / queued) if queued else None
+
+
+def ratios(r: dict[str, Any]) -> tuple[dict[str, float], dict[str, float]]:
+    """``time_ratios`` (phase ÷ raw baseline: lower is better) and ``throughput_ratios`` (dondoc rows/s ÷
+    raw rows/s for the same rows: higher is better) of one backend and size."""
+    timed = r["timed"]
+    time_r: dict[str, float] = {}
+    thr: dict[str, float] = {}
+    for run in ("first", "next"):
+        if f"raw_{run}" not in timed:
+            continue
+        raw = timed[f"raw_{run}"]
+        base, base_rows = baselines(raw), baseline_rows(raw)
+        for phase, sec in phase_times(timed, run).items():
+            if base[phase] > 0 and base_rows[phase] > 0:
+                time_r[f"{run}.{phase}"] = sec / base[phase]
+        rows = raw["rows"]
+        for phase, n in (("materialise", rows["cycle"]), ("queue", rows["notification"])):
+            sec = phase_times(timed, run)[phase]
+            if n and sec > 0 and base[phase] > 0:
+                thr[f"{run}.{phase}"] = (n / sec) / (n / base[phase])
+    d_base = dispatch_baseline(timed)
+    if d_base:
+        time_r["dispatch"] = timed["dispatch_s"] / d_base
+        thr["dispatch"] = d_base / timed["dispatch_s"]
+    return time_r, thr
+
+
+def growth(results: list[dict[str, Any]]) -> dict[str, dict[str, dict[str, float]]]:
+    """Per backend and consecutive pair of sizes, each phase's growth factor per 10× tasks:
+    ``(t2 / t1) ** (1 / log10(n2 / n1))`` — 10 is linear."""
+    import math
+
+    out: dict[str, dict[str, dict[str, float]]] = {}
+    by_backend: dict[str, list[dict[str, Any]]] = {}
+    for r in results:
+        by_backend.setdefault(r["backend"], []).append(r)
+    for backend, rs in by_backend.items():
+        rs.sort(key=lambda r: r["tasks"])
+        for a, b in itertools.pairwise(rs):
+            exponent = 1 / math.log10(b["tasks"] / a["tasks"])
+            factors: dict[str, float] = {}
+            for run in ("first", "next"):
+                ta, tb = phase_times(a["timed"], run), phase_times(b["timed"], run)
+                for phase in ta:
+                    if ta[phase] > 0:
+                        factors[f"{run}.{phase}"] = (tb[phase] / ta[phase]) ** exponent
+            if a["timed"].get("dispatch_s") and b["timed"].get("dispatch_s"):
+                factors["dispatch"] = (b["timed"]["dispatch_s"] / a["timed"]["dispatch_s"]) ** exponent
+            out.setdefault(backend, {})[f"{a['tasks']}→{b['tasks']}"] = factors
+    return out
+
+
+def print_baseline(r: dict[str, Any], out: Any) -> None:
+    """Each phase beside its raw baseline and the ratio, with the SQL statements dondoc issued."""
+    timed = r["timed"]
+    if "raw_first" not in timed:
+        return
+    time_r, _ = ratios(r)
+    print("  each phase beside the raw database work of its rows (executemany/COPY, one UPDATE, SELECT):", file=out)
+    print(f"    {'run.phase':<20} {'dondoc s':>9} {'raw s':>8} {'ratio':>7} {'SQL':>8}  raw rows", file=out)
+    for run in ("first", "next"):
+        raw = timed[f"raw_{run}"]
+        base = baselines(raw)
+        statements = timed[f"{run}_steps"]["statements"]
+        rows = raw["rows"]
+        described = {
+            "materialise": f"{rows['cycle']:,} cycles",
+            "transitions": f"{raw['updated']:,} updated, {rows['cycleevent']:,} events",
+            "queue": f"{rows['reminderledger']:,} ledger, {rows['responsetoken']:,} tokens, "
+            f"{rows['notification']:,} messages",
+            "total": f"+ read {raw['read_rows']:,} rows in {raw['read_s']:.3f} s",
+        }
+        for phase, sec in phase_times(timed, run).items():
+            ratio = time_r.get(f"{run}.{phase}")
+            n_sql = sum(statements.values()) if phase == "total" else statements.get(phase, 0)
+            print(
+                f"    {run + '.' + phase:<20} {sec:>9.2f} {base[phase]:>8.3f} "
+                f"{(f'{ratio:.1f}×' if ratio else '—'):>7} {n_sql:>8,}  {described[phase]}",
+                file=out,
+            )
+    d_base = dispatch_baseline(timed)
+    if d_base:
+        n_sql = timed["dispatch_steps"]["statements"].get("dispatch", 0)
+        print(
+            f"    {'dispatch':<20} {timed['dispatch_s']:>9.2f} {d_base:>8.3f} "
+            f"{timed['dispatch_s'] / d_base:>6.1f}× {n_sql:>8,}  read + one UPDATE of the messages",
+            file=out,
+        )
+
+
+def print_growth(results: list[dict[str, Any]], out: Any) -> None:
+    for backend, pairs in growth(results).items():
+        print(f"\n== {backend}: growth factor per 10× tasks (10 = linear) ==", file=out)
+        for pair, factors in pairs.items():
+            print(f"  {pair}: " + ", ".join(f"{k} {v:.1f}" for k, v in factors.items()), file=out)
+
+
+def print_results(results: list[dict[str, Any]], args: argparse.Namespace, out: Any = sys.stdout) -> None:
+    print(file=out)
     python = sys.version.split()[0]
-    print(f"dondoc daily evaluation — {args.tasks:,} tasks, day {args.day}, seed {SEED}, Python {python}")
+    sizes = ", ".join(f"{n:,}" for n in args.tasks)
+    print(f"dondoc daily evaluation — {sizes} tasks, day {args.day}, seed {SEED}, Python {python}", file=out)
     for r in results:
         gen, timed = r["gen"], r["timed"]
-        print()
-        print(f"== {r['backend']} ==")
+        print(file=out)
+        print(f"== {r['backend']}, {r['tasks']:,} tasks ==", file=out)
         print(
             f"  data: {gen['tasks']:,} tasks, {gen['task_agencies']:,} task-agency rows, "
-            f"{gen['distinct_phrases']} distinct phrases, generated in {gen['generate_s']:.1f} s"
+            f"{gen['distinct_phrases']} distinct phrases, generated in {gen['generate_s']:.1f} s",
+            file=out,
         )
-        print(f"  deadline kinds: {share(gen['deadline_kinds'])}; lead: {share(gen['lead_mix'])}")
+        print(f"  deadline kinds: {share(gen['deadline_kinds'])}; lead: {share(gen['lead_mix'])}", file=out)
         rows: list[tuple[str, str, str]] = []
         rows.append(("1. first run (fresh db)", f"{timed['first_s']:.1f} s", fmt_report(timed["first"])))
         rows.append(("   steps (s)", fmt_steps(timed["first_steps"]), ""))
@@ -569,23 +961,86 @@ def print_results(results: list[dict[str, Any]], args: argparse.Namespace) -> No
             d = timed["dispatch"]
             rate = d.get("sent", 0) / timed["dispatch_s"] if timed["dispatch_s"] else 0.0
             counts = ", ".join(f"{k} {v:,}" for k, v in d.items() if v and isinstance(v, int))
-            rows.append(("4. dispatch (file channel)", f"{timed['dispatch_s']:.1f} s", f"{counts} ({rate:,.0f} msg/s)"))
+            n_sql = timed["dispatch_steps"]["statements"].get("dispatch", 0)
+            rows.append(
+                (
+                    "4. dispatch (file channel)",
+                    f"{timed['dispatch_s']:.1f} s",
+                    f"{counts} ({rate:,.0f} msg/s, {n_sql:,} SQL)",
+                )
+            )
         w0 = max(len(a) for a, _, _ in rows)
         w1 = max(len(b) for _, b, _ in rows)
         for a, b, c in rows:
-            print(f"  {a:<{w0}}  {b:<{w1}}  {c}".rstrip())
+            print(f"  {a:<{w0}}  {b:<{w1}}  {c}".rstrip(), file=out)
+        print_baseline(r, out)
+    print_growth(results, out)
+
+
+def task_sizes(text: str) -> list[int]:
+    """``--tasks``: "10000" or "1000,10000" (underscores allowed)."""
+    try:
+        sizes = [int(part.replace("_", "")) for part in text.split(",") if part.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number or a comma-separated list of numbers: {text!r}") from None
+    if not sizes or min(sizes) < 1:
+        raise argparse.ArgumentTypeError(f"sizes must be positive: {text!r}")
+    return sizes
+
+
+def json_document(results: list[dict[str, Any]], args: argparse.Namespace) -> dict[str, Any]:
+    """The one JSON document of ``--json``: raw figures, ratios per backend and size, statement counts
+    per run and phase, and the growth factors."""
+    time_ratios: dict[str, dict[str, Any]] = {}
+    throughput_ratios: dict[str, dict[str, Any]] = {}
+    statements: dict[str, dict[str, Any]] = {}
+    for r in results:
+        key = str(r["tasks"])
+        time_r, thr = ratios(r)
+        time_ratios.setdefault(r["backend"], {})[key] = time_r
+        throughput_ratios.setdefault(r["backend"], {})[key] = thr
+        timed = r["timed"]
+        statements.setdefault(r["backend"], {})[key] = {
+            run: timed[f"{run}_steps"]["statements"]
+            for run in ("first", "again", "again_fresh", "next", "dispatch")
+            if f"{run}_steps" in timed
+        }
+    return {
+        "bench": "bench_daily",
+        "day": args.day.isoformat(),
+        "seed": SEED,
+        "python": sys.version.split()[0],
+        "tasks": sorted(args.tasks),
+        "figures": results,
+        "time_ratios": time_ratios,
+        "throughput_ratios": throughput_ratios,
+        "statements": statements,
+        "growth_per_10x": growth(results),
+    }
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--tasks", type=int, default=100_000)
+    parser.add_argument(
+        "--tasks",
+        type=task_sizes,
+        default=[100_000],
+        help="number of tasks, or a comma-separated list of sizes (1000,10000): each is measured and the "
+        "growth factor per 10× printed",
+    )
     parser.add_argument("--backend", choices=["sqlite", "postgresql", "both"], default="both")
     parser.add_argument("--day", type=date.fromisoformat, default=date(2026, 6, 15))
     parser.add_argument("--trace", choices=["separate", "same", "off"], default="separate")
     parser.add_argument("--dispatch", action="store_true", help="also time sending the outbox (file channel)")
     parser.add_argument("--dispatch-limit", type=int, default=0, help="send at most N messages (0: all)")
     parser.add_argument("--pg-url", default=PG_URL)
-    parser.add_argument("--json", action="store_true", help="print the raw figures as JSON too")
+    parser.add_argument(
+        "--json",
+        action="store_true",
+        help="print one JSON document (figures, time_ratios, throughput_ratios, statements, growth_per_10x) "
+        "on stdout; the table goes to stderr",
+    )
+    parser.add_argument("--no-raw", action="store_true", help="skip the raw-database baseline")
     # Child-process modes (internal).
     parser.add_argument("--_generate", metavar="URL", help=argparse.SUPPRESS)
     parser.add_argument("--_measure", metavar="URL", help=argparse.SUPPRESS)
@@ -593,14 +1048,21 @@ def main() -> None:
     parser.add_argument("--_trace", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--_full", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--_dispatch", type=int, default=None, help=argparse.SUPPRESS)
+    parser.add_argument("--_no-raw", dest="_no_raw", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
 
     if args._generate:
-        print(json.dumps(generate(args._generate, args.tasks)))
+        print(json.dumps(generate(args._generate, args.tasks[0])))
         return
     if args._measure:
         figures = measure(
-            args._measure, Path(args.data_dir), args.day, trace=args._trace, full=args._full, dispatch=args._dispatch
+            args._measure,
+            Path(args.data_dir),
+            args.day,
+            trace=args._trace,
+            full=args._full,
+            dispatch=args._dispatch,
+            raw=not args._no_raw,
         )
         print(json.dumps(figures))
         return
@@ -611,13 +1073,15 @@ def main() -> None:
     t0 = time.perf_counter()
     try:
         for backend in backends:
-            results.append(run_backend(backend, args, folder))
+            for n_tasks in sorted(args.tasks):
+                results.append(run_backend(backend, n_tasks, args, folder))
     finally:
         shutil.rmtree(folder, ignore_errors=True)
-    print_results(results, args)
-    print(f"\n(total {time.perf_counter() - t0:.0f} s)")
+    out = sys.stderr if args.json else sys.stdout
+    print_results(results, args, out)
+    print(f"\n(total {time.perf_counter() - t0:.0f} s)", file=out)
     if args.json:
-        print(json.dumps(results, indent=1))
+        print(json.dumps(json_document(results, args), indent=1, ensure_ascii=False))
 
 
 if __name__ == "__main__":
