@@ -18,9 +18,11 @@ def backup_cmd(
     from config.settings import get_settings
     from models.store.backup import BackupError, backup
 
+    if not out.parent.is_dir():  # as `report --out`: a mistyped path is an error, not a new folder tree
+        raise fail(f"--out: no folder {out.parent} (thư mục không tồn tại)", 2)
     settings = get_settings()
     try:
-        manifest = backup(settings.effective_database_url, settings.data_dir, out)
+        manifest = backup(settings.effective_database_url, settings.effective_attachments_dir, out)
     except BackupError as exc:
         raise fail(str(exc), 1) from None
     if as_json:
@@ -44,9 +46,11 @@ def restore_cmd(
     from config.settings import get_settings
     from models.store.backup import BackupError, restore
 
+    if not folder.is_dir():
+        raise fail(f"{folder}: no such folder (không có thư mục này)", 2)
     settings = get_settings()
     try:
-        result = restore(folder, settings.effective_database_url, settings.data_dir)
+        result = restore(folder, settings.effective_database_url, settings.effective_attachments_dir)
     except BackupError as exc:
         raise fail(str(exc), 1) from None
     if as_json:

@@ -1,6 +1,6 @@
 """Backups and restores of dondoc's data: the database and the answers' attachments, with a manifest.
 
-``backup(url, data_dir, out)`` writes into the new folder ``out``:
+``backup(url, attachments_dir, out)`` writes into the new folder ``out``:
 
 - ``dondoc.db`` — SQLite: a copy made with SQLite's **online backup API** (``sqlite3.Connection.backup``):
   consistent while the web app and the flows keep writing (WAL), no lock held for long;
@@ -8,11 +8,12 @@
   that counts the rows (so the manifest's counts are exactly the dump's), taken without stopping
   anything; ``pg_dump`` must be on PATH, else the backup fails naming it. When the URL sets a
   ``search_path`` (one schema of a shared database), only that schema is dumped;
-- ``attachments/`` — the files answers were given with (``<data dir>/attachments``), copied as they are;
+- ``attachments/`` — the files answers were given with (the attachments folder, ``DONDOC_ATTACHMENTS_DIR``
+  or ``<data dir>/attachments``), copied as they are;
 - ``manifest.json`` — when, the schema revision, the backend, the row count of every table and the
   attachments' count and size: :func:`restore` checks the restored database against it.
 
-``restore(folder, url, data_dir)`` puts a backup into an **empty** database (a fresh SQLite file; a
+``restore(folder, url, attachments_dir)`` puts a backup into an **empty** database (a fresh SQLite file; a
 PostgreSQL database or schema without dondoc's tables, with ``pg_restore`` on PATH) and the attachments
 into the data folder, then compares every table's rows with the manifest. It refuses a database that
 already holds tables: a restore never mixes two histories.
@@ -62,8 +63,8 @@ class Manifest:
 # --------------------------------------------------------------------------------------------------
 
 
-def backup(url: str, data_dir: Path, out: Path, now: datetime | None = None) -> Manifest:
-    """Back up the database at ``url`` and ``data_dir``'s attachments into the new folder ``out``."""
+def backup(url: str, attachments_dir: Path, out: Path, now: datetime | None = None) -> Manifest:
+    """Back up the database at ``url`` and the attachments in ``attachments_dir`` into the new folder ``out``."""
     if out.exists() and any(out.iterdir()):
         raise BackupError(f"{out}: the folder is not empty (choose a new folder for each backup)")
     parsed = make_url(url)
@@ -97,7 +98,7 @@ def backup(url: str, data_dir: Path, out: Path, now: datetime | None = None) -> 
             raise BackupError(f"no backup method for the {backend!r} database")
     finally:
         engine.dispose()
-    files, size = _copy_attachments(data_dir / ATTACHMENTS, out / ATTACHMENTS)
+    files, size = _copy_attachments(attachments_dir, out / ATTACHMENTS)
     manifest = {
         "format": FORMAT,
         "created_at": (now or utcnow()).isoformat(),
@@ -208,9 +209,9 @@ def read_manifest(folder: Path) -> Manifest:
     return Manifest(data)
 
 
-def restore(folder: Path, url: str, data_dir: Path) -> dict[str, Any]:
-    """Restore the backup in ``folder`` into the empty database at ``url`` and ``data_dir``; returns
-    the tables' row counts compared with the manifest (``mismatched`` empty when all agree)."""
+def restore(folder: Path, url: str, attachments_dir: Path) -> dict[str, Any]:
+    """Restore the backup in ``folder`` into the empty database at ``url`` and its attachments into
+    ``attachments_dir``; returns the tables' row counts compared with the manifest (``mismatched`` empty when all agree)."""
     manifest = read_manifest(folder)
     parsed = make_url(url)
     backend = parsed.get_backend_name()
@@ -236,7 +237,7 @@ def restore(folder: Path, url: str, data_dir: Path) -> dict[str, Any]:
             "pg_restore",
         )
     if (folder / ATTACHMENTS).exists():
-        shutil.copytree(folder / ATTACHMENTS, data_dir / ATTACHMENTS, dirs_exist_ok=True)
+        shutil.copytree(folder / ATTACHMENTS, attachments_dir, dirs_exist_ok=True)
     engine = make_engine(url)
     try:
         with engine.connect() as conn:

@@ -83,7 +83,7 @@ def test_backup_then_restore_finds_everything(in_use: tuple[str, Path], tmp_path
     if url.startswith("postgresql") and not (shutil.which("pg_dump") and shutil.which("pg_restore")):
         pytest.skip("pg_dump / pg_restore not on PATH")
     out = tmp_path / "backup"
-    manifest = backup(url, data_dir, out)
+    manifest = backup(url, data_dir / "attachments", out)
     assert manifest.data["revision"] == head_revision()
     assert manifest.data["attachments"] == {"files": 1, "bytes": len(PDF)}
     assert manifest.tables["answer"] == 1 and manifest.tables["dailyrun"] == 1 and manifest.tables["cycle"] > 100
@@ -93,7 +93,7 @@ def test_backup_then_restore_finds_everything(in_use: tuple[str, Path], tmp_path
 
     for target in _fresh_target(url, tmp_path):
         restored_data = tmp_path / "restored-data"
-        result = restore(out, target, restored_data)
+        result = restore(out, target, restored_data / "attachments")
         assert result["mismatched"] == {}
         assert _rows(target) == expected  # every plan, task, cycle, answer and message, row for row
         [answer] = expected["answer"]
@@ -106,7 +106,7 @@ def test_backup_then_restore_finds_everything(in_use: tuple[str, Path], tmp_path
         finally:
             engine.dispose()
         with pytest.raises(BackupError, match="already has tables"):
-            restore(out, target, restored_data)
+            restore(out, target, restored_data / "attachments")
 
 
 def test_backup_refuses_a_folder_in_use(in_use: tuple[str, Path], tmp_path: Path) -> None:
@@ -114,7 +114,7 @@ def test_backup_refuses_a_folder_in_use(in_use: tuple[str, Path], tmp_path: Path
     (tmp_path / "used").mkdir()
     (tmp_path / "used" / "x").write_text("x")
     with pytest.raises(BackupError, match="not empty"):
-        backup(url, data_dir, tmp_path / "used")
+        backup(url, data_dir / "attachments", tmp_path / "used")
 
 
 def test_backup_and_restore_commands(in_use: tuple[str, Path], tmp_path: Path) -> None:
