@@ -306,7 +306,8 @@ def _age(seconds: float) -> str:
 
 
 def _bytes(n: int) -> str:
-    return f"{n / 1024**3:.1f} GB" if n >= 1024**3 else f"{n / 1024**2:.0f} MB"
+    # Vietnamese decimal comma (74,2 GB), as every figure people read
+    return f"{n / 1024**3:.1f} GB".replace(".", ",") if n >= 1024**3 else f"{n / 1024**2:.0f} MB"
 
 
 def status_lines(st: SystemStatus, zalo_configured: bool) -> list[StatusLine]:
