@@ -211,7 +211,8 @@ def read_manifest(folder: Path) -> Manifest:
 
 def restore(folder: Path, url: str, attachments_dir: Path) -> dict[str, Any]:
     """Restore the backup in ``folder`` into the empty database at ``url`` and its attachments into
-    ``attachments_dir``; returns the tables' row counts compared with the manifest (``mismatched`` empty when all agree)."""
+    ``attachments_dir``; returns the tables' row counts compared with the manifest (``mismatched`` empty
+    when all agree)."""
     manifest = read_manifest(folder)
     parsed = make_url(url)
     backend = parsed.get_backend_name()
