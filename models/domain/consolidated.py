@@ -189,7 +189,12 @@ def message_key_for(day: date, recipient: str, klass: str, slot: int, channel: s
 
 
 def slot_prefix(day: date, recipient: str, klass: str) -> str:
-    return f"m{day:%Y%m%d}:{recipient}:{klass}"
+    return f"{day_prefix(day)}{recipient}:{klass}"
+
+
+def day_prefix(day: date) -> str:
+    """What the keys of every consolidated message of ``day`` start with."""
+    return f"m{day:%Y%m%d}:"
 
 
 def item_json(item: Item) -> dict[str, object]:

@@ -27,6 +27,7 @@ The rules, in the order :func:`plan_cycle` applies them:
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import cache
 from typing import Any, Literal, Protocol
 
 from models.domain import deadlines as dl
@@ -35,6 +36,7 @@ from models.domain.channels import ChannelSpec
 FAR_FUTURE = date(9999, 12, 31)  # "no more steps": the cycle is parked until a state change re-plans it
 
 
+@cache  # a handful of distinct step names, asked about a million times in a large catch-up
 def step_kind(step: str) -> str:
     """Template kind of a reminder step: before_7 → reminder, overdue_2 → overdue …"""
     step = step.partition("@")[0]  # "before_7@v1": a step of a re-planned schedule

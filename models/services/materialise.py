@@ -23,18 +23,19 @@ from models.domain import deadlines as dl
 from models.domain.clock import today_local, utcnow
 from models.domain.reminders import coordinating_due, opens_on
 from models.domain.states import CycleKind, CycleStatus, Role
+from models.services import materialise_mark as mark
 from models.services.runtime import Runtime
 from models.store.cycle_tables import Cycle
 from models.store.plan_tables import Agency, AgencyGroup, Indicator, IndicatorAgency, Plan, Task, TaskAgency
-from models.store.writes import insert_ignore, set_status
+from models.store.writes import bulk_insert_ignore, set_status
 
 SUCCEEDED = "cơ quan không còn chủ trì (sáp nhập, giải thể) — chuyển cho cơ quan kế thừa / routed to successor"
 LIVE = [CycleStatus.scheduled, CycleStatus.open, CycleStatus.overdue, CycleStatus.returned]
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # not frozen: a frozen init costs twice as much, and wanted_cycles makes one per cycle
 class Want:
-    """A cycle that should exist."""
+    """A cycle that should exist (never changed once made)."""
 
     plan_id: int
     subject: str  # "task:<id>" | "indicator:<id>"
@@ -94,7 +95,9 @@ def plan_tracking(session: Session) -> dict[int, date | None]:
 
 
 def load_subjects(rt: Runtime, session: Session) -> Subjects:
-    """The plans' tasks and indicators with their agencies (codes as written) and due items (cached)."""
+    """The plans' tasks and indicators with their agencies (codes as written) and due items (cached).
+
+    A column read here must also be in ``materialise_mark.INPUT_COLUMNS`` (what the mark digests)."""
     if rt._subjects_cache is not None:
         return rt._subjects_cache  # type: ignore[no-any-return]
     agency_ids = {code: id_ for id_, code in session.execute(select(Agency.id, Agency.code))}
@@ -153,12 +156,20 @@ def _coded(session: Session, stmt: Any, codes: dict[tuple[str, int], str]) -> It
 
 
 def wanted_cycles(
-    rt: Runtime, session: Session, today: date, *, task_ids: set[int] | None = None, limit: date | None = None
+    rt: Runtime,
+    session: Session,
+    today: date,
+    *,
+    task_ids: set[int] | None = None,
+    limit: date | None = None,
+    beyond: list[date] | None = None,
 ) -> list[Want]:
     """Every cycle that should exist by ``today`` (opening date within the look-ahead).
 
     ``task_ids`` and ``limit``: only those tasks' cycles (no indicators), opening up to ``limit`` —
-    ``date.max`` gives every cycle of their deadline rules (a revised deadline is re-planned from it)."""
+    ``date.max`` gives every cycle of their deadline rules (a revised deadline is re-planned from it).
+    ``beyond``: gets the first opening day after the limit of each subject (when the next cycle opens)."""
+    beyond = beyond if beyond is not None else []
     limit = limit or today + timedelta(days=rt.lookahead_days)
     subjects = load_subjects(rt, session)
     epoch = rt.routing_epoch(today)
@@ -176,12 +187,14 @@ def wanted_cycles(
             continue
         leads = routed(roles.get(Role.lead, []))
         coords = [a for a in routed(roles.get(Role.coordinating, [])) if a not in leads]
-        out.extend(_task_wants(rt, plan_id, task_id, items, leads, coords, limit))
+        out.extend(_task_wants(rt, plan_id, task_id, items, leads, coords, limit, beyond))
     for indicator_id, plan_id, codes, dues in subjects.indicators if task_ids is None else ():
         agencies = routed(codes)
         for due in dues:
             open_day = opens_on(due.effective, rt.policy)
             if open_day > limit:
+                if agencies:
+                    beyond.append(open_day)
                 break  # dues are sorted by date
             subject = (plan_id, f"indicator:{indicator_id}", None, indicator_id)
             out.extend(_want(subject, a, Role.monitoring, CycleKind.periodic, due, open_day) for a in agencies)
@@ -196,6 +209,7 @@ def _task_wants(
     leads: list[int],
     coords: list[int],
     limit: date,
+    beyond: list[date],
 ) -> Iterator[Want]:
     """One task's wanted cycles: each lead agency per due item; each coordinator per deadline, working to
     its internal deadline (earlier than the lead's)."""
@@ -203,6 +217,8 @@ def _task_wants(
     for kind, due in items:
         open_day = opens_on(due.effective, rt.policy)
         if open_day > limit:
+            if leads or coords:
+                beyond.append(open_day)  # the task's next cycle opens then
             break  # items are sorted by date
         for agency_id in leads:
             yield _want(subject, agency_id, Role.lead, kind, due, open_day)
@@ -234,15 +250,31 @@ def _want(
 
 
 def materialise(rt: Runtime, session: Session, today: date) -> tuple[int, int]:
-    """Create wanted cycles; cancel open ones whose agency no longer holds the work. (created, cancelled)"""
-    wanted = wanted_cycles(rt, session, today)
+    """Create wanted cycles; cancel open ones whose agency no longer holds the work. (created, cancelled)
+
+    Skipped when the stored mark (``models.services.materialise_mark``) says nothing it depends on changed
+    and no wanted cycle opens within today's look-ahead."""
+    limit = today + timedelta(days=rt.lookahead_days)
+    epoch = rt.routing_epoch(today)
+    inputs = mark.inputs_digest(rt, session)
+    if mark.unchanged(session, mark.fingerprint(session, inputs), limit, epoch):
+        return 0, 0
+    beyond: list[date] = []
+    wanted = wanted_cycles(rt, session, today, beyond=beyond)
+    created, cancelled = _materialise(rt, session, today, wanted)
+    # The cycles just made are part of what the next run compares: the fingerprint is taken after them.
+    mark.store(session, mark.fingerprint(session, inputs), limit, min(beyond, default=mark.NONE_LEFT), epoch)
+    return created, cancelled
+
+
+def _materialise(rt: Runtime, session: Session, today: date, wanted: list[Want]) -> tuple[int, int]:
     if rt._existing is None:
         rt._existing = set(session.execute(select(Cycle.subject, Cycle.agency_id, Cycle.role, Cycle.period_key)).all())  # type: ignore[arg-type]
     existing = rt._existing
     missing = [w for w in wanted if w.identity not in existing]
     now = utcnow()
     # ON CONFLICT DO NOTHING: a concurrent run may have created some of them a moment ago.
-    created = insert_ignore(session, Cycle, [w.row(now) for w in missing])
+    created = bulk_insert_ignore(session, Cycle, [w.row(now) for w in missing])
     existing.update(w.identity for w in missing)
 
     epoch = rt.routing_epoch(today)

@@ -37,10 +37,18 @@ from models.domain.tokens import link_for, token_expiry
 from models.services.day_report import DayReport
 from models.services.message_context import message_context, rounds_of, subject_texts
 from models.services.runtime import Runtime
-from models.store.cycle_tables import Cycle, Notification, ReminderLedger, ReportRound, ResponseToken
+from models.store.cycle_tables import (
+    Cycle,
+    CycleRow,
+    Notification,
+    ReminderLedger,
+    ReportRound,
+    ResponseToken,
+    cycle_rows,
+)
 from models.store.plan_tables import Agency, Plan
 from models.store.tokens import new_link_row
-from models.store.writes import insert_ignore, outbox_row
+from models.store.writes import bulk_insert_ignore, insert_ignore, outbox_row
 
 log = logging.getLogger("dondoc.reminders")
 
@@ -126,6 +134,7 @@ def _claim(session: Session, cycle_ids: list[int], today: date) -> list[int]:
             )
             .values(evaluated_on=today)
             .returning(Cycle.id)
+            .execution_options(synchronize_session=False)  # the batch's cycles are read as rows, not objects
         ).scalars()
     )
 
@@ -133,8 +142,8 @@ def _claim(session: Session, cycle_ids: list[int], today: date) -> list[int]:
 # -- 2. facts ------------------------------------------------------------------------------------------
 @dataclass
 class _Facts:
-    cycles: list[Cycle]
-    recorded: dict[int, set[tuple[str, str]]]  # cycle id → (step, recipient) in the ledger
+    cycles: list[CycleRow]
+    recorded: dict[int, set[tuple[str, str]]]  # cycle id → (step, recipient) in the ledger, folded ones too
     agencies: dict[int, Agency]
     standing: Agency | None
     subjects: dict[str, dict[str, str]]
@@ -143,14 +152,15 @@ class _Facts:
 
 
 def _load_facts(rt: Runtime, session: Session, claimed: list[int]) -> _Facts:
-    cycles = list(session.execute(select(Cycle).where(Cycle.id.in_(claimed))).scalars())  # type: ignore[union-attr]
+    cycles = cycle_rows(session, claimed)
     recorded: dict[int, set[tuple[str, str]]] = {}
-    for cycle_id, step, recipient in session.execute(
-        select(ReminderLedger.cycle_id, ReminderLedger.step, ReminderLedger.recipient).where(
-            ReminderLedger.cycle_id.in_(claimed)  # type: ignore[attr-defined]
-        )
+    L = ReminderLedger
+    for cycle_id, step, recipient, folded in session.execute(
+        select(L.cycle_id, L.step, L.recipient, L.folded).where(L.cycle_id.in_(claimed))  # type: ignore[attr-defined]
     ):
-        recorded.setdefault(cycle_id, set()).add((step, recipient))
+        steps = recorded.setdefault(cycle_id, set())
+        steps.add((step, recipient))
+        steps.update((f, recipient) for f in folded.split())
     agencies = {a.id: a for a in session.execute(select(Agency)).scalars()}
     standing = next((a for a in agencies.values() if a.code == rt.directory.standing_agency), None)
     tracked = dict(session.execute(select(Plan.id, Plan.track_from).where(Plan.track_from.is_not(None))).all())  # type: ignore[union-attr]
@@ -185,16 +195,17 @@ def _build_rows(
         key = notification_key(cycle.id, recipient.last.step, recipient.contact.recipient, first) if first else None
         if not direct and step_kind(recipient.last.step) != "round":
             key = PENDING  # the day's consolidated message (``models.services.compose``) will carry it
-        rows.ledger.extend(
+        # One ledger row for the recipient's message: the last step, and the earlier ones folded into it.
+        rows.ledger.append(
             {
                 "cycle_id": cycle.id,
-                "step": r.step,
+                "step": recipient.last.step,
                 "recipient": recipient.contact.recipient,
-                "due_on": r.date,
+                "due_on": recipient.last.date,
                 "recorded_on": today,
                 "notification_key": key if recipient.outcome == "send" else None,
+                "folded": " ".join(r.step for r in recipient.pending[:-1]),
             }
-            for r in recipient.pending
         )
         if recipient.outcome == "before_tracking":
             report.before_tracking += 1  # a moment before the plan was tracked: recorded, never sent
@@ -272,5 +283,5 @@ def _write(session: Session, rows: _Rows, report: DayReport) -> None:
             update(table).where(table.c.id == bindparam("b_id")).values(next_reminder_on=bindparam("b_next")),
             rows.next_days,
         )
-    insert_ignore(session, ReminderLedger, rows.ledger)
+    bulk_insert_ignore(session, ReminderLedger, rows.ledger)
     report.queued += insert_ignore(session, Notification, rows.outbox)

@@ -73,6 +73,7 @@ class Runtime:
     _existing: set[tuple[str, int, str, str]] | None = None
     _last_epoch: date | None = None
     _change_days: list[date] | None = None
+    _mark_static: tuple[Any, str] | None = None  # (directory, its part of the materialise mark's digest)
 
     @property
     def horizon(self) -> date:

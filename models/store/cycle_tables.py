@@ -5,16 +5,20 @@ Identity and idempotency live here, in unique constraints, not in Prefect:
 - a cycle is unique per (subject, agency, role, period_key) — ``subject`` is "task:<id>" or
   "indicator:<id>" so the constraint never involves NULLs (PostgreSQL treats NULLs as distinct);
 - a reminder step is recorded once per (cycle, step, recipient) in ``reminderledger``: the daily run asks
-  "has this step's moment passed and is it not recorded?", so a missed day is caught up, never lost;
+  "has this step's moment passed and is it not recorded?", so a missed day is caught up, never lost. Steps
+  folded into one message share one row: ``step`` is the last (the one that speaks), ``folded`` names the
+  earlier ones — a 17-month catch-up writes one row per (cycle, recipient), not one per step;
 - a notification is unique by ``key`` = (cycle, step, recipient, channel): re-running a day inserts
   nothing new.
 """
 
+from collections.abc import Iterable
+from dataclasses import dataclass, fields
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint
-from sqlmodel import Field, SQLModel
+from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint, select
+from sqlmodel import Field, Session, SQLModel
 
 from models.domain.states import CycleStatus, NotificationStatus
 
@@ -65,6 +69,53 @@ class Cycle(SQLModel, table=True):
         return self.due_extended or self.due_effective
 
 
+@dataclass(frozen=True, slots=True)
+class CycleRow:
+    """A read-only snapshot of the columns of one ``cycle`` row that the reminder decisions and messages
+    read (not its timestamps: SQLite parses each from text), for the daily run's batches, which read tens
+    of thousands of cycles and change them only by conditional UPDATEs: loading ORM objects cost 40 µs a
+    row (3.3 s of a 38 s first run at 10,000 tasks, plus 1.6 s of instrumented attribute reads)."""
+
+    id: int
+    plan_id: int
+    subject: str
+    task_id: int | None
+    indicator_id: int | None
+    agency_id: int
+    role: str
+    kind: str
+    round_id: int | None
+    period_key: str
+    label: str
+    opens_on: date
+    due_nominal: date
+    due_effective: date
+    due_extended: date | None
+    schedule_version: int
+    status: str
+
+    @property
+    def due(self) -> date:
+        """The due date reminders follow: the extended one when granted."""
+        return self.due_extended or self.due_effective
+
+
+_ROW_COLUMNS = [Cycle.__table__.c[f.name] for f in fields(CycleRow)]  # type: ignore[attr-defined]
+ROW_CHUNK = 900  # ids per IN (…): below SQLite's parameter limit
+
+
+def cycle_rows(session: Session, ids: Iterable[int]) -> list[CycleRow]:
+    """The cycles ``ids`` as :class:`CycleRow` snapshots, in id order."""
+    wanted = sorted(set(ids))
+    out: list[CycleRow] = []
+    table = Cycle.__table__  # type: ignore[attr-defined]
+    for start in range(0, len(wanted), ROW_CHUNK):
+        chunk = wanted[start : start + ROW_CHUNK]
+        stmt = select(*_ROW_COLUMNS).where(table.c.id.in_(chunk)).order_by(table.c.id)
+        out.extend(CycleRow(*row) for row in session.connection().execute(stmt))
+    return out
+
+
 class CycleEvent(SQLModel, table=True):
     """History of a cycle: every state change with who/what, when and why."""
 
@@ -92,7 +143,8 @@ class ReportRound(SQLModel, table=True):
 
 
 class ReminderLedger(SQLModel, table=True):
-    """A reminder step handled for one recipient of one cycle (sent, or folded into a later message)."""
+    """The reminder steps handled together for one recipient of one cycle: ``step`` (the last, the one the
+    message speaks of) and the earlier steps ``folded`` into the same message, space-separated."""
 
     __table_args__ = (UniqueConstraint("cycle_id", "step", "recipient", name="uq_ledger_step"),)
 
@@ -103,6 +155,12 @@ class ReminderLedger(SQLModel, table=True):
     due_on: date  # the step's moment
     recorded_on: date  # the day of the run that recorded it
     notification_key: str | None = Field(default=None, max_length=200)  # the message that carried it
+    # Earlier steps recorded with this one (folded into its message), space-separated; "" when none.
+    folded: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+
+    def steps(self) -> list[str]:
+        """Every step this row records, in schedule order."""
+        return [*self.folded.split(), self.step]
 
 
 class Notification(SQLModel, table=True):

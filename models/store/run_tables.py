@@ -27,3 +27,19 @@ class DailyRun(SQLModel, table=True):
     error: str | None = Field(default=None, sa_column=Column(Text))
     host: str = Field(default="", max_length=64)
     pid: int = 0
+
+
+class MaterialiseMark(SQLModel, table=True):
+    """How far the daily run created cycles, and from what (``models.services.materialise_mark``): the
+    next run skips working out every due of every task when nothing it depends on changed and no new
+    cycle can open within its look-ahead. One row per ``scope`` ("daily")."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    scope: str = Field(max_length=32, unique=True)
+    # A digest of everything the wanted cycles depend on besides the date: the plans' rows, the directory,
+    # the policy, the code that expands deadlines, the cycle table's size.
+    fingerprint: str = Field(max_length=64)
+    through: date  # the look-ahead limit covered: every wanted cycle opening by then exists
+    next_open: date  # the first opening day after ``through`` of a wanted cycle (9999-12-31: none)
+    epoch: date  # the routing epoch checked (a directory change starts a new one)
+    updated_at: datetime

@@ -39,13 +39,14 @@ def _covering(session: Session, cycle_id: int) -> list[tuple[str, str, Notificat
     """(step, recipient, message) for every ledger step of ``cycle_id`` that a message carries — a message
     lists many cycles (one per contact and day), so a cycle's messages are found through the ledger."""
     return [
-        (step, recipient, row)
-        for step, recipient, row in session.execute(
-            select(ReminderLedger.step, ReminderLedger.recipient, Notification)
+        (step, entry.recipient, row)  # a ledger row records its folded steps and its own, in schedule order
+        for entry, row in session.execute(
+            select(ReminderLedger, Notification)
             .join(Notification, Notification.key == ReminderLedger.notification_key)
             .where(ReminderLedger.cycle_id == cycle_id)
             .order_by(Notification.id, ReminderLedger.due_on)
         ).all()
+        for step in entry.steps()
     ]
 
 
@@ -149,7 +150,8 @@ def test_missed_days_fold_into_one_message_per_cycle(app) -> None:
     with Session(app.engine) as s:
         (cycle,) = _task_cycles(s, "1")
         covered = _covering(s, cycle.id)
-        ledger = s.execute(select(ReminderLedger.step).where(ReminderLedger.cycle_id == cycle.id)).scalars().all()
+        entries = s.execute(select(ReminderLedger).where(ReminderLedger.cycle_id == cycle.id)).scalars().all()
+        ledger = [step for entry in entries for step in entry.steps()]
         per_contact = s.execute(
             select(Notification.recipient, func.count())
             .where(Notification.key.startswith("m20250806:"))

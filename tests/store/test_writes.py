@@ -81,3 +81,57 @@ def test_outbox_rows_go_in_once_by_key(seeded: Engine) -> None:
         stored = session.execute(select(Notification).where(Notification.key == "test:writes:1")).scalar_one()
     assert stored.status == NotificationStatus.pending and stored.attempts == 0 and len(stored.subject) == 255
     assert stored.body_html == "<p>Nội dung</p>" and stored.context == {"agency": "Sở Khoa học và Công nghệ"}
+
+
+def test_bulk_insert_ignore_matches_the_orm_and_skips_what_exists(seeded: Engine) -> None:
+    """The driver-level path writes what SQLAlchemy would: dates, timestamps and Python-side defaults
+    (``schedule_version``, ``status``) read back the same; an existing row is skipped and not counted."""
+    from datetime import date
+
+    from models.domain.clock import utcnow
+    from models.store.cycle_tables import ReminderLedger
+    from models.store.writes import bulk_insert_ignore
+
+    now = utcnow()
+    with Session(seeded) as session:
+        template = session.execute(select(Cycle).order_by(Cycle.id).limit(1)).scalar_one()
+        rows = [
+            {
+                "plan_id": template.plan_id,
+                "subject": template.subject,
+                "task_id": template.task_id,
+                "indicator_id": template.indicator_id,
+                "agency_id": template.agency_id,
+                "role": template.role,
+                "kind": template.kind,
+                "period_key": f"bulk-{n}",
+                "label": "Kỳ thử",
+                "opens_on": date(2026, 1, n + 1),
+                "due_nominal": date(2026, 2, n + 1),
+                "due_effective": date(2026, 2, n + 1),
+                "status_changed_at": now,
+                "created_at": now,
+            }
+            for n in range(3)
+        ]
+        assert bulk_insert_ignore(session, Cycle, rows) == 3
+        assert bulk_insert_ignore(session, Cycle, rows[:2]) == 0  # the unique identity: nothing twice
+        session.commit()
+        made = session.execute(select(Cycle).where(Cycle.period_key.startswith("bulk-")).order_by(Cycle.id)).scalars()  # type: ignore[attr-defined]
+        made = list(made)
+        assert [c.opens_on for c in made] == [date(2026, 1, 1), date(2026, 1, 2), date(2026, 1, 3)]
+        assert all(c.schedule_version == 0 and c.status == CycleStatus.scheduled for c in made)
+        assert made[0].created_at.replace(tzinfo=None) == now.replace(tzinfo=None)
+        ledger = {
+            "cycle_id": made[0].id,
+            "step": "overdue_2",
+            "recipient": "so-x",
+            "due_on": date(2026, 3, 1),
+            "recorded_on": date(2026, 3, 2),
+            "notification_key": None,
+            "folded": "before_7 due",
+        }
+        assert bulk_insert_ignore(session, ReminderLedger, [ledger, ledger]) == 1  # (cycle, step, recipient) once
+        session.commit()
+        entry = session.execute(select(ReminderLedger).where(ReminderLedger.cycle_id == made[0].id)).scalar_one()
+        assert entry.steps() == ["before_7", "due", "overdue_2"] and entry.due_on == date(2026, 3, 1)

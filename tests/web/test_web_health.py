@@ -72,20 +72,20 @@ def test_readyz_names_an_unreachable_database(tmp_path) -> None:  # type: ignore
 
 
 def test_upgrade_while_the_app_serves(web: Web) -> None:
-    """The schema one migration behind (0010, before ``indicatorvalue``): /readyz says 503 "migrations";
-    ``dondoc db upgrade`` then runs while answer pages and probes keep being served — each request
-    answered, none failed — and /readyz is 200 afterwards. Checked: migration 0011 (indicator values) only
-    creates a table, so no existing table is rewritten or locked; on SQLite the upgrade waits for writers
-    (busy timeout)."""
+    """The schema one migration behind (0011, before ``reminderledger.folded``): /readyz says 503
+    "migrations"; ``dondoc db upgrade`` then runs while answer pages and probes keep being served — each
+    request answered, none failed — and /readyz is 200 afterwards. Checked: migration 0012 only adds a
+    column with a constant default (no table rewritten: SQLite ADD COLUMN, PostgreSQL ≥ 11), and the pages
+    served here do not read the ledger; on SQLite the upgrade waits for writers (busy timeout)."""
     from alembic import command
 
     url = str(web.engine.url.render_as_string(hide_password=False))
-    command.downgrade(alembic_config(url), "0010")
+    command.downgrade(alembic_config(url), "0011")
     try:
         response = web.client.get("/readyz")
         assert response.status_code == 503
         assert response.json()["failed"] == ["migrations"]
-        assert response.json()["checks"]["migrations"]["current"] == "0010"
+        assert response.json()["checks"]["migrations"]["current"] == "0011"
         _cycle_id, path = web.path_for(role="lead", kind="periodic")
         done = threading.Event()
         failures: list[str] = []
