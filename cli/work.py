@@ -41,12 +41,15 @@ def daily_cmd(
     today: str | None = typer.Option(None, "--today", help="The day to evaluate (default: today, Asia/Ho_Chi_Minh)."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Report what would happen; change nothing."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+    full: bool = typer.Option(
+        False, "--full", help="Work out every task's cycles again, even if nothing they depend on changed."
+    ),
 ) -> None:
     """Run the daily flow: open cycles, mark overdue, queue reminders, send."""
     day = _day(today)
     from flows.daily import daily
 
-    result = run_flow(daily, today=day, dry_run=dry_run)
+    result = run_flow(daily, today=day, dry_run=dry_run, **({"full": True} if full else {}))
     if as_json:
         _print_json(result)
         return

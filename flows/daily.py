@@ -20,18 +20,22 @@ from config.app import build_app
 from flows.tasks import as_task, dispatch_outbox, flow_logger, in_flow_run
 from models.domain.clock import today_local
 from models.services.daily import evaluate_day, evaluate_dry
+from models.services.materialise_mark import forget_mark
 from models.services.system_status import recorded_run
 
 
 @flow(name="daily", log_prints=False)
-def daily(today: date | None = None, dry_run: bool = False, send: bool = True) -> dict[str, Any]:
+def daily(today: date | None = None, dry_run: bool = False, send: bool = True, full: bool = False) -> dict[str, Any]:
     """Evaluate ``today`` (default: today in Asia/Ho_Chi_Minh) and dispatch the outbox.
 
-    ``dry_run``: evaluate and report, write nothing (all changes rolled back), send nothing.
+    ``dry_run``: evaluate and report, write nothing (all changes rolled back), send nothing. ``full``:
+    work out every task's cycles again even when the materialise mark says nothing changed.
     """
     logger = flow_logger()
     day = today or today_local()
     app = build_app(migrate=True)  # once per flow run; the schema is brought up to date first
+    if full and not dry_run:
+        forget_mark(app.engine)
     if dry_run:
         report = evaluate_dry(app.runtime, day)
         logger.info("dry run for %s: %s", day, report)

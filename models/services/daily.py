@@ -28,9 +28,11 @@ from models.services.day_report import DayReport
 from models.services.materialise import materialise, transition
 from models.services.reminders import queue_cycles, reminding_candidates
 from models.services.runtime import Runtime
-from models.store.cycle_tables import Notification
+from models.store.cycle_tables import Cycle, Notification
+from models.store.writes import analyze
 
 MAX_QUEUE_TASKS = 100  # chunks of reminding cycles per day (each at least one batch)
+ANALYZE_AFTER = 5_000  # cycles created in one run after which the table's statistics are refreshed
 
 T = TypeVar("T")
 StepRunner = Callable[[str, Callable[[], T]], T]
@@ -67,6 +69,11 @@ def prepare_day(rt: Runtime, today: date, session: Session | None = None) -> dic
     out: dict[str, int] = {}
     with _step(rt, session) as s:
         out["created"], out["cancelled"] = materialise(rt, s, today)
+    if out["created"] >= ANALYZE_AFTER:
+        with _step(rt, session) as s:
+            # The planner's statistics of a table that just grew by thousands of rows: without them
+            # PostgreSQL's transitions took a poor index (182 s → 40 s at 100,000 tasks once analysed).
+            analyze(s, Cycle)
     with _step(rt, session) as s:
         out["opened"], out["overdue"] = transition(s, today)
     return out

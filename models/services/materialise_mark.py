@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from models.domain.clock import today_local, utcnow
@@ -143,6 +144,13 @@ def store(session: Session, print_: str, through: date, next_open: date, epoch: 
         )
 
 
+def forget_mark(engine: Engine) -> None:
+    """``dondoc daily --full``: drop the mark, in a transaction of its own."""
+    with Session(engine) as session:
+        forget(session)
+        session.commit()
+
+
 def forget(session: Session) -> None:
-    """Drop the mark: the next run materialises in full (``dondoc daily --full`` and tests)."""
+    """Drop the mark: the next run materialises in full."""
     session.execute(MaterialiseMark.__table__.delete().where(MaterialiseMark.__table__.c.scope == SCOPE))  # type: ignore[attr-defined]

@@ -107,6 +107,12 @@ def _converter(type_: Any, dialect: Any) -> Callable[[Any], Any] | None:
     return type_.dialect_impl(dialect).bind_processor(dialect)
 
 
+def analyze(session: Session, table: Any) -> None:
+    """Refresh the query planner's statistics of ``table`` (``ANALYZE``, SQLite and PostgreSQL)."""
+    conn = session.connection()
+    conn.exec_driver_sql(f"ANALYZE {conn.dialect.identifier_preparer.format_table(table.__table__)}")
+
+
 def write_events(
     session: Session,
     cycle_ids: Iterable[int],

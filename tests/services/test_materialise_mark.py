@@ -97,3 +97,14 @@ def test_a_changed_look_ahead_or_a_forgotten_mark_runs_in_full(app, expansions) 
         s.commit()
     evaluate_day(_fresh(app).runtime, DAY)
     assert expansions == [DAY, DAY, DAY]
+
+
+def test_daily_full_ignores_the_mark(app, expansions) -> None:  # type: ignore[no-untyped-def]
+    """``dondoc daily --full`` (the flow's ``full``): the cycles are worked out again though nothing changed."""
+    from flows.daily import daily
+
+    evaluate_day(app.runtime, DAY)
+    daily.fn(today=DAY, send=False)
+    assert expansions == [DAY]  # the mark holds
+    daily.fn(today=DAY, send=False, full=True)
+    assert expansions == [DAY, DAY]
