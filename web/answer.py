@@ -20,7 +20,6 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 from starlette.formparsers import MultiPartException
@@ -31,6 +30,7 @@ from models.domain.states import CycleStatus
 from models.domain.tokens import hash_token
 from models.services import agency_page, answer_views
 from models.services.agencies import standing_contact
+from models.services.answer_views import RequestSession
 from models.store.cycle_tables import ResponseToken
 from web.pages import WebContext, client_ip, ctx_of, error_page, render, too_large_page, too_many
 from web.security import Backoff, BodyTooLarge, Limit, keyed_hash
@@ -90,14 +90,14 @@ def _bad_key(ctx: WebContext, request: Request) -> tuple[str, Backoff]:
     return "bad:ip:" + keyed_hash(ctx.secret, "ip", client_ip(request)), ctx.limits.bad_token_per_ip
 
 
-def _session(ctx: WebContext) -> Session:
+def _session(ctx: WebContext) -> RequestSession:
     """The one session (one pooled connection) a request's reads and counters use; what it loaded stays
     readable after the counters' commit (the template renders once the connection is back in the pool)."""
-    return Session(ctx.core.engine, expire_on_commit=False)
+    return answer_views.request_session(ctx.core.runtime)
 
 
 def _check(
-    ctx: WebContext, request: Request, session: Session, token: str
+    ctx: WebContext, request: Request, session: RequestSession, token: str
 ) -> tuple[ResponseToken | None, HTMLResponse | None, float]:
     """The live token row, or the page to give and how long to wait before giving it.
 
@@ -117,7 +117,7 @@ def _check(
 def _allowed(
     ctx: WebContext,
     request: Request,
-    session: Session,
+    session: RequestSession,
     kind: str,
     row: ResponseToken,
     per_ip: Limit,
@@ -172,7 +172,7 @@ def not_in_list(request: Request) -> HTMLResponse:
     )
 
 
-def _target(session: Session, row: ResponseToken, token: str, cycle: str | None) -> Target | None:
+def _target(session: RequestSession, row: ResponseToken, token: str, cycle: str | None) -> Target | None:
     """The target of a request on a live link: the link's own cycle (``cycle`` None, a cycle link), or
     cycle ``cycle`` of an agency link's agency — else None (the one refusal, :func:`not_in_list`)."""
     if cycle is None:
@@ -242,7 +242,7 @@ def _page(ctx: WebContext, request: Request, token: str, cycle: str | None) -> t
 
 def _form_data(
     ctx: WebContext,
-    session: Session,
+    session: RequestSession,
     target: Target,
     values: dict[str, str],
     errors: dict[str, str],
@@ -270,7 +270,7 @@ def _show_form(
     errors: dict[str, str],
     general: str | None,
     status_code: int,
-    session: Session | None = None,
+    session: RequestSession | None = None,
 ) -> HTMLResponse:
     """The form again (with the values sent, the errors, a general message), read on ``session`` or on a
     session of its own."""
@@ -362,7 +362,7 @@ def _submit(
 def _submit_in(
     ctx: WebContext,
     request: Request,
-    session: Session,
+    session: RequestSession,
     target: Target,
     values: dict[str, str],
     upload: Any,

@@ -174,11 +174,13 @@ _LISTED_QUERY = (
 )
 
 
+_AGENCY_QUERY = select(*Agency.__table__.columns).where(Agency.id == bindparam("agency_id"))  # type: ignore[attr-defined]
+
+
 def agency_page_in(session: Session, agency_id: int, today: date) -> dict[str, Any]:
-    """:func:`agency_page` in the caller's session (the agency row is expunged: it outlives the session)."""
-    agency = session.get(Agency, agency_id)
-    if agency is not None:
-        session.expunge(agency)
+    """:func:`agency_page` in the caller's session. The agency is its row's columns (``agency.name``…), not
+    an ORM object: it outlives the session, and a page reads it only."""
+    agency = session.execute(_AGENCY_QUERY, {"agency_id": agency_id}).first()
     rows = session.execute(_LISTED_QUERY, {"agency_id": agency_id}).all()
     answered = [row[0] for row in rows if row[2] == CycleStatus.answered]
     references = _latest_references(session, answered)

@@ -35,6 +35,15 @@ from models.store.indicator_tables import IndicatorValue
 from models.store.plan_tables import Agency, Indicator, Plan, Task
 from models.store.tokens import TokenCheck, check_token
 
+# A request's one session: the web opens it (:func:`request_session`) and hands it to the ``*_in`` functions.
+RequestSession = Session
+
+
+def request_session(rt: Runtime) -> Session:
+    """One session — one pooled connection — for all of a request's reads and its counters' write (a page
+    checks its token, reads, counts and commits on it); what it loaded stays readable after the commit."""
+    return Session(rt.engine, expire_on_commit=False)
+
 
 def check_link(rt: Runtime, token: str) -> TokenCheck:
     """Whether ``token`` is a live link (its row), or why not: unknown, expired, revoked."""
