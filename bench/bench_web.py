@@ -1,14 +1,21 @@
-"""Load test of the answer link on a real uvicorn (one process) on 127.0.0.1: the response page (GET) and
-the answer submit (POST, multipart with a small PDF), with 50 concurrent async httpx clients, on SQLite and
-PostgreSQL (a throwaway schema). Prints requests/s, p50/p99 latency and the server's CPU per request.
+"""Load test of the answer link on a real uvicorn on 127.0.0.1 (one process, or ``--workers N``).
+
+The response page (GET) and the answer submit (POST, multipart with a small PDF), with 50 concurrent async
+httpx clients, on SQLite and PostgreSQL (a throwaway schema). Prints requests/s, p50/p99 latency and the
+server's CPU per request.
 
 Baseline: ``bench/bare_page.py``, a bare FastAPI + Jinja page doing one indexed query (a cycle by primary
 key) on the same database, its POST reading the same multipart form and inserting one row — served the same
-way (one uvicorn process, the same clients), after dondoc's server has stopped. Each figure is printed
+way (the same uvicorn workers, the same clients), after dondoc's server has stopped. Each figure is printed
 beside it with the ratio: server CPU and p99 as dondoc ÷ bare (lower is better), req/s as dondoc ÷ bare
 (higher is better).
 
-    .venv/bin/python bench/bench_web.py [--backend sqlite|postgresql|both] [--gets 3000] [--posts 1000] [--json]
+    .venv/bin/python bench/bench_web.py [--backend sqlite|postgresql|both] [--workers 1] [--gets 3000]
+        [--posts 1000] [--json]
+
+``--workers 2`` serves both pages with two uvicorn worker processes (dondoc's as in production with
+``DONDOC_WEB_PROCESSES=2``: the secret key set, the limits counted in the database); the server CPU is
+then that of the whole process tree (the workers and uvicorn's supervisor).
 
 ``--json`` prints one JSON document (``figures``, ``time_ratios``, ``throughput_ratios``) on stdout; the
 progress lines go to stderr.
@@ -68,9 +75,21 @@ PG_URL = os.environ.get("DONDOC_TEST_POSTGRES_URL", "postgresql+psycopg://postgr
 
 
 def cpu_seconds(pid: int) -> float:
-    """User + system CPU time of a process so far (Linux /proc)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    """User + system CPU time so far of a process and its live descendants (uvicorn's workers; Linux /proc)."""
+    stats: dict[int, list[str]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stats[int(entry.name)] = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:  # gone meanwhile
+                continue
+    tree, todo = set(), [pid]
+    while todo:
+        current = todo.pop()
+        tree.add(current)
+        todo.extend(child for child, fields in stats.items() if int(fields[1]) == current and child not in tree)
+    ticks = sum(int(stats[p][11]) + int(stats[p][12]) for p in tree if p in stats)
+    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 @dataclass
@@ -230,8 +249,8 @@ def post_targets(base: str, links: list[str], url: str) -> list[Target]:
     return targets
 
 
-def start_bare(url: str, work: Path) -> LiveServer:
-    """The bare page on the same launcher as dondoc's (``start_server``: uvicorn, one process, /healthz).
+def start_bare(url: str, work: Path, workers: int) -> LiveServer:
+    """The bare page on the same launcher as dondoc's (``start_server``: uvicorn, ``workers``, /healthz).
 
     ``start_server`` runs ``uvicorn e2e_server:make`` from the log's folder, and ``python -m`` looks in the
     current folder first: a two-line ``e2e_server.py`` there hands uvicorn ``bare_page.make`` instead."""
@@ -239,7 +258,13 @@ def start_bare(url: str, work: Path) -> LiveServer:
     folder.mkdir()
     shim = f"import sys\nsys.path.insert(0, {str(ROOT / 'bench')!r})\nfrom bare_page import make\n"
     (folder / "e2e_server.py").write_text(shim)
-    return start_server({"DONDOC_DATABASE_URL": url}, free_port(), folder / "bare.log")
+    sys.path.insert(0, str(ROOT / "bench"))
+    from bare_page import BARE_ANSWER
+
+    engine = make_engine(url)
+    BARE_ANSWER.create(engine, checkfirst=True)  # before the workers start (each would race to create it)
+    engine.dispose()
+    return start_server({"DONDOC_DATABASE_URL": url}, free_port(), folder / "bare.log", workers=workers)
 
 
 def measure(
@@ -287,8 +312,9 @@ def bench_backend(backend: str, args: argparse.Namespace, say: Callable[[str], N
             "DONDOC_SECRET_KEY": SECRET,
             "DONDOC_E2E_TODAY": DAY.isoformat(),
             "DONDOC_E2E_NO_LIMITS": "1",
+            "DONDOC_WEB_PROCESSES": str(args.workers),
         }
-        server = start_server(env, port, work / "server.log")
+        server = start_server(env, port, work / "server.log", workers=args.workers)
         targets = post_targets(server.base_url, links, url)
         say(f"[{backend}] {len(targets)} cycles to answer behind those links")
         get, post = measure(server, links, targets, dondoc_form(Csrf(SECRET.encode())), args, "dondoc")
@@ -298,7 +324,7 @@ def bench_backend(backend: str, args: argparse.Namespace, say: Callable[[str], N
             answers = s.execute(select(func.count()).select_from(Answer)).scalar_one()
         engine.dispose()
         # The baseline after dondoc's server has stopped, on the same database and cycles.
-        server = start_bare(url, work)
+        server = start_bare(url, work, args.workers)
         bare_links = sorted({f"/p/{t.cycle_id}" for t in targets})
         bare_targets = [Target(f"/p/{t.cycle_id}", "", t.cycle_id) for t in targets]
         bare_get, bare_post = measure(server, bare_links, bare_targets, bare_form, args, "bare")
@@ -335,18 +361,20 @@ def main() -> None:
     parser.add_argument("--gets", type=int, default=3000, help="GET requests per backend (bounded)")
     parser.add_argument("--posts", type=int, default=1000, help="POST requests per backend (bounded)")
     parser.add_argument("--clients", type=int, default=50, help="concurrent async clients")
+    parser.add_argument("--workers", type=int, default=1, help="uvicorn worker processes of each server")
     parser.add_argument("--seconds", type=float, default=60.0, help="time limit of each phase")
     parser.add_argument("--json", action="store_true", help="one JSON document on stdout (progress on stderr)")
     args = parser.parse_args()
-    if args.gets < 1 or args.posts < 1 or args.clients < 1 or args.seconds <= 0:
-        parser.error("--gets, --posts and --clients must be at least 1, --seconds above 0")
+    if args.gets < 1 or args.posts < 1 or args.clients < 1 or args.workers < 1 or args.seconds <= 0:
+        parser.error("--gets, --posts, --clients and --workers must be at least 1, --seconds above 0")
 
     def say(line: str) -> None:
         print(line, file=sys.stderr if args.json else sys.stdout, flush=True)
 
     load = os.getloadavg()[0]
     say(
-        f"dondoc web benchmark: {args.clients} concurrent clients, one uvicorn process, {os.cpu_count()} CPUs "
+        f"dondoc web benchmark: {args.clients} concurrent clients, {args.workers} uvicorn worker(s), "
+        f"{os.cpu_count()} CPUs "
         f"(load average {load:.1f} at start: other work on the machine slows the figures)"
     )
     results = {
@@ -362,6 +390,7 @@ def main() -> None:
             "clients": args.clients,
             "gets": args.gets,
             "posts": args.posts,
+            "workers": args.workers,
             "load_average": load,
         }
         print(json.dumps(document, ensure_ascii=False, indent=2))

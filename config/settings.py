@@ -94,6 +94,11 @@ class Settings(BaseSettings):
         description="Where the web's rate limits and login / bad-link counters live: 'database' (shared by "
         "every web process, kept over a restart) or 'memory' (one process, restarting empty).",
     )
+    template_reload: bool = Field(
+        default=False,
+        description="Development: the web pages' templates are read again when their file changes (a file "
+        "check on every page). Off, each template is compiled once per process.",
+    )
     web_processes: int = Field(
         default=1,
         ge=1,

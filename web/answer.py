@@ -30,6 +30,7 @@ from models.domain.states import CycleStatus
 from models.domain.tokens import hash_token
 from models.services import agency_page, answer_views
 from models.services.agencies import standing_contact
+from models.services.answer_views import RequestSession
 from models.store.cycle_tables import ResponseToken
 from web.pages import WebContext, client_ip, ctx_of, error_page, render, too_large_page, too_many
 from web.security import Backoff, BodyTooLarge, Limit, keyed_hash
@@ -89,13 +90,21 @@ def _bad_key(ctx: WebContext, request: Request) -> tuple[str, Backoff]:
     return "bad:ip:" + keyed_hash(ctx.secret, "ip", client_ip(request)), ctx.limits.bad_token_per_ip
 
 
-def _check(ctx: WebContext, request: Request, token: str) -> tuple[ResponseToken | None, HTMLResponse | None, float]:
+def _session(ctx: WebContext) -> RequestSession:
+    """The one session (one pooled connection) a request's reads and counters use; what it loaded stays
+    readable after the counters' commit (the template renders once the connection is back in the pool)."""
+    return answer_views.request_session(ctx.core.runtime)
+
+
+def _check(
+    ctx: WebContext, request: Request, session: RequestSession, token: str
+) -> tuple[ResponseToken | None, HTMLResponse | None, float]:
     """The live token row, or the page to give and how long to wait before giving it.
 
     A valid token is never counted, throttled or delayed, whatever the address sent before (an office
     behind one address, a mail scanner). A bad one is counted per address and, past a few, answered
     ever more slowly (``web.security.Throttle``): guessing gets slower, never anyone's genuine link."""
-    result = answer_views.check_link(ctx.core.runtime, token)
+    result = answer_views.check_link_in(session, token)
     if result.ok and result.token is not None:
         return result.token, None, 0.0
     key = _bad_key(ctx, request)
@@ -105,22 +114,25 @@ def _check(ctx: WebContext, request: Request, token: str) -> tuple[ResponseToken
     return None, invalid_link(request, 404 if result.reason == "unknown" else 410), min(wait, key[1].cap)
 
 
-async def _live_token(ctx: WebContext, request: Request, token: str) -> tuple[ResponseToken | None, Response | None]:
-    """:func:`_check` off the event loop, then the wait it asked for (a bad link's slow answer)."""
-    row, refusal, wait = await run_in_threadpool(_check, ctx, request, token)
-    if wait > 0:
-        await ctx.throttle.sleep(wait)
-    return row, refusal
-
-
 def _allowed(
-    ctx: WebContext, request: Request, kind: str, row: ResponseToken, per_ip: Limit, per_token: Limit, scope: str = ""
+    ctx: WebContext,
+    request: Request,
+    session: RequestSession,
+    kind: str,
+    row: ResponseToken,
+    per_ip: Limit,
+    per_token: Limit,
+    scope: str = "",
 ) -> bool:
     """The sliding-window limits of a valid link's page or submit: per client address, then per link (and
     ``scope``: an agency link's cycle, so that answering many cycles in a row is not throttled). Bad links
-    are not counted here (they are slowed down instead), so they never use up the allowance."""
+    are not counted here (they are slowed down instead), so they never use up the allowance. Counted on
+    the request's own connection and committed at once (the counters' locks are held that briefly)."""
     ip_key = f"{kind}:ip:" + keyed_hash(ctx.secret, "ip", client_ip(request))
-    return ctx.limiter.hit_all([(ip_key, per_ip), (f"{kind}:" + row.token_hash[:16] + scope, per_token)])
+    keys = [(ip_key, per_ip), (f"{kind}:" + row.token_hash[:16] + scope, per_token)]
+    allowed = ctx.limiter.hit_all(keys, conn=session.connection())
+    session.commit()
+    return allowed
 
 
 # --------------------------------------------------------------------------------------------------
@@ -160,28 +172,31 @@ def not_in_list(request: Request) -> HTMLResponse:
     )
 
 
-async def _cycle_target(
-    ctx: WebContext, request: Request, token: str, cycle: str | None
-) -> tuple[Target | None, Response | None]:
-    """The target of a request: the link's own cycle (``cycle`` None, a cycle link), or cycle ``cycle`` of
-    an agency link's agency — else the refusal to give."""
-    row, refusal = await _live_token(ctx, request, token)
-    if refusal is not None:
-        return None, refusal
-    assert row is not None
+def _target(session: RequestSession, row: ResponseToken, token: str, cycle: str | None) -> Target | None:
+    """The target of a request on a live link: the link's own cycle (``cycle`` None, a cycle link), or
+    cycle ``cycle`` of an agency link's agency — else None (the one refusal, :func:`not_in_list`)."""
     if cycle is None:
         if row.cycle_id is None:  # an agency link answers under /c/{cycle_id}
-            return None, not_in_list(request)
-        return Target(row, row.cycle_id, f"/r/{token}"), None
+            return None
+        return Target(row, row.cycle_id, f"/r/{token}")
     cycle_id = int(cycle) if cycle.isdigit() and len(cycle) <= 12 else None
     if (
         row.cycle_id is not None
         or cycle_id is None
-        or not await run_in_threadpool(agency_page.agency_cycle, ctx.core.runtime, row.agency_id, cycle_id)
+        or not agency_page.agency_cycle_in(session, row.agency_id, cycle_id)
     ):
         log.info("agency link: cycle %r refused (token hash %s…)", cycle[:16], row.token_hash[:8])
-        return None, not_in_list(request)
-    return Target(row, cycle_id, f"/r/{token}/c/{cycle_id}", f"/r/{token}"), None
+        return None
+    return Target(row, cycle_id, f"/r/{token}/c/{cycle_id}", f"/r/{token}")
+
+
+async def _answer(ctx: WebContext, work: Any, *args: Any) -> Response:
+    """``work(*args)`` off the event loop (one thread hop a request), then the wait it asked for (a bad
+    link's slow answer) before its response is given."""
+    response, wait = await run_in_threadpool(work, *args)
+    if wait > 0:
+        await ctx.throttle.sleep(wait)
+    return response  # type: ignore[no-any-return]
 
 
 # --------------------------------------------------------------------------------------------------
@@ -192,49 +207,48 @@ async def _cycle_target(
 @router.get("/r/{token}", response_class=HTMLResponse)
 async def answer_page(token: str, request: Request) -> Response:
     ctx = ctx_of(request)
-    row, refusal = await _live_token(ctx, request, token)
-    if refusal is not None:
-        return refusal
-    assert row is not None
-    limits = ctx.limits
-    if not await run_in_threadpool(_allowed, ctx, request, "page", row, limits.page_per_ip, limits.page_per_token):
-        return too_many(request)
-    if row.cycle_id is None:
-        return await run_in_threadpool(_show_list, ctx, request, row, f"/r/{token}")
-    target = Target(row, row.cycle_id, f"/r/{token}")
-    return await run_in_threadpool(_show_form, ctx, request, target, {}, {}, None, 200)
+    return await _answer(ctx, _page, ctx, request, token, None)
 
 
 @router.get("/r/{token}/c/{cycle}", response_class=HTMLResponse)
 async def agency_cycle_page(token: str, cycle: str, request: Request) -> Response:
     ctx = ctx_of(request)
-    target, refusal = await _cycle_target(ctx, request, token, cycle)
-    if refusal is not None:
-        return refusal
-    assert target is not None
-    if not await run_in_threadpool(
-        _allowed, ctx, request, "page", target.row, ctx.limits.page_per_ip, ctx.limits.page_per_token
-    ):
-        return too_many(request)
-    return await run_in_threadpool(_show_form, ctx, request, target, {}, {}, None, 200)
+    return await _answer(ctx, _page, ctx, request, token, cycle)
 
 
-def _show_list(ctx: WebContext, request: Request, row: ResponseToken, base: str) -> HTMLResponse:
-    data = agency_page.agency_page(ctx.core.runtime, row.agency_id, ctx.today())
-    data["base"] = base
-    return render(request, "agency.html", data)
+def _page(ctx: WebContext, request: Request, token: str, cycle: str | None) -> tuple[Response, float]:
+    """A link's page — the agency's list (an agency link's own address) or a cycle's form — in one thread
+    and on one connection: the token checked, the cycle in scope, the page's data read, the page counted
+    against the limits (a refused page is then not shown), the template rendered with the connection back
+    in the pool."""
+    limits = ctx.limits
+    with _session(ctx) as session:
+        row, refusal, wait = _check(ctx, request, session, token)
+        if refusal is not None:
+            return refusal, wait
+        assert row is not None
+        if cycle is None and row.cycle_id is None:
+            name, data = "agency.html", agency_page.agency_page_in(session, row.agency_id, ctx.today())
+            data["base"] = f"/r/{token}"
+        else:
+            target = _target(session, row, token, cycle)
+            if target is None:
+                return not_in_list(request), 0.0
+            name, data = "answer.html", _form_data(ctx, session, target, {}, {}, None)
+        if not _allowed(ctx, request, session, "page", row, limits.page_per_ip, limits.page_per_token):
+            return too_many(request), 0.0
+    return render(request, name, data), 0.0
 
 
-def _show_form(
+def _form_data(
     ctx: WebContext,
-    request: Request,
+    session: RequestSession,
     target: Target,
     values: dict[str, str],
     errors: dict[str, str],
     general: str | None,
-    status_code: int,
-) -> HTMLResponse:
-    data = answer_views.answer_page(ctx.core.runtime, target.cycle_id, ctx.today())
+) -> dict[str, Any]:
+    data = answer_views.answer_page_in(session, ctx.core.runtime, target.cycle_id, ctx.today())
     data.update(
         status_note=STATUS_NOTE.get(data["cycle"].status),
         values=values,
@@ -245,6 +259,26 @@ def _show_form(
         list_path=target.list_path,
         max_mb=MAX_ATTACHMENT // 1048576,
     )
+    return data
+
+
+def _show_form(
+    ctx: WebContext,
+    request: Request,
+    target: Target,
+    values: dict[str, str],
+    errors: dict[str, str],
+    general: str | None,
+    status_code: int,
+    session: RequestSession | None = None,
+) -> HTMLResponse:
+    """The form again (with the values sent, the errors, a general message), read on ``session`` or on a
+    session of its own."""
+    if session is not None:
+        data = _form_data(ctx, session, target, values, errors, general)
+    else:
+        with _session(ctx) as own:
+            data = _form_data(ctx, own, target, values, errors, general)
     return render(request, "answer.html", data, status_code)
 
 
@@ -258,16 +292,34 @@ async def agency_cycle_submit(token: str, cycle: str, request: Request) -> Respo
     return await _post(request, token, cycle)
 
 
+def _open_submit(
+    ctx: WebContext, request: Request, token: str, cycle: str | None
+) -> tuple[Target | None, Response | None, float]:
+    """Before a submit's body is read, on one connection: the token, the cycle in scope, the submit
+    limits (per address, per link and cycle)."""
+    with _session(ctx) as session:
+        row, refusal, wait = _check(ctx, request, session, token)
+        if refusal is not None:
+            return None, refusal, wait
+        assert row is not None
+        target = _target(session, row, token, cycle)
+        if target is None:
+            return None, not_in_list(request), 0.0
+        per_ip, per_token = ctx.limits.submit_per_ip, ctx.limits.submit_per_token
+        if not _allowed(ctx, request, session, "submit", row, per_ip, per_token, target.scope):
+            return None, too_many(request), 0.0
+    return target, None, 0.0
+
+
 async def _post(request: Request, token: str, cycle: str | None) -> Response:
     """One answer to one cycle, through a cycle link or an agency link (the same form and service)."""
     ctx = ctx_of(request)
-    target, refusal = await _cycle_target(ctx, request, token, cycle)
+    target, refusal, wait = await run_in_threadpool(_open_submit, ctx, request, token, cycle)
+    if wait > 0:
+        await ctx.throttle.sleep(wait)
     if refusal is not None:
         return refusal
     assert target is not None
-    per_ip, per_token = ctx.limits.submit_per_ip, ctx.limits.submit_per_token
-    if not await run_in_threadpool(_allowed, ctx, request, "submit", target.row, per_ip, per_token, target.scope):
-        return too_many(request)
     try:
         form = await request.form(max_files=2, max_fields=40, max_part_size=64 * 1024)
     except BodyTooLarge:
@@ -302,12 +354,27 @@ def _submit(
     upload: Any,
     csrf: str,
 ) -> Response:
+    """The form checked against the cycle and recorded, on one connection."""
+    with _session(ctx) as session:
+        return _submit_in(ctx, request, session, target, values, upload, csrf)
+
+
+def _submit_in(
+    ctx: WebContext,
+    request: Request,
+    session: RequestSession,
+    target: Target,
+    values: dict[str, str],
+    upload: Any,
+    csrf: str,
+) -> Response:
     has_file = isinstance(upload, UploadFile) and bool(upload.filename)
     rt, row = ctx.core.runtime, target.row
     form = AnswerInput(**values, has_attachment=has_file)
-    checked = answer_views.check_answer(rt, target.cycle_id, form, ctx.today())
+    checked = answer_views.check_answer_in(session, rt, target.cycle_id, form, ctx.today())
     if checked is None:
-        return _show_form(ctx, request, target, values, {}, "Kỳ báo cáo này đã kết thúc, không nhận thêm báo cáo.", 409)
+        message = "Kỳ báo cáo này đã kết thúc, không nhận thêm báo cáo."
+        return _show_form(ctx, request, target, values, {}, message, 409, session)
     errors = dict(checked.clean.errors)
     sniffed = None
     if has_file:
@@ -320,15 +387,14 @@ def _submit(
     if errors:
         if has_file and "attachment" not in errors:
             errors["attachment"] = "Vui lòng chọn lại tệp đính kèm (trình duyệt không giữ tệp khi biểu mẫu có lỗi)."
-        return _show_form(
-            ctx, request, target, values, errors, "Báo cáo chưa được gửi: vui lòng sửa các mục báo lỗi.", 422
-        )
+        message = "Báo cáo chưa được gửi: vui lòng sửa các mục báo lỗi."
+        return _show_form(ctx, request, target, values, errors, message, 422, session)
 
     stored = store(upload.file, ctx.attachments_dir, upload.filename, sniffed) if sniffed is not None else None
     ip_hash = keyed_hash(ctx.secret, "answer-ip", client_ip(request))
     try:
-        recorded = answer_views.record(
-            rt,
+        recorded = answer_views.record_in(
+            session,
             checked,
             cycle_id=target.cycle_id,
             agency_id=row.agency_id,
@@ -338,9 +404,10 @@ def _submit(
             client_ip_hash=ip_hash,
         )
     except DecisionError as exc:
+        session.rollback()
         if stored:
             remove(ctx.attachments_dir, stored)
-        return _show_form(ctx, request, target, values, {}, f"Báo cáo chưa được gửi: {exc}.", 409)
+        return _show_form(ctx, request, target, values, {}, f"Báo cáo chưa được gửi: {exc}.", 409, session)
     except Exception:
         if stored:
             remove(ctx.attachments_dir, stored)
@@ -360,33 +427,40 @@ def _size(upload: UploadFile) -> int:
 
 @router.get("/r/{token}/bien-nhan/{reference}", response_class=HTMLResponse)
 async def receipt(token: str, reference: str, request: Request) -> Response:
-    return await _get_receipt(request, token, None, reference)
+    ctx = ctx_of(request)
+    return await _answer(ctx, _receipt, ctx, request, token, None, reference)
 
 
 @router.get("/r/{token}/c/{cycle}/bien-nhan/{reference}", response_class=HTMLResponse)
 async def agency_cycle_receipt(token: str, cycle: str, reference: str, request: Request) -> Response:
-    return await _get_receipt(request, token, cycle, reference)
-
-
-async def _get_receipt(request: Request, token: str, cycle: str | None, reference: str) -> Response:
     ctx = ctx_of(request)
-    target, refusal = await _cycle_target(ctx, request, token, cycle)
-    if refusal is not None:
-        return refusal
-    assert target is not None
-    ip_key = "page:ip:" + keyed_hash(ctx.secret, "ip", client_ip(request))
-    if not await run_in_threadpool(ctx.limiter.hit, ip_key, ctx.limits.page_per_ip):
-        return too_many(request)
-    return await run_in_threadpool(_receipt, ctx, request, target, reference)
+    return await _answer(ctx, _receipt, ctx, request, token, cycle, reference)
 
 
-def _receipt(ctx: WebContext, request: Request, target: Target, reference: str) -> HTMLResponse:
-    data = answer_views.receipt_page(ctx.core.runtime, target.cycle_id, reference, ctx.today())
+def _receipt(
+    ctx: WebContext, request: Request, token: str, cycle: str | None, reference: str
+) -> tuple[Response, float]:
+    """The receipt of an answer of the target's cycle, counted against the address's page limit (one
+    thread, one connection, as :func:`_page`)."""
+    with _session(ctx) as session:
+        row, refusal, wait = _check(ctx, request, session, token)
+        if refusal is not None:
+            return refusal, wait
+        assert row is not None
+        target = _target(session, row, token, cycle)
+        if target is None:
+            return not_in_list(request), 0.0
+        data = answer_views.receipt_page_in(session, ctx.core.runtime, target.cycle_id, reference, ctx.today())
+        ip_key = "page:ip:" + keyed_hash(ctx.secret, "ip", client_ip(request))
+        allowed = ctx.limiter.hit_all([(ip_key, ctx.limits.page_per_ip)], conn=session.connection())
+        session.commit()
+        if not allowed:
+            return too_many(request), 0.0
     if data is None:
-        return invalid_link(request)
+        return invalid_link(request), 0.0
     data.update(
         status_note=STATUS_NOTE.get(data["cycle"].status),
         back=target.list_path or target.path,
         list_path=target.list_path,
     )
-    return render(request, "receipt.html", data)
+    return render(request, "receipt.html", data), 0.0

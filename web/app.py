@@ -146,7 +146,7 @@ def create_app(
     app.state.ctx = WebContext(
         settings=settings,
         core=core,
-        env=make_env(),
+        env=make_env(settings.template_reload),
         csrf=Csrf(secret),
         secret=secret,
         limiter=limiter,

@@ -133,9 +133,13 @@ def fmt_size(value: int | None) -> str:
     return f"{value / 1048576:.1f} MB" if value >= 1048576 else f"{max(1, value // 1024)} KB"
 
 
-def make_env() -> Environment:
+def make_env(auto_reload: bool = False) -> Environment:
+    """The templates' environment. ``auto_reload`` (``DONDOC_TEMPLATE_RELOAD``, development) checks each
+    template's file on every page; off, a template is compiled once and kept for the process."""
     env = Environment(
         loader=FileSystemLoader(HERE / "templates"),
+        auto_reload=auto_reload,
+        cache_size=-1,  # never evicted: the templates are few
         autoescape=select_autoescape(["html"], default_for_string=True, default=True),
         trim_blocks=True,
         lstrip_blocks=True,

@@ -34,7 +34,7 @@ from collections import deque
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 
 from config.files import load_secret
 from models.domain.limits import Backoff, Limit
@@ -134,8 +134,9 @@ class RateLimiter:
             window.append(now)
             return True
 
-    def hit_all(self, keys: Sequence[tuple[str, Limit]]) -> bool:
-        """:meth:`hit` on each key in turn; False at the first over its limit (the later ones not counted)."""
+    def hit_all(self, keys: Sequence[tuple[str, Limit]], conn: Connection | None = None) -> bool:
+        """:meth:`hit` on each key in turn; False at the first over its limit (the later ones not counted).
+        ``conn`` is for :class:`SharedRateLimiter`'s sake (memory counters need no connection)."""
         return all(self.hit(key, limit) for key, limit in keys)
 
     def peek(self, key: str, limit: Limit) -> bool:
@@ -255,8 +256,11 @@ class SharedRateLimiter:
     def hit(self, key: str, limit: Limit) -> bool:
         return self.hit_all([(key, limit)])
 
-    def hit_all(self, keys: Sequence[tuple[str, Limit]]) -> bool:
-        """:meth:`RateLimiter.hit_all`, in one transaction."""
+    def hit_all(self, keys: Sequence[tuple[str, Limit]], conn: Connection | None = None) -> bool:
+        """:meth:`RateLimiter.hit_all`, in one transaction — or in the caller's on ``conn`` (the page's own
+        connection: the caller commits at once)."""
+        if conn is not None:
+            return web_limits.hit_on(conn, keys, self._now())
         return web_limits.hit(self.engine, keys, self._now())
 
     def peek(self, key: str, limit: Limit) -> bool:

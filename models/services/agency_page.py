@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlmodel import Session
 
 from models.domain.clock import utcnow
@@ -104,7 +104,12 @@ def _agency_id(session: Session, code: str) -> int | None:
 def agency_cycle(rt: Runtime, agency_id: int, cycle_id: int) -> bool:
     """Whether cycle ``cycle_id`` is one of the agency's (any state: a closed one shows, takes no answer)."""
     with Session(rt.engine) as session:
-        owner = session.execute(select(Cycle.agency_id).where(Cycle.id == cycle_id)).scalar()
+        return agency_cycle_in(session, agency_id, cycle_id)
+
+
+def agency_cycle_in(session: Session, agency_id: int, cycle_id: int) -> bool:
+    """:func:`agency_cycle` in the caller's session."""
+    owner = session.execute(select(Cycle.agency_id).where(Cycle.id == cycle_id)).scalar()
     return owner is not None and owner == agency_id
 
 
@@ -141,22 +146,66 @@ class PlanGroup:
 def agency_page(rt: Runtime, agency_id: int, today: date) -> dict[str, Any]:
     """What the agency page shows: the agency, its listed cycles grouped by plan, and the counts."""
     with Session(rt.engine) as session:
-        agency = session.get(Agency, agency_id)
-        rows = session.execute(
-            select(Cycle, Plan.number, Plan.title, Task.number, Task.title, Indicator.code, Indicator.title)
-            .join(Plan, Plan.id == Cycle.plan_id)
-            .outerjoin(Task, Task.id == Cycle.task_id)
-            .outerjoin(Indicator, Indicator.id == Cycle.indicator_id)
-            .where(Cycle.agency_id == agency_id, Cycle.status.in_(LISTED))  # type: ignore[attr-defined]
-            .order_by(Cycle.plan_id, Cycle.id)
-        ).all()
-        answered = [c.id for c, *_ in rows if c.status == CycleStatus.answered]
-        references = _latest_references(session, answered)
+        return agency_page_in(session, agency_id, today)
+
+
+# The listed cycles with their plan and subject: the columns the page shows, no ORM objects (one query).
+_LISTED_QUERY = (
+    select(
+        Cycle.id,
+        Cycle.task_id,
+        Cycle.status,
+        Cycle.role,
+        Cycle.label,
+        Cycle.due_effective,
+        Cycle.due_extended,
+        Plan.number,
+        Plan.title,
+        Task.number,
+        Task.title,
+        Indicator.code,
+        Indicator.title,
+    )
+    .join(Plan, Plan.id == Cycle.plan_id)
+    .outerjoin(Task, Task.id == Cycle.task_id)
+    .outerjoin(Indicator, Indicator.id == Cycle.indicator_id)
+    .where(Cycle.agency_id == bindparam("agency_id"), Cycle.status.in_(sorted(LISTED)))  # type: ignore[attr-defined]
+    .order_by(Cycle.plan_id, Cycle.id)
+)
+
+
+_AGENCY_QUERY = select(*Agency.__table__.columns).where(Agency.id == bindparam("agency_id"))  # type: ignore[attr-defined]
+
+
+def agency_page_in(session: Session, agency_id: int, today: date) -> dict[str, Any]:
+    """:func:`agency_page` in the caller's session. The agency is its row's columns (``agency.name``…), not
+    an ORM object: it outlives the session, and a page reads it only."""
+    agency = session.execute(_AGENCY_QUERY, {"agency_id": agency_id}).first()
+    rows = session.execute(_LISTED_QUERY, {"agency_id": agency_id}).all()
+    answered = [row[0] for row in rows if row[2] == CycleStatus.answered]
+    references = _latest_references(session, answered)
     groups: dict[str, PlanGroup] = {}
-    for cycle, plan_number, plan_title, task_number, task_title, code, indicator_title in rows:
+    for cycle_id, task_id, status, role, label, due, extended, plan_number, plan_title, *subject in rows:
+        task_number, task_title, code, indicator_title = subject
         group = groups.setdefault(plan_number, PlanGroup(plan_number, plan_title))
-        name = subject_name(task=task_number) if cycle.task_id else subject_name(indicator=code)
-        group.items.append(_item(cycle, name, task_title or indicator_title or "", today, references))
+        name = subject_name(task=task_number) if task_id else subject_name(indicator=code)
+        days_left = ((extended or due) - today).days
+        group.items.append(
+            PageItem(
+                cycle_id=cycle_id,
+                subject_name=name,
+                title=shorten(" ".join((task_title or indicator_title or "").split()), SHORT_TITLE),
+                role_text=role_label(role),
+                label=label,
+                due=extended or due,
+                days_overdue=max(0, -days_left),
+                days_left=days_left,
+                status=status,
+                status_text=STATUS_TEXT.get(status, status),  # type: ignore[call-overload]
+                answered=status == CycleStatus.answered,
+                reference=references.get(cycle_id),
+            )
+        )
     for group in groups.values():
         group.items.sort(key=_order)
     items = [i for g in groups.values() for i in g.items]
@@ -169,24 +218,6 @@ def agency_page(rt: Runtime, agency_id: int, today: date) -> dict[str, Any]:
         "soon_count": sum(1 for i in items if not i.answered and 0 <= i.days_left <= 7),
         "answered_count": sum(1 for i in items if i.answered),
     }
-
-
-def _item(cycle: Cycle, name: str, title: str, today: date, references: dict[int, str]) -> PageItem:
-    days_left = (cycle.due - today).days
-    return PageItem(
-        cycle_id=cycle.id or 0,
-        subject_name=name,
-        title=shorten(" ".join(title.split()), SHORT_TITLE),
-        role_text=role_label(cycle.role),
-        label=cycle.label,
-        due=cycle.due,
-        days_overdue=max(0, -days_left),
-        days_left=days_left,
-        status=cycle.status,
-        status_text=STATUS_TEXT.get(cycle.status, cycle.status),  # type: ignore[call-overload]
-        answered=cycle.status == CycleStatus.answered,
-        reference=references.get(cycle.id or 0),
-    )
 
 
 def _order(item: PageItem) -> tuple[int, int, date, int]:

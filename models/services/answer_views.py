@@ -35,28 +35,52 @@ from models.store.indicator_tables import IndicatorValue
 from models.store.plan_tables import Agency, Indicator, Plan, Task
 from models.store.tokens import TokenCheck, check_token
 
+# A request's one session: the web opens it (:func:`request_session`) and hands it to the ``*_in`` functions.
+RequestSession = Session
+
+
+def request_session(rt: Runtime) -> Session:
+    """One session — one pooled connection — for all of a request's reads and its counters' write (a page
+    checks its token, reads, counts and commits on it); what it loaded stays readable after the commit."""
+    return Session(rt.engine, expire_on_commit=False)
+
 
 def check_link(rt: Runtime, token: str) -> TokenCheck:
     """Whether ``token`` is a live link (its row), or why not: unknown, expired, revoked."""
     with Session(rt.engine) as session:
-        return check_token(session, token)
+        return check_link_in(session, token)
+
+
+def check_link_in(session: Session, token: str) -> TokenCheck:
+    """:func:`check_link` in the caller's session (a page that reads, counts and renders on one connection)."""
+    return check_token(session, token)
 
 
 def answer_page(rt: Runtime, cycle_id: int, today: date) -> dict[str, Any]:
     """Everything the answer page shows for the token's cycle, as the template names it."""
     with Session(rt.engine) as session:
-        return _page_data(session, rt, cycle_id, today)
+        return answer_page_in(session, rt, cycle_id, today)
+
+
+def answer_page_in(session: Session, rt: Runtime, cycle_id: int, today: date) -> dict[str, Any]:
+    """:func:`answer_page` in the caller's session."""
+    return _page_data(session, rt, cycle_id, today)
 
 
 def receipt_page(rt: Runtime, cycle_id: int, reference: str, today: date) -> dict[str, Any] | None:
     """The answer page's data plus the answer with this receipt number (of this cycle only), or None."""
     with Session(rt.engine) as session:
-        answer = session.execute(
-            select(Answer).where(Answer.reference == reference[:32], Answer.cycle_id == cycle_id)
-        ).scalar()
-        if answer is None:
-            return None
-        data = _page_data(session, rt, cycle_id, today)
+        return receipt_page_in(session, rt, cycle_id, reference, today)
+
+
+def receipt_page_in(session: Session, rt: Runtime, cycle_id: int, reference: str, today: date) -> dict[str, Any] | None:
+    """:func:`receipt_page` in the caller's session."""
+    answer = session.execute(
+        select(Answer).where(Answer.reference == reference[:32], Answer.cycle_id == cycle_id)
+    ).scalar()
+    if answer is None:
+        return None
+    data = _page_data(session, rt, cycle_id, today)
     data.update(answer=answer, status_text=answer_status_text(answer.status))
     return data
 
@@ -224,20 +248,27 @@ class CheckedAnswer:
 def check_answer(rt: Runtime, cycle_id: int, form: AnswerInput, today: date) -> CheckedAnswer | None:
     """``form`` validated for the cycle; None when the cycle takes no more answers (it is closed)."""
     with Session(rt.engine) as session:
-        cycle = session.get(Cycle, cycle_id)
-        assert cycle is not None
-        if cycle.status not in ANSWERABLE:
-            return None
-        indicator = session.get(Indicator, cycle.indicator_id) if cycle.indicator_id is not None else None
-        clean = validate_answer(
-            cycle,
-            form,
-            today,
-            is_indicator=indicator is not None,
-            indicator=indicator,
-            period=default_period(cycle.period_key, today),
-        )
-        other = agency_id_for_name(session, rt.directory, clean.other_agency) if clean.other_agency else None
+        return check_answer_in(session, rt, cycle_id, form, today)
+
+
+def check_answer_in(
+    session: Session, rt: Runtime, cycle_id: int, form: AnswerInput, today: date
+) -> CheckedAnswer | None:
+    """:func:`check_answer` in the caller's session (then :func:`record_in` on the same connection)."""
+    cycle = session.get(Cycle, cycle_id)
+    assert cycle is not None
+    if cycle.status not in ANSWERABLE:
+        return None
+    indicator = session.get(Indicator, cycle.indicator_id) if cycle.indicator_id is not None else None
+    clean = validate_answer(
+        cycle,
+        form,
+        today,
+        is_indicator=indicator is not None,
+        indicator=indicator,
+        period=default_period(cycle.period_key, today),
+    )
+    other = agency_id_for_name(session, rt.directory, clean.other_agency) if clean.other_agency else None
     return CheckedAnswer(clean, other)
 
 
@@ -254,16 +285,41 @@ def record(
 ) -> Recorded:
     """Record the checked answer in one transaction (``record_answer``; ``DecisionError`` when refused)."""
     with Session(rt.engine, expire_on_commit=False) as session:
-        recorded = record_answer(
+        return record_in(
             session,
+            checked,
             cycle_id=cycle_id,
             agency_id=agency_id,
-            answer=checked.clean,
             submission_key=submission_key,
             token_id=token_id,
             attachment=attachment,
             client_ip_hash=client_ip_hash,
-            other_agency_id=checked.other_agency_id,
         )
-        session.commit()
+
+
+def record_in(
+    session: Session,
+    checked: CheckedAnswer,
+    *,
+    cycle_id: int,
+    agency_id: int,
+    submission_key: str,
+    token_id: int | None,
+    attachment: StoredFile | None,
+    client_ip_hash: str | None,
+) -> Recorded:
+    """:func:`record` in the caller's session, committed here (rolled back by the caller's session on
+    ``DecisionError``)."""
+    recorded = record_answer(
+        session,
+        cycle_id=cycle_id,
+        agency_id=agency_id,
+        answer=checked.clean,
+        submission_key=submission_key,
+        token_id=token_id,
+        attachment=attachment,
+        client_ip_hash=client_ip_hash,
+        other_agency_id=checked.other_agency_id,
+    )
+    session.commit()
     return recorded

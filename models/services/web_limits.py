@@ -26,9 +26,10 @@ Times are wall-clock seconds given by the caller (``now``): the same on every pr
 
 import random
 from collections.abc import Sequence
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import case, delete, select, update
+from sqlalchemy import Float, bindparam, case, delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
 
@@ -49,25 +50,39 @@ def hit(engine: Engine, keys: Sequence[tuple[str, Limit]], now: float) -> bool:
     """Count one request on each of ``keys`` in turn, in one transaction; False at the first that is over
     its limit (the request is then refused, and the keys after it are not counted)."""
     with engine.begin() as conn:
-        for key, limit in keys:
-            expired = T.c.started <= now - limit.seconds
-            stmt = (
-                _insert(conn)
-                .values(key=key, started=now, hits=1, updated=now)
-                .on_conflict_do_update(
-                    index_elements=[T.c.key],
-                    set_={
-                        "started": case((expired, now), else_=T.c.started),
-                        "hits": case((expired, 1), (T.c.hits <= limit.count, T.c.hits + 1), else_=T.c.hits),
-                        "updated": now,
-                    },
-                )
-                .returning(T.c.hits)
-            )
-            if int(conn.execute(stmt).scalar_one()) > limit.count:
-                return False
-        _maybe_sweep(conn, now)
+        return hit_on(conn, keys, now)
+
+
+def hit_on(conn: Connection, keys: Sequence[tuple[str, Limit]], now: float) -> bool:
+    """:func:`hit` in the caller's transaction on ``conn`` (a page that reads on the same connection: one
+    checkout a request); the caller commits at once (the counters' row locks, SQLite's write lock, are
+    held until then)."""
+    for key, limit in keys:
+        hits = conn.execute(_hit_statement(conn.dialect.name, limit), {"k": key, "now": now}).scalar_one()
+        if int(hits) > limit.count:
+            return False
+    _maybe_sweep(conn, now)
     return True
+
+
+@lru_cache(maxsize=64)
+def _hit_statement(dialect: str, limit: Limit) -> Any:
+    """The upsert of one hit under ``limit``, built once per limit (``:k`` the key, ``:now`` the time)."""
+    now = bindparam("now", type_=Float())
+    expired = T.c.started <= now - limit.seconds
+    return (
+        (postgresql.insert if dialect == "postgresql" else sqlite.insert)(T)
+        .values(key=bindparam("k"), started=now, hits=1, updated=now)
+        .on_conflict_do_update(
+            index_elements=[T.c.key],
+            set_={
+                "started": case((expired, now), else_=T.c.started),
+                "hits": case((expired, 1), (T.c.hits <= limit.count, T.c.hits + 1), else_=T.c.hits),
+                "updated": now,
+            },
+        )
+        .returning(T.c.hits)
+    )
 
 
 def peek(engine: Engine, key: str, limit: Limit, now: float) -> bool:

@@ -101,12 +101,14 @@ class LiveServer:
                 self.process.wait(timeout=5)
 
 
-def start_server(env: dict[str, str], port: int, log: Path, timeout: float = 60.0) -> LiveServer:
-    """``uvicorn e2e_server:make --factory`` on 127.0.0.1:``port`` in its own process; waits for /healthz."""
+def start_server(env: dict[str, str], port: int, log: Path, timeout: float = 60.0, workers: int = 1) -> LiveServer:
+    """``uvicorn e2e_server:make --factory`` on 127.0.0.1:``port`` in its own process (``workers`` above 1:
+    uvicorn's worker processes under it); waits for /healthz."""
     full_env = {**os.environ, **env, "PYTHONPATH": os.pathsep.join([str(ROOT), str(Path(__file__).parent)])}
     out = log.open("wb")
     process = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "e2e_server:make", "--factory", "--host", "127.0.0.1", "--port", str(port)],
+        [sys.executable, "-m", "uvicorn", "e2e_server:make", "--factory", "--host", "127.0.0.1", "--port", str(port)]
+        + (["--workers", str(workers)] if workers > 1 else []),
         cwd=str(log.parent),
         env=full_env,
         stdout=out,
