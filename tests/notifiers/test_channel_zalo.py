@@ -12,6 +12,7 @@ from sqlalchemy.engine import Engine
 from config.channels import load_channels_config, parse_channels_config
 from models.store.channel_tables import ProviderToken, RateBucket
 from notifiers.base import AuthError, OutgoingMessage, PermanentError, RetryableError
+from notifiers.ratelimit import BUCKET_DAY
 from notifiers.zalo import ZaloChannel
 
 CONFIG = load_channels_config()
@@ -166,6 +167,27 @@ def test_remaining_quota_zero_stops_further_sends(engine: Engine, zalo: FakeZalo
     with pytest.raises(RetryableError) as err:
         channel.send(msg(key="k2"))
     assert err.value.code == "quota" and zalo.count("/message/template") == 1
+
+
+def test_our_daily_cap_holds_when_send_tokens_come_in_blocks(engine: Engine, zalo: FakeZalo) -> None:
+    """Two workers, a fast rate limit (tokens in blocks of up to 32) and our cap of 3 a day: 3 sends."""
+    config = parse_channels_config({"zalo": {**CONFIG.zalo.model_dump(), "daily_quota": 3}})
+    workers = [make_channel(engine, zalo, config=config.zalo) for _ in range(2)]
+    for channel in workers:
+        channel.rate = (1e5, 1e5)
+    refused = 0
+    for i in range(6):
+        try:
+            workers[i % 2].send(msg(key=f"k{i}"))
+        except RetryableError as err:
+            assert err.code == "quota"
+            refused += 1
+    assert zalo.count("/message/template") == 3 and refused == 3
+    with engine.connect() as conn:
+        quota = conn.execute(
+            select(RateBucket).where(RateBucket.name == "zalo", RateBucket.day != BUCKET_DAY)
+        ).one()  # the day's quota row, not the send-rate bucket
+    assert quota.used_today == 3
 
 
 def test_quota_policy_fallback_makes_it_permanent(lite_engine: Engine, zalo: FakeZalo) -> None:
