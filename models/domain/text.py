@@ -8,15 +8,19 @@ everything compared is compared through :func:`fold`.
 import re
 import unicodedata
 
-_SPACE = re.compile(r"\s+")
 # Zero-width and BOM characters that office documents leave behind.
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"), None)
+_ANY_INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff]")
 
 
 def nfc(text: str) -> str:
     """Return ``text`` in Unicode NFC with invisible characters removed and spaces collapsed."""
-    text = unicodedata.normalize("NFC", text).translate(_INVISIBLE)
-    return _SPACE.sub(" ", text).strip()
+    text = unicodedata.normalize("NFC", text)
+    if _ANY_INVISIBLE.search(text):  # rare: a translate of every character costs more than this search
+        text = text.translate(_INVISIBLE)
+    # str.split() splits on exactly the characters of regex ``\s`` (Unicode whitespace), several times
+    # faster than ``re.sub(r"\s+", " ", text).strip()`` on non-ASCII text.
+    return " ".join(text.split())
 
 
 def fold(text: str) -> str:

@@ -35,12 +35,15 @@ The list is sorted with strictly increasing nominal dates and keys unique within
 from __future__ import annotations
 
 from datetime import date
+from operator import itemgetter
 
 from .calendar import WorkingCalendar
 from .override import override_dates
 from .rules import DeadlineRule, Due, Kind, Period, Recurrence, Unit, Window, month_end
 
 _PER_YEAR = {Unit.YEAR: 1, Unit.HALF: 2, Unit.QUARTER: 4, Unit.MONTH: 12}
+_MONTHS = {Unit.YEAR: 12, Unit.HALF: 6, Unit.QUARTER: 3, Unit.MONTH: 1}  # months per period: its last month
+_NOMINAL = itemgetter(0)
 
 
 def _lower_first(text: str) -> str:
@@ -66,19 +69,28 @@ def _window_items(w: Window) -> list[_Item]:
 
 def _recurring_items(rec: Recurrence, start: date, horizon: date) -> list[_Item]:
     lower = date(rec.first_year, 1, 1) if rec.first_year is not None else start
-    items: list[_Item] = []
     # Years of the work (not of the due date): from one before ``lower`` (a "trước ngày 1/1" anchor or a
     # lead year can move a due date into the previous year) up to the horizon plus the lead.
-    for year in range(lower.year - 1, horizon.year + rec.lead_years + 2):
-        if rec.first_year is not None and year < rec.first_year:
-            continue
-        if rec.last_year is not None and year > rec.last_year:
-            continue
-        for item in _year_items(rec, year):
-            if (rec.first_year is None and item[0] < start) or item[0] > horizon:
-                continue
-            items.append(item)
-    return items
+    first, last = lower.year - 1, horizon.year + rec.lead_years + 1
+    if rec.first_year is not None:
+        first = max(first, rec.first_year)
+    if rec.last_year is not None:
+        last = min(last, rec.last_year)
+    # Without a first year, items before ``start`` are dropped; items after ``horizon`` always are.
+    since = start if rec.first_year is None else date.min
+    if rec.anchor is None and not rec.lead_years and not rec.more_anchors:
+        # The common plain rules ("Hằng năm", "Hàng quý", "Định kỳ 6 tháng"): each period's last day is
+        # computed first, and only the periods kept get their label and key.
+        unit, step = rec.unit, _MONTHS[rec.unit]
+        items: list[_Item] = []
+        for year in range(first, last + 1):
+            for number in range(1, _PER_YEAR[unit] + 1):
+                nominal = month_end(year, number * step)
+                if since <= nominal <= horizon:
+                    period = Period(unit, year, number)
+                    items.append((nominal, period.label, period.key, False, False))
+        return items
+    return [item for year in range(first, last + 1) for item in _year_items(rec, year) if since <= item[0] <= horizon]
 
 
 def _year_items(rec: Recurrence, year: int) -> list[_Item]:
@@ -129,16 +141,19 @@ def expand(rule: DeadlineRule, *, start: date, horizon: date, calendar: WorkingC
         items = _recurring_items(rule.recurrence, start, horizon)
     else:
         return []
-    items.sort(key=lambda item: item[0])
+    items.sort(key=_NOMINAL)
     out: list[Due] = []
+    effective = calendar.effective
+    previous: date | None = None
     for nominal, label, key, final, back in items:
-        if out and nominal <= out[-1].nominal:
+        if previous is not None and nominal <= previous:
             continue  # keep nominal dates strictly increasing (cannot happen for parsed rules)
+        previous = nominal
         if back and not calendar.is_working_day(nominal):
             # The phrase set a limit ("trước …"): never past it — the previous working day instead.
             out.append(Due(nominal, calendar.previous_working_day(nominal), label, key, final, rolled_back=True))
         else:
-            out.append(Due(nominal, calendar.effective(nominal), label, key, final))
+            out.append(Due(nominal, effective(nominal), label, key, final))
     return out
 
 

@@ -50,9 +50,21 @@ ROMAN = ("I", "II", "III", "IV")
 _REPORT_VI = {"monthly": "hằng tháng", "quarterly": "hằng quý", "six_month": "6 tháng", "annual": "hằng năm"}
 
 
+_MONTH_DAYS = (0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+
+
+def month_length(year: int, month: int) -> int:
+    """Days in ``month`` of ``year`` (what ``calendar.monthrange(year, month)[1]`` gives, without its weekday)."""
+    if month == 2:
+        return 29 if _cal.isleap(year) else 28
+    if not 1 <= month <= 12:
+        raise _cal.IllegalMonthError(month)
+    return _MONTH_DAYS[month]
+
+
 def month_end(year: int, month: int) -> date:
     """Last day of ``month`` in ``year``."""
-    return date(year, month, _cal.monthrange(year, month)[1])
+    return date(year, month, month_length(year, month))
 
 
 @dataclass(frozen=True, slots=True)
