@@ -41,8 +41,13 @@ from .calendar import WorkingCalendar
 from .override import override_dates
 from .rules import DeadlineRule, Due, Kind, Period, Recurrence, Unit, Window, month_end
 
-_PER_YEAR = {Unit.YEAR: 1, Unit.HALF: 2, Unit.QUARTER: 4, Unit.MONTH: 12}
-_MONTHS = {Unit.YEAR: 12, Unit.HALF: 6, Unit.QUARTER: 3, Unit.MONTH: 1}  # months per period: its last month
+# Enum members read through their class (Unit.YEAR) cost many times a global lookup on Python 3.11: the
+# hot paths use these aliases.
+_U_DAY, _U_MONTH, _U_QUARTER, _U_HALF, _U_YEAR = Unit.DAY, Unit.MONTH, Unit.QUARTER, Unit.HALF, Unit.YEAR
+_K_ONE_OFF, _K_RECURRING, _K_RANGE = Kind.ONE_OFF, Kind.RECURRING, Kind.RANGE
+
+_PER_YEAR = {_U_YEAR: 1, _U_HALF: 2, _U_QUARTER: 4, _U_MONTH: 12}
+_MONTHS = {_U_YEAR: 12, _U_HALF: 6, _U_QUARTER: 3, _U_MONTH: 1}  # months per period: its last month
 _NOMINAL = itemgetter(0)
 
 
@@ -62,7 +67,7 @@ def _window_items(w: Window) -> list[_Item]:
         for y in range(first_day.year, final.year + 1)
         if first_day <= date(y, 12, 31) < final
     ]
-    label = f"Hạn cuối {w.end.year}" if w.end.unit is Unit.YEAR else f"Hạn cuối {_lower_first(w.end.label)}"
+    label = f"Hạn cuối {w.end.year}" if w.end.unit is _U_YEAR else f"Hạn cuối {_lower_first(w.end.label)}"
     items.append((final, label, f"final-{w.end.key}", True, w.end.before))
     return items
 
@@ -94,7 +99,7 @@ def _recurring_items(rec: Recurrence, start: date, horizon: date) -> list[_Item]
 
 
 def _year_items(rec: Recurrence, year: int) -> list[_Item]:
-    if rec.unit is Unit.YEAR and rec.more_anchors:
+    if rec.unit is _U_YEAR and rec.more_anchors:
         periods = [a.period(year) for a in rec.anchors]
         return [(p.last, p.label, p.key, False, a.before) for a, p in zip(rec.anchors, periods, strict=True)]
     return [_occurrence(rec, year, number) for number in range(1, _PER_YEAR[rec.unit] + 1)]
@@ -102,7 +107,7 @@ def _year_items(rec: Recurrence, year: int) -> list[_Item]:
 
 def _occurrence(rec: Recurrence, year: int, number: int) -> _Item:
     back = rec.anchor is not None and rec.anchor.before
-    if rec.unit is Unit.YEAR:
+    if rec.unit is _U_YEAR:
         due_year = year - rec.lead_years
         if rec.anchor is not None:
             period = rec.anchor.period(due_year)
@@ -112,11 +117,11 @@ def _occurrence(rec: Recurrence, year: int, number: int) -> _Item:
         if rec.lead_years:
             return nominal, f"Kế hoạch năm {year}", f"plan-{year}", False, back
         return nominal, label, str(year), False, back
-    if rec.unit is Unit.MONTH and rec.anchor is not None:
+    if rec.unit is _U_MONTH and rec.anchor is not None:
         # "Ngày 15 hằng tháng": that day of each month (the month's last day when it is shorter).
         last = month_end(year, number)
         day = min(rec.anchor.day, last.day)
-        period = Period(Unit.DAY, year, number, day)
+        period = Period(_U_DAY, year, number, day)
         if rec.anchor.before:
             period = period.previous()
         return period.last, period.label, f"{year}-{number:02d}", False, back
@@ -133,11 +138,11 @@ def expand(rule: DeadlineRule, *, start: date, horizon: date, calendar: WorkingC
             (d, Period.of_day(d).label, d.isoformat(), False, False)
             for d in override_dates(rule.override, start=start, horizon=horizon)
         ]
-    elif rule.kind is Kind.ONE_OFF:
+    elif rule.kind is _K_ONE_OFF:
         items = [(p.last, p.label, p.key, False, p.before) for p in rule.periods]
-    elif rule.kind is Kind.RANGE and rule.window is not None:
+    elif rule.kind is _K_RANGE and rule.window is not None:
         items = _window_items(rule.window)
-    elif rule.kind is Kind.RECURRING and rule.recurrence is not None:
+    elif rule.kind is _K_RECURRING and rule.recurrence is not None:
         items = _recurring_items(rule.recurrence, start, horizon)
     else:
         return []
