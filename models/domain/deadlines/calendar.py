@@ -56,6 +56,7 @@ class WorkingCalendar:
         self._holidays = holidays.country_holidays(country)
         self._years: set[int] = set()
         self._cache: dict[date, bool] = {}
+        self._effective: dict[date, date] = {}
 
     def _load_year(self, year: int) -> None:
         # The holidays object computes a year on its first lookup, which also fills ``weekend_workdays``.
@@ -123,7 +124,10 @@ class WorkingCalendar:
 
     def effective(self, nominal: date) -> date:
         """Civil Code art. 148(5): a time limit whose last day is a day off ends on the next working day."""
-        return self.next_working_day(nominal, inclusive=True)
+        found = self._effective.get(nominal)  # cached per date, as is_working_day
+        if found is None:
+            found = self._effective[nominal] = self.next_working_day(nominal, inclusive=True)
+        return found
 
     def add_working_days(self, d: date, n: int) -> date:
         """Move ``n`` working days from ``d`` (backwards when ``n`` < 0). ``d`` itself need not be a working

@@ -35,12 +35,20 @@ The list is sorted with strictly increasing nominal dates and keys unique within
 from __future__ import annotations
 
 from datetime import date
+from operator import itemgetter
 
 from .calendar import WorkingCalendar
 from .override import override_dates
 from .rules import DeadlineRule, Due, Kind, Period, Recurrence, Unit, Window, month_end
 
-_PER_YEAR = {Unit.YEAR: 1, Unit.HALF: 2, Unit.QUARTER: 4, Unit.MONTH: 12}
+# Enum members read through their class (Unit.YEAR) cost many times a global lookup on Python 3.11: the
+# hot paths use these aliases.
+_U_DAY, _U_MONTH, _U_QUARTER, _U_HALF, _U_YEAR = Unit.DAY, Unit.MONTH, Unit.QUARTER, Unit.HALF, Unit.YEAR
+_K_ONE_OFF, _K_RECURRING, _K_RANGE = Kind.ONE_OFF, Kind.RECURRING, Kind.RANGE
+
+_PER_YEAR = {_U_YEAR: 1, _U_HALF: 2, _U_QUARTER: 4, _U_MONTH: 12}
+_MONTHS = {_U_YEAR: 12, _U_HALF: 6, _U_QUARTER: 3, _U_MONTH: 1}  # months per period: its last month
+_NOMINAL = itemgetter(0)
 
 
 def _lower_first(text: str) -> str:
@@ -59,30 +67,39 @@ def _window_items(w: Window) -> list[_Item]:
         for y in range(first_day.year, final.year + 1)
         if first_day <= date(y, 12, 31) < final
     ]
-    label = f"Hạn cuối {w.end.year}" if w.end.unit is Unit.YEAR else f"Hạn cuối {_lower_first(w.end.label)}"
+    label = f"Hạn cuối {w.end.year}" if w.end.unit is _U_YEAR else f"Hạn cuối {_lower_first(w.end.label)}"
     items.append((final, label, f"final-{w.end.key}", True, w.end.before))
     return items
 
 
 def _recurring_items(rec: Recurrence, start: date, horizon: date) -> list[_Item]:
     lower = date(rec.first_year, 1, 1) if rec.first_year is not None else start
-    items: list[_Item] = []
     # Years of the work (not of the due date): from one before ``lower`` (a "trước ngày 1/1" anchor or a
     # lead year can move a due date into the previous year) up to the horizon plus the lead.
-    for year in range(lower.year - 1, horizon.year + rec.lead_years + 2):
-        if rec.first_year is not None and year < rec.first_year:
-            continue
-        if rec.last_year is not None and year > rec.last_year:
-            continue
-        for item in _year_items(rec, year):
-            if (rec.first_year is None and item[0] < start) or item[0] > horizon:
-                continue
-            items.append(item)
-    return items
+    first, last = lower.year - 1, horizon.year + rec.lead_years + 1
+    if rec.first_year is not None:
+        first = max(first, rec.first_year)
+    if rec.last_year is not None:
+        last = min(last, rec.last_year)
+    # Without a first year, items before ``start`` are dropped; items after ``horizon`` always are.
+    since = start if rec.first_year is None else date.min
+    if rec.anchor is None and not rec.lead_years and not rec.more_anchors:
+        # The common plain rules ("Hằng năm", "Hàng quý", "Định kỳ 6 tháng"): each period's last day is
+        # computed first, and only the periods kept get their label and key.
+        unit, step = rec.unit, _MONTHS[rec.unit]
+        items: list[_Item] = []
+        for year in range(first, last + 1):
+            for number in range(1, _PER_YEAR[unit] + 1):
+                nominal = month_end(year, number * step)
+                if since <= nominal <= horizon:
+                    period = Period(unit, year, number)
+                    items.append((nominal, period.label, period.key, False, False))
+        return items
+    return [item for year in range(first, last + 1) for item in _year_items(rec, year) if since <= item[0] <= horizon]
 
 
 def _year_items(rec: Recurrence, year: int) -> list[_Item]:
-    if rec.unit is Unit.YEAR and rec.more_anchors:
+    if rec.unit is _U_YEAR and rec.more_anchors:
         periods = [a.period(year) for a in rec.anchors]
         return [(p.last, p.label, p.key, False, a.before) for a, p in zip(rec.anchors, periods, strict=True)]
     return [_occurrence(rec, year, number) for number in range(1, _PER_YEAR[rec.unit] + 1)]
@@ -90,7 +107,7 @@ def _year_items(rec: Recurrence, year: int) -> list[_Item]:
 
 def _occurrence(rec: Recurrence, year: int, number: int) -> _Item:
     back = rec.anchor is not None and rec.anchor.before
-    if rec.unit is Unit.YEAR:
+    if rec.unit is _U_YEAR:
         due_year = year - rec.lead_years
         if rec.anchor is not None:
             period = rec.anchor.period(due_year)
@@ -100,11 +117,11 @@ def _occurrence(rec: Recurrence, year: int, number: int) -> _Item:
         if rec.lead_years:
             return nominal, f"Kế hoạch năm {year}", f"plan-{year}", False, back
         return nominal, label, str(year), False, back
-    if rec.unit is Unit.MONTH and rec.anchor is not None:
+    if rec.unit is _U_MONTH and rec.anchor is not None:
         # "Ngày 15 hằng tháng": that day of each month (the month's last day when it is shorter).
         last = month_end(year, number)
         day = min(rec.anchor.day, last.day)
-        period = Period(Unit.DAY, year, number, day)
+        period = Period(_U_DAY, year, number, day)
         if rec.anchor.before:
             period = period.previous()
         return period.last, period.label, f"{year}-{number:02d}", False, back
@@ -121,24 +138,27 @@ def expand(rule: DeadlineRule, *, start: date, horizon: date, calendar: WorkingC
             (d, Period.of_day(d).label, d.isoformat(), False, False)
             for d in override_dates(rule.override, start=start, horizon=horizon)
         ]
-    elif rule.kind is Kind.ONE_OFF:
+    elif rule.kind is _K_ONE_OFF:
         items = [(p.last, p.label, p.key, False, p.before) for p in rule.periods]
-    elif rule.kind is Kind.RANGE and rule.window is not None:
+    elif rule.kind is _K_RANGE and rule.window is not None:
         items = _window_items(rule.window)
-    elif rule.kind is Kind.RECURRING and rule.recurrence is not None:
+    elif rule.kind is _K_RECURRING and rule.recurrence is not None:
         items = _recurring_items(rule.recurrence, start, horizon)
     else:
         return []
-    items.sort(key=lambda item: item[0])
+    items.sort(key=_NOMINAL)
     out: list[Due] = []
+    effective = calendar.effective
+    previous: date | None = None
     for nominal, label, key, final, back in items:
-        if out and nominal <= out[-1].nominal:
+        if previous is not None and nominal <= previous:
             continue  # keep nominal dates strictly increasing (cannot happen for parsed rules)
+        previous = nominal
         if back and not calendar.is_working_day(nominal):
             # The phrase set a limit ("trước …"): never past it — the previous working day instead.
             out.append(Due(nominal, calendar.previous_working_day(nominal), label, key, final, rolled_back=True))
         else:
-            out.append(Due(nominal, calendar.effective(nominal), label, key, final))
+            out.append(Due(nominal, effective(nominal), label, key, final))
     return out
 
 

@@ -18,6 +18,11 @@ from models.domain.text import strip_diacritics
 
 from .rules import Anchor, DeadlineRule, Kind, Period, Recurrence, Unit, Window, month_end
 
+# Enum members read through their class (Unit.YEAR) cost many times a global lookup on Python 3.11: the
+# hot paths use these aliases.
+_U_DAY, _U_MONTH, _U_QUARTER, _U_HALF, _U_YEAR = Unit.DAY, Unit.MONTH, Unit.QUARTER, Unit.HALF, Unit.YEAR
+_K_ONE_OFF, _K_RECURRING, _K_RANGE, _K_ONGOING = Kind.ONE_OFF, Kind.RECURRING, Kind.RANGE, Kind.ONGOING
+
 MAX_PHRASE_CHARS = 400  # the longest phrase of real plans is ~100 characters
 CACHE_SIZE = 4096
 MIN_YEAR, MAX_YEAR = 2000, 2100
@@ -38,7 +43,9 @@ def _fold_table() -> dict[int, str]:
 
 _FOLD = _fold_table()
 _AROUND_SEP = re.compile(r"\s*([-/])\s*")
+_SPACE_AT_SEP = re.compile(r"\s[-/]|[-/]\s")  # where _AROUND_SEP changes something
 _LETTER_DIGIT = re.compile(r"(?<=[a-z])(?=\d)|(?<=\d)(?=[a-z])")
+_LETTER_AT_DIGIT = re.compile(r"[a-z]\d|\d[a-z]")  # where _LETTER_DIGIT changes something
 _IF_ANY = re.compile(r"\((?:neu co|neu can|if any)\)")
 _SPACES = re.compile(r"\s+")
 _STRIP = " .;,!-+*•\"'“”‘’"
@@ -66,8 +73,12 @@ def normalize_nfc(shown: str) -> str:
         s = _IF_ANY.sub(" ", s)
     if "  " in s:  # left by ":" → " " or by a dropped "(nếu có)"
         s = _SPACES.sub(" ", s)
-    s = _AROUND_SEP.sub(r"\1", s)
-    s = _LETTER_DIGIT.sub(" ", s)
+    # Each substitution only where it changes something (a regex search, or a substring test, is cheaper
+    # than a substitution that finds nothing; the template "\1" costs a Python call per substitution).
+    if ("-" in s or "/" in s) and _SPACE_AT_SEP.search(s):
+        s = _AROUND_SEP.sub(r"\1", s)
+    if _LETTER_AT_DIGIT.search(s):
+        s = _LETTER_DIGIT.sub(" ", s)
     s = s.strip(_STRIP)
     # Outer parentheses around the whole phrase carry no meaning: "(Năm 2025)".
     while s.startswith("(") and s.endswith(")") and s.count("(") == 1:
@@ -125,15 +136,18 @@ _PREFIX = re.compile(r"(" + "|".join(sorted((*_NEUTRAL, *_BEFORE, *_FROM), key=l
 
 
 def strip_prefixes(s: str) -> Prefixed:
+    m = _PREFIX.match(s)
+    if m is None:
+        return Prefixed(s, False, False)  # most phrases: no prefix
     before = from_ = False
     for _ in range(8):  # a handful at most: "hoàn thành trong giai đoạn …"
-        m = _PREFIX.match(s)
-        if not m:
-            break
         word = m.group(1)
         before = before or word in _BEFORE
         from_ = from_ or word in _FROM
         s = s[m.end() :]
+        m = _PREFIX.match(s)
+        if m is None:
+            break
     return Prefixed(s, before, from_)
 
 
@@ -185,7 +199,7 @@ def _day_period(d: str, m: str, y: str) -> Period:
             f"{day:02d}/{month:02d}/{year} is not a calendar date",
             f"{day:02d}/{month:02d}/{year} không phải là ngày có thật",
         )
-    return Period(Unit.DAY, year, month, day)
+    return Period(_U_DAY, year, month, day)
 
 
 def _bare_period(s: str) -> Period | None:
@@ -193,23 +207,25 @@ def _bare_period(s: str) -> Period | None:
     m = _RE_PERIOD.fullmatch(s)
     if m is None:
         return None
-    g = m.groupdict()
-    if g["dy"]:
-        return _day_period(g["d"], g["dm"], g["dy"])
-    if g["wy"]:
-        return _day_period(g["wd"], g["wm"], g["wy"])
-    if g["my"]:
-        return Period(Unit.MONTH, _year(g["my"]), _month(g["m"]))
-    if g["by"]:
-        return Period(Unit.MONTH, _year(g["by"]), _month(g["bm"]))
-    if g["qy"]:
-        return Period(Unit.QUARTER, _year(g["qy"]), _quarter(g["q"]))
-    if g["hy"]:
-        return Period(Unit.HALF, _year(g["hy"]), 1 if g["h"] == "dau" else 2)
-    if g["gy"]:  # "giữa năm" = 30/06 (GLOSSARY)
-        return Period(Unit.HALF, _year(g["gy"]), 1)
-    if g["y"]:
-        return Period(Unit.YEAR, _year(g["y"]))
+    # The alternative that matched is named by its last group (no group is nested; a dict of every group
+    # is not built).
+    last = m.lastgroup
+    if last == "y":
+        return Period(_U_YEAR, _year(m.group("y")))
+    if last == "my":
+        return Period(_U_MONTH, _year(m.group("my")), _month(m.group("m")))
+    if last == "dy":
+        return _day_period(m.group("d"), m.group("dm"), m.group("dy"))
+    if last == "wy":
+        return _day_period(m.group("wd"), m.group("wm"), m.group("wy"))
+    if last == "by":
+        return Period(_U_MONTH, _year(m.group("by")), _month(m.group("bm")))
+    if last == "qy":
+        return Period(_U_QUARTER, _year(m.group("qy")), _quarter(m.group("q")))
+    if last == "hy":
+        return Period(_U_HALF, _year(m.group("hy")), 1 if m.group("h") == "dau" else 2)
+    if last == "gy":  # "giữa năm" = 30/06 (GLOSSARY)
+        return Period(_U_HALF, _year(m.group("gy")), 1)
     raise Invalid(
         "'đầu …' (early in a period) names no day: set a date",
         "'đầu …' không chỉ rõ ngày nào: cần đặt ngày cụ thể",
@@ -275,7 +291,7 @@ def window(s: str) -> Window | None:
 
 # --------------------------------------------------------------------------------------------------------
 # Recurrences.
-_FREQ = {"nam": Unit.YEAR, "quy": Unit.QUARTER, "qui": Unit.QUARTER, "thang": Unit.MONTH}
+_FREQ = {"nam": _U_YEAR, "quy": _U_QUARTER, "qui": _U_QUARTER, "thang": _U_MONTH}
 _RE_EVERY = re.compile(r"(?:dinh ky )?(?:hang|moi) (nam|quy|qui|thang)|dinh ky (nam|quy|qui|thang)")
 _RE_SIX_MONTHS = re.compile(
     r"(?:dinh ky )?(?:hang |moi )?(?:6|sau) thang(?: mot lan| 1 lan|/lan|/1 lan)?|dinh ky nua nam"
@@ -301,9 +317,9 @@ def _anchor(s: str, outer_before: bool) -> Anchor | None:
     before = outer_before or p.before
     body = p.rest
     if m := _RE_A_MONTH.fullmatch(body):
-        return Anchor(Unit.MONTH, _month(m.group(1)), before=before)
+        return Anchor(_U_MONTH, _month(m.group(1)), before=before)
     if m := _RE_A_QUARTER.fullmatch(body):
-        return Anchor(Unit.QUARTER, _quarter(m.group(1)), before=before)
+        return Anchor(_U_QUARTER, _quarter(m.group(1)), before=before)
     if m := _RE_A_DAY.fullmatch(body):
         d, mo = (m.group(1), m.group(2)) if m.group(1) else (m.group(3), m.group(4))
         day, month = int(d), _month(mo)
@@ -313,7 +329,7 @@ def _anchor(s: str, outer_before: bool) -> Anchor | None:
                 f"{day:02d}/{month:02d} does not come every year",
                 f"ngày {day:02d}/{month:02d} không có trong mọi năm",
             )
-        return Anchor(Unit.DAY, month, day, before=before)
+        return Anchor(_U_DAY, month, day, before=before)
     return None
 
 
@@ -326,7 +342,7 @@ def _anchors(s: str, outer_before: bool) -> tuple[Anchor, ...] | None:
     for t in texts:
         anchor = _anchor(t, outer_before)
         if anchor is None and out and _BARE_NUMBER.fullmatch(t):
-            word = {Unit.MONTH: "thang", Unit.QUARTER: "quy"}.get(out[0].unit)
+            word = {_U_MONTH: "thang", _U_QUARTER: "quy"}.get(out[0].unit)
             anchor = _anchor(f"{word} {t}", outer_before) if word else None
         if anchor is None or (out and anchor.unit is not out[0].unit):
             return None
@@ -352,8 +368,8 @@ _RECURRENCE_WORDS = ("hang ", "moi ", "dinh ky", "nam truoc", "thang")
 
 
 def recurrence(s: str) -> Recurrence | None:
-    if not any(word in s for word in _RECURRENCE_WORDS):
-        return None  # cheap test first: most phrases are not recurrences
+    if "hang " not in s and "moi " not in s and "dinh ky" not in s and "nam truoc" not in s and "thang" not in s:
+        return None  # cheap test first (the words of _RECURRENCE_WORDS): most phrases are not recurrences
     body, first, last = _bounds(s)
     if first is not None and last is not None and last < first:
         raise Invalid(f"the years run backwards ({first}–{last})", f"khoảng năm ngược ({first}–{last})")
@@ -373,26 +389,26 @@ def _recurrence_core(s: str) -> Recurrence | None:
     if m := _RE_EVERY.fullmatch(body):
         return Recurrence(_FREQ[m.group(1) or m.group(2)])
     if _RE_SIX_MONTHS.fullmatch(body):
-        return Recurrence(Unit.HALF)
+        return Recurrence(_U_HALF)
     if m := _RE_MONTHLY_DAY.fullmatch(body):
         day = int(m.group(2))
         if not 1 <= day <= 31:
             raise Invalid(f"there is no day {day} in a month", f"không có ngày {day} trong tháng")
-        return Recurrence(Unit.MONTH, Anchor(Unit.DAY, 0, day, before=p.before or bool(m.group(1))))
+        return Recurrence(_U_MONTH, Anchor(_U_DAY, 0, day, before=p.before or bool(m.group(1))))
     if m := _RE_PREVIOUS_YEAR.fullmatch(body):
         anchor = _anchor(m.group(1), p.before)
-        return Recurrence(Unit.YEAR, anchor, lead_years=1) if anchor else None
+        return Recurrence(_U_YEAR, anchor, lead_years=1) if anchor else None
     if m := _RE_ANCHOR_FIRST.fullmatch(body):
         anchor = _anchor(m.group(1), p.before)
         if anchor:
-            return Recurrence(Unit.YEAR, anchor)
+            return Recurrence(_U_YEAR, anchor)
         anchors = _anchors(m.group(1), p.before)
         if anchors:
-            return Recurrence(Unit.YEAR, anchors[0], more_anchors=anchors[1:])
+            return Recurrence(_U_YEAR, anchors[0], more_anchors=anchors[1:])
     if m := _RE_ANCHOR_LAST.fullmatch(body):
         anchor = _anchor(m.group(1), p.before)
         if anchor:
-            return Recurrence(Unit.YEAR, anchor)
+            return Recurrence(_U_YEAR, anchor)
     return None
 
 
@@ -425,9 +441,9 @@ def combine(text: str, parts: list[Dated], then_ongoing: bool) -> DeadlineRule:
     if any(isinstance(p, Window) for p in parts):
         start = parts[0].start if isinstance(parts[0], Window) else parts[0]
         end = parts[-1].end if isinstance(parts[-1], Window) else parts[-1]
-        return DeadlineRule(text, Kind.RANGE, window=Window(start, end), then_ongoing=then_ongoing)
+        return DeadlineRule(text, _K_RANGE, window=Window(start, end), then_ongoing=then_ongoing)
     periods = tuple(p for p in parts if isinstance(p, Period))
-    return DeadlineRule(text, Kind.ONE_OFF, periods=periods, then_ongoing=then_ongoing)
+    return DeadlineRule(text, _K_ONE_OFF, periods=periods, then_ongoing=then_ongoing)
 
 
 _YEAR_IN = re.compile(r"\d{4}")
@@ -441,9 +457,9 @@ def _elliptic(piece: str, last: str) -> tuple[Dated, bool] | None:
     if _YEAR_IN.search(piece):
         return None
     end = single(last)
-    if end is None or end.period.unit not in (Unit.MONTH, Unit.QUARTER):
+    if end is None or end.period.unit not in (_U_MONTH, _U_QUARTER):
         return None
-    word = "thang" if end.period.unit is Unit.MONTH else "qu"
+    word = "thang" if end.period.unit is _U_MONTH else "qu"
     if _BARE_NUMBER.fullmatch(piece):
         if not _UNIT_WORD.match(last):
             return None  # "6 và 12/2026": no unit word anywhere
@@ -459,22 +475,22 @@ _RE_YEARLY_TAIL = re.compile(r"(?:dinh ky )?(?:hang|moi) nam|lap lai hang nam")
 
 def _yearly_from(period: Period) -> Recurrence | None:
     """The yearly rule whose first occurrence is ``period`` ("Quý IV/2025" → Quý IV every year from 2025)."""
-    if period.unit is Unit.YEAR:
-        return Recurrence(Unit.YEAR, first_year=period.year)
-    if period.unit is Unit.HALF:
+    if period.unit is _U_YEAR:
+        return Recurrence(_U_YEAR, first_year=period.year)
+    if period.unit is _U_HALF:
         return None
     limit = period
     if period.before:  # "trước ngày 15/12/2025" was stored as 14/12: the anchor is the limit itself
-        limit = Period.of_day(period.last + timedelta(days=1)) if period.unit is Unit.DAY else _next(period)
-    if limit.unit is Unit.DAY and (limit.number, limit.day) == (2, 29):
+        limit = Period.of_day(period.last + timedelta(days=1)) if period.unit is _U_DAY else _next(period)
+    if limit.unit is _U_DAY and (limit.number, limit.day) == (2, 29):
         return None  # 29/02 does not come every year
     number = limit.number
-    anchor = Anchor(limit.unit, number, limit.day if limit.unit is Unit.DAY else 0, before=period.before)
-    return Recurrence(Unit.YEAR, anchor, first_year=limit.year)
+    anchor = Anchor(limit.unit, number, limit.day if limit.unit is _U_DAY else 0, before=period.before)
+    return Recurrence(_U_YEAR, anchor, first_year=limit.year)
 
 
 def _next(period: Period) -> Period:
-    per_year = {Unit.MONTH: 12, Unit.QUARTER: 4}[period.unit]
+    per_year = {_U_MONTH: 12, _U_QUARTER: 4}[period.unit]
     if period.number < per_year:
         return Period(period.unit, period.year, period.number + 1)
     return Period(period.unit, period.year + 1, 1)
@@ -506,8 +522,8 @@ def compound(text: str, s: str) -> DeadlineRule | None:
         return combine(text, parts, then_ongoing=False)
     if RE_NEXT_YEARS.fullmatch(rest):
         # "Năm 2025 và những năm tiếp theo": yearly from that year on.
-        if len(parts) == 1 and isinstance(parts[0], Period) and parts[0].unit is Unit.YEAR:
-            return DeadlineRule(text, Kind.RECURRING, recurrence=Recurrence(Unit.YEAR, first_year=parts[0].year))
+        if len(parts) == 1 and isinstance(parts[0], Period) and parts[0].unit is _U_YEAR:
+            return DeadlineRule(text, _K_RECURRING, recurrence=Recurrence(_U_YEAR, first_year=parts[0].year))
         # "2025 - 2026 và những năm tiếp theo": the window, then ongoing (its final date is kept).
         if len(parts) == 1 and isinstance(parts[0], Window) and not from_flags[0]:
             return combine(text, parts, then_ongoing=True)
@@ -515,7 +531,7 @@ def compound(text: str, s: str) -> DeadlineRule | None:
     if _RE_YEARLY_TAIL.fullmatch(rest) and len(parts) == 1 and isinstance(parts[0], Period) and not from_flags[0]:
         # "Quý IV/2025 và hằng năm", "Trước ngày 15/12/2025 và hằng năm": the same day every year from then.
         rec = _yearly_from(parts[0])
-        return DeadlineRule(text, Kind.RECURRING, recurrence=rec) if rec is not None else None
+        return DeadlineRule(text, _K_RECURRING, recurrence=rec) if rec is not None else None
     if TAIL_WORDS.search(rest) and not DIGIT.search(rest):
         if any(from_flags):
             return None
@@ -534,17 +550,17 @@ def parse_dated(text: str, s: str) -> DeadlineRule | None:
     if not DIGIT.search(s):
         # Every dated form names a number; only a recurrence ("Hằng năm") can do without.
         rec = recurrence(s)
-        return DeadlineRule(text, Kind.RECURRING, recurrence=rec) if rec is not None else None
+        return DeadlineRule(text, _K_RECURRING, recurrence=rec) if rec is not None else None
     one = single(s)
     if one is not None:
         if one.from_:
             # "Triển khai từ năm 2026": a start and no end — an ongoing task from that day on.
-            return DeadlineRule(text, Kind.ONGOING, ongoing_from=one.period.first)
-        return DeadlineRule(text, Kind.ONE_OFF, periods=(one.period,))
+            return DeadlineRule(text, _K_ONGOING, ongoing_from=one.period.first)
+        return DeadlineRule(text, _K_ONE_OFF, periods=(one.period,))
     win = window(s)
     if win is not None:
-        return DeadlineRule(text, Kind.RANGE, window=win)
+        return DeadlineRule(text, _K_RANGE, window=win)
     rec = recurrence(s)
     if rec is not None:
-        return DeadlineRule(text, Kind.RECURRING, recurrence=rec)
+        return DeadlineRule(text, _K_RECURRING, recurrence=rec)
     return compound(text, s) if SEP.search(s) else None

@@ -67,6 +67,10 @@ from .grammar import MAX_PHRASE_CHARS, Invalid, normalize_nfc, parse_dated
 from .rules import DeadlineRule, Kind
 from .sentences import ongoing_clause, read_sentences, with_tail_note
 
+# Enum members read through their class (Unit.YEAR) cost many times a global lookup on Python 3.11: the
+# hot paths use these aliases.
+_K_EXTERNAL, _K_UNRECOGNIZED = Kind.EXTERNAL, Kind.UNRECOGNIZED
+
 __all__ = ["CACHE_SIZE", "MAX_PHRASE_CHARS", "normalize_phrase", "parse_deadline"]
 
 CACHE_SIZE = 4096
@@ -92,7 +96,7 @@ _EXTERNAL = re.compile(
 
 
 def _unrecognized(text: str, en: str, vi: str) -> DeadlineRule:
-    return DeadlineRule(text, Kind.UNRECOGNIZED, needs_officer=True, reason=en, reason_vi=vi)
+    return DeadlineRule(text, _K_UNRECOGNIZED, needs_officer=True, reason=en, reason_vi=vi)
 
 
 def parse_deadline(text: str, *, cache: bool = True) -> DeadlineRule:
@@ -180,7 +184,7 @@ def _parse(text: str) -> DeadlineRule:
     if _EVENT.search(s):
         return DeadlineRule(
             shown,
-            Kind.EXTERNAL,
+            _K_EXTERNAL,
             needs_officer=True,
             reason="event-driven: due when the event happens or a request comes",
             reason_vi="phát sinh theo sự việc hoặc khi có yêu cầu",
@@ -188,7 +192,7 @@ def _parse(text: str) -> DeadlineRule:
     if _EXTERNAL.search(s):
         return DeadlineRule(
             shown,
-            Kind.EXTERNAL,
+            _K_EXTERNAL,
             needs_officer=True,
             reason="set by another body: a ministry's roadmap, guidance, a separate plan or a regulation",
             reason_vi="do cơ quan khác hoặc văn bản khác quyết định: lộ trình, hướng dẫn, kế hoạch riêng, quy định",

@@ -46,13 +46,30 @@ class Unit(StrEnum):
     YEAR = "year"
 
 
+# Enum members read through their class (Unit.YEAR) cost many times a global lookup on Python 3.11: the
+# hot paths use these aliases.
+_U_DAY, _U_MONTH, _U_QUARTER, _U_HALF, _U_YEAR = Unit.DAY, Unit.MONTH, Unit.QUARTER, Unit.HALF, Unit.YEAR
+_K_UNRECOGNIZED = Kind.UNRECOGNIZED
+
 ROMAN = ("I", "II", "III", "IV")
 _REPORT_VI = {"monthly": "hằng tháng", "quarterly": "hằng quý", "six_month": "6 tháng", "annual": "hằng năm"}
 
 
+_MONTH_DAYS = (0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+
+
+def month_length(year: int, month: int) -> int:
+    """Days in ``month`` of ``year`` (what ``calendar.monthrange(year, month)[1]`` gives, without its weekday)."""
+    if month == 2:
+        return 29 if _cal.isleap(year) else 28
+    if not 1 <= month <= 12:
+        raise _cal.IllegalMonthError(month)
+    return _MONTH_DAYS[month]
+
+
 def month_end(year: int, month: int) -> date:
     """Last day of ``month`` in ``year``."""
-    return date(year, month, _cal.monthrange(year, month)[1])
+    return date(year, month, month_length(year, month))
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,36 +91,36 @@ class Period:
     @property
     def first(self) -> date:
         """First day of the period."""
-        if self.unit is Unit.DAY:
+        if self.unit is _U_DAY:
             return date(self.year, self.number, self.day)
-        if self.unit is Unit.MONTH:
+        if self.unit is _U_MONTH:
             return date(self.year, self.number, 1)
-        if self.unit is Unit.QUARTER:
+        if self.unit is _U_QUARTER:
             return date(self.year, 3 * self.number - 2, 1)
-        if self.unit is Unit.HALF:
+        if self.unit is _U_HALF:
             return date(self.year, 6 * self.number - 5, 1)
         return date(self.year, 1, 1)
 
     @property
     def last(self) -> date:
         """Last day of the period: the nominal due date of a deadline named by it."""
-        if self.unit is Unit.DAY:
+        if self.unit is _U_DAY:
             return date(self.year, self.number, self.day)
-        if self.unit is Unit.MONTH:
+        if self.unit is _U_MONTH:
             return month_end(self.year, self.number)
-        if self.unit is Unit.QUARTER:
+        if self.unit is _U_QUARTER:
             return month_end(self.year, 3 * self.number)
-        if self.unit is Unit.HALF:
+        if self.unit is _U_HALF:
             return month_end(self.year, 6 * self.number)
         return date(self.year, 12, 31)
 
     def previous(self) -> Period:
         """The period just before this one, same unit ("Trước tháng 7/2025" means by Tháng 6/2025)."""
-        if self.unit is Unit.DAY:
+        if self.unit is _U_DAY:
             return Period.of_day(self.first - timedelta(days=1))
-        if self.unit is Unit.YEAR:
-            return Period(Unit.YEAR, self.year - 1)
-        per_year = {Unit.MONTH: 12, Unit.QUARTER: 4, Unit.HALF: 2}[self.unit]
+        if self.unit is _U_YEAR:
+            return Period(_U_YEAR, self.year - 1)
+        per_year = {_U_MONTH: 12, _U_QUARTER: 4, _U_HALF: 2}[self.unit]
         if self.number > 1:
             return Period(self.unit, self.year, self.number - 1)
         return Period(self.unit, self.year - 1, per_year)
@@ -111,44 +128,44 @@ class Period:
     @staticmethod
     def of_day(d: date) -> Period:
         """The DAY period of ``d``."""
-        return Period(Unit.DAY, d.year, d.month, d.day)
+        return Period(_U_DAY, d.year, d.month, d.day)
 
     @property
     def key(self) -> str:
         """Stable machine key: "2025-07-31", "2025-07", "2025-Q1", "2025-H1", "2025"."""
-        if self.unit is Unit.DAY:
+        if self.unit is _U_DAY:
             return self.first.isoformat()
-        if self.unit is Unit.MONTH:
+        if self.unit is _U_MONTH:
             return f"{self.year}-{self.number:02d}"
-        if self.unit is Unit.QUARTER:
+        if self.unit is _U_QUARTER:
             return f"{self.year}-Q{self.number}"
-        if self.unit is Unit.HALF:
+        if self.unit is _U_HALF:
             return f"{self.year}-H{self.number}"
         return str(self.year)
 
     @property
     def label(self) -> str:
         """Vietnamese label, as officers write it: "Tháng 7/2025", "Quý I/2025", "Năm 2025"…"""
-        if self.unit is Unit.DAY:
+        if self.unit is _U_DAY:
             return f"Ngày {self.day:02d}/{self.number:02d}/{self.year}"
-        if self.unit is Unit.MONTH:
+        if self.unit is _U_MONTH:
             return f"Tháng {self.number}/{self.year}"
-        if self.unit is Unit.QUARTER:
+        if self.unit is _U_QUARTER:
             return f"Quý {ROMAN[self.number - 1]}/{self.year}"
-        if self.unit is Unit.HALF:
+        if self.unit is _U_HALF:
             return f"6 tháng {'đầu' if self.number == 1 else 'cuối'} năm {self.year}"
         return f"Năm {self.year}"
 
     @property
     def label_en(self) -> str:
         """English label, for explanations."""
-        if self.unit is Unit.DAY:
+        if self.unit is _U_DAY:
             return self.first.isoformat()
-        if self.unit is Unit.MONTH:
+        if self.unit is _U_MONTH:
             return f"{_cal.month_name[self.number]} {self.year}"
-        if self.unit is Unit.QUARTER:
+        if self.unit is _U_QUARTER:
             return f"Q{self.number} {self.year}"
-        if self.unit is Unit.HALF:
+        if self.unit is _U_HALF:
             return f"{'first' if self.number == 1 else 'second'} half of {self.year}"
         return f"year {self.year}"
 
@@ -287,7 +304,7 @@ class DeadlineRule:
     @property
     def recognized(self) -> bool:
         """False only for ``unrecognized`` rules."""
-        return self.kind is not Kind.UNRECOGNIZED
+        return self.kind is not _K_UNRECOGNIZED
 
     def as_json(self) -> dict[str, Any]:
         """A JSON-ready summary of the rule (no dates: see ``expand``)."""

@@ -43,6 +43,11 @@ from .grammar import (
 )
 from .rules import DeadlineRule, Kind, Recurrence, Unit, Window
 
+# Enum members read through their class (Unit.YEAR) cost many times a global lookup on Python 3.11: the
+# hot paths use these aliases.
+_U_MONTH, _U_QUARTER, _U_HALF, _U_YEAR = Unit.MONTH, Unit.QUARTER, Unit.HALF, Unit.YEAR
+_K_ONE_OFF, _K_RECURRING, _K_RANGE, _K_ONGOING = Kind.ONE_OFF, Kind.RECURRING, Kind.RANGE, Kind.ONGOING
+
 MAX_CLAUSES = 8
 _SENTENCE = re.compile(r"(?<=\S)\.\s+(?=\S)|\n+")
 _CLAUSE_SEP = re.compile(
@@ -136,22 +141,22 @@ def _clauses(sentence: str) -> list[tuple[int, int]]:
 def _bounded_ongoing(text: str, bound: str | None) -> DeadlineRule | None:
     """An ongoing rule, bounded by "đến …", "từ …", "trong (giai đoạn) …" when given (None if not read)."""
     if bound is None:
-        return DeadlineRule(text, Kind.ONGOING)
+        return DeadlineRule(text, _K_ONGOING)
     if m := _BOUND_UNTIL.fullmatch(bound):
         until = single(m.group(1))
         if until is None or until.from_:
             return None
-        return DeadlineRule(text, Kind.ONGOING, ongoing_until=until.period.last)
+        return DeadlineRule(text, _K_ONGOING, ongoing_until=until.period.last)
     if m := _BOUND_FROM_ONLY.fullmatch(bound):
         start = single(m.group(1))
         if start is not None:
-            return DeadlineRule(text, Kind.ONGOING, ongoing_from=start.period.first)
+            return DeadlineRule(text, _K_ONGOING, ongoing_from=start.period.first)
     win = window(bound)
     if win is not None:
-        return DeadlineRule(text, Kind.ONGOING, ongoing_from=win.start.first, ongoing_until=win.end.last)
+        return DeadlineRule(text, _K_ONGOING, ongoing_from=win.start.first, ongoing_until=win.end.last)
     one = single(bound)  # "Thường xuyên trong năm 2025"
     if one is not None and not one.from_ and bound.startswith("trong "):
-        return DeadlineRule(text, Kind.ONGOING, ongoing_from=one.period.first, ongoing_until=one.period.last)
+        return DeadlineRule(text, _K_ONGOING, ongoing_from=one.period.first, ongoing_until=one.period.last)
     return None
 
 
@@ -217,7 +222,7 @@ def _dated_only(text: str, s: str) -> DeadlineRule | None:
         if exc.soft:
             return None
         raise
-    if rule is None or rule.kind not in (Kind.ONE_OFF, Kind.RANGE):
+    if rule is None or rule.kind not in (_K_ONE_OFF, _K_RANGE):
         return None
     return rule
 
@@ -334,7 +339,7 @@ def _refined(sentence: str) -> DeadlineRule | None:
     if m is None or not DIGIT.search(m.group(2)):
         return None
     outer, inner = core(m.group(1)), core(m.group(2))
-    if outer is None or inner is None or Kind.ONE_OFF not in (outer.kind, inner.kind):
+    if outer is None or inner is None or _K_ONE_OFF not in (outer.kind, inner.kind):
         return None
     if outer.kind is not inner.kind or len(outer.periods) != 1 or len(inner.periods) != 1:
         return None
@@ -390,11 +395,11 @@ def _closed(note: str) -> str:
 
 
 def _parts(rule: DeadlineRule) -> list[Dated]:
-    return list(rule.periods) if rule.kind is Kind.ONE_OFF else [rule.window] if rule.window else []
+    return list(rule.periods) if rule.kind is _K_ONE_OFF else [rule.window] if rule.window else []
 
 
-_FINER = (Unit.YEAR, Unit.HALF, Unit.QUARTER, Unit.MONTH)
-_KIND_OF_UNIT = {Unit.MONTH: "monthly", Unit.QUARTER: "quarterly", Unit.HALF: "six_month", Unit.YEAR: "annual"}
+_FINER = (_U_YEAR, _U_HALF, _U_QUARTER, _U_MONTH)
+_KIND_OF_UNIT = {_U_MONTH: "monthly", _U_QUARTER: "quarterly", _U_HALF: "six_month", _U_YEAR: "annual"}
 
 
 def _plain(rec: Recurrence | None) -> bool:
@@ -414,14 +419,14 @@ def _main(text: str, mains: list[DeadlineRule]) -> DeadlineRule:
     if len(mains) == 1:
         return replace(mains[0], text=text)
     kinds = {r.kind for r in mains}
-    if kinds <= {Kind.ONE_OFF, Kind.RANGE} and not any(r.then_ongoing for r in mains[:-1]):
+    if kinds <= {_K_ONE_OFF, _K_RANGE} and not any(r.then_ongoing for r in mains[:-1]):
         parts = [p for r in mains for p in _parts(r)]
         return combine(text, parts, then_ongoing=mains[-1].then_ongoing)
-    if kinds == {Kind.RECURRING} and all(_plain(r.recurrence) for r in mains):
+    if kinds == {_K_RECURRING} and all(_plain(r.recurrence) for r in mains):
         # "Định kỳ 6 tháng, hằng năm": every year end is also a half-year end — the finest frequency.
         unit = max((r.recurrence.unit for r in mains if r.recurrence), key=_FINER.index)
-        return DeadlineRule(text, Kind.RECURRING, recurrence=Recurrence(unit))
-    if kinds == {Kind.ONGOING, Kind.RECURRING} and mains[0].kind is Kind.ONGOING and len(mains) == 2:
+        return DeadlineRule(text, _K_RECURRING, recurrence=Recurrence(unit))
+    if kinds == {_K_ONGOING, _K_RECURRING} and mains[0].kind is _K_ONGOING and len(mains) == 2:
         rec = mains[1].recurrence
         if _plain(rec) and rec is not None:  # "Thường xuyên, định kỳ hằng quý": ongoing, quarterly reports
             return replace(mains[0], text=text, reports=(*mains[0].reports, _KIND_OF_UNIT[rec.unit]))
@@ -429,8 +434,8 @@ def _main(text: str, mains: list[DeadlineRule]) -> DeadlineRule:
             return replace(mains[1], text=text, note=_joined(mains[0].text, mains[1].note))
     last = mains[-1]
     dated = mains[:-1]
-    then_from = last.kind is Kind.ONGOING and last.ongoing_until is None and bool(dated)
-    if then_from and {r.kind for r in dated} <= {Kind.ONE_OFF, Kind.RANGE} and not any(r.then_ongoing for r in dated):
+    then_from = last.kind is _K_ONGOING and last.ongoing_until is None and bool(dated)
+    if then_from and {r.kind for r in dated} <= {_K_ONE_OFF, _K_RANGE} and not any(r.then_ongoing for r in dated):
         # "Quý III/2025; tổ chức triển khai từ Quý IV/2025": the dated part, then ongoing from after it.
         rule = combine(text, [p for r in dated for p in _parts(r)], then_ongoing=True)
         ends = [p.last if not isinstance(p, Window) else p.end.last for p in _parts(rule)]
@@ -498,13 +503,13 @@ def _read(shown: str, lines: list[str], known: str) -> DeadlineRule | None:
             return None
         # "Định kỳ hằng quý báo cáo về Sở Tài chính": the report itself recurs, at the finest frequency.
         unit = max((u for u, k in _KIND_OF_UNIT.items() if k in freq[0].reports), key=_FINER.index)
-        mains = [DeadlineRule(freq[0].note, Kind.RECURRING, recurrence=Recurrence(unit))]
+        mains = [DeadlineRule(freq[0].note, _K_RECURRING, recurrence=Recurrence(unit))]
     rule = _main(shown, mains)
     follow = [p for p in pieces if p.rule is None and p.note]
     notes = list(dict.fromkeys(n for n in (rule.note, *(r.note for r in mains), *(p.note for p in follow)) if n))
     reports = tuple(dict.fromkeys((*rule.reports, *(k for p in follow for k in p.reports))))
     report_to = rule.report_to or next((p.report_to for p in follow if p.report_to), "")
-    then_ongoing = rule.then_ongoing or (rule.kind in (Kind.ONE_OFF, Kind.RANGE) and any(p.ongoing for p in follow))
-    if rule.kind is Kind.RECURRING and reports and not follow:
+    then_ongoing = rule.then_ongoing or (rule.kind in (_K_ONE_OFF, _K_RANGE) and any(p.ongoing for p in follow))
+    if rule.kind is _K_RECURRING and reports and not follow:
         reports = ()
     return replace(rule, note="; ".join(notes), reports=reports, report_to=report_to, then_ongoing=then_ongoing)
