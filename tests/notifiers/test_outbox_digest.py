@@ -69,8 +69,9 @@ def test_killed_during_dispatch_then_rerun(app, tmp_path, fault) -> None:
         _finish(_worker(day, log, "both"))  # the next run: evaluates nothing new, sends the rest
     counts = _check_no_duplicate_and_nothing_lost(app, log)
     # About one per contact, channel and day (the slots above), not one per item: 449 messages carry
-    # 24,790 items on the shipped directory with its 92 communes.
-    assert counts["messages"] * 20 < counts["items"]
+    # 6,607 items (a ledger row per cycle and recipient; 24,790 when each folded step had its own row) on
+    # the shipped directory with its 92 communes.
+    assert counts["messages"] * 10 < counts["items"]
 
 
 def test_two_daily_runs_at_once(app, tmp_path) -> None:
