@@ -261,13 +261,14 @@ def materialise(rt: Runtime, session: Session, today: date) -> tuple[int, int]:
         return 0, 0
     beyond: list[date] = []
     wanted = wanted_cycles(rt, session, today, beyond=beyond)
-    created, cancelled = _materialise(rt, session, today, wanted)
+    created, cancelled = _materialise(rt, session, epoch, wanted)
     # The cycles just made are part of what the next run compares: the fingerprint is taken after them.
     mark.store(session, mark.fingerprint(session, inputs), limit, min(beyond, default=mark.NONE_LEFT), epoch)
     return created, cancelled
 
 
-def _materialise(rt: Runtime, session: Session, today: date, wanted: list[Want]) -> tuple[int, int]:
+def _materialise(rt: Runtime, session: Session, epoch: date, wanted: list[Want]) -> tuple[int, int]:
+    """Insert the missing ``wanted`` cycles; cancel those routed away when routing may have changed."""
     if rt._existing is None:
         rt._existing = set(session.execute(select(Cycle.subject, Cycle.agency_id, Cycle.role, Cycle.period_key)).all())  # type: ignore[arg-type]
     existing = rt._existing
@@ -276,8 +277,6 @@ def _materialise(rt: Runtime, session: Session, today: date, wanted: list[Want])
     # ON CONFLICT DO NOTHING: a concurrent run may have created some of them a moment ago.
     created = bulk_insert_ignore(session, Cycle, [w.row(now) for w in missing])
     existing.update(w.identity for w in missing)
-
-    epoch = rt.routing_epoch(today)
     if not missing and rt._last_epoch == epoch:
         return created, 0  # nothing new and routing unchanged: no cycle can have lost its agency
     rt._last_epoch = epoch
