@@ -39,6 +39,7 @@ from cli.common import console, fail
 GRACE = 20.0  # seconds a child gets to stop after SIGTERM
 READY_TIMEOUT = 180.0  # seconds each part gets to answer (a first Prefect start creates its database)
 DEPLOYMENTS = ("daily", "dispatch", "digest", "watch", "round")
+READY_FILE = "DONDOC_SERVE_READY_FILE"  # flows.serve.READY_FILE (not imported: it would load Prefect here)
 
 
 @dataclass
@@ -224,10 +225,16 @@ def _run(
         _wait_until(f"the Prefect server {api}", lambda: _answers(f"{api}/health"), children)
         console.print(f"Prefect: máy chủ đã cấu hình / configured server {api}")
     env = {**env, "PREFECT_API_URL": api}
+    # Ready once flows.serve says it registered all five: on a restart the deployments are in the API
+    # already, and a stop before it registered them again would cut the registration short.
+    ready = Path(env["DONDOC_DATA_DIR"]) / "serve.ready"
+    ready.parent.mkdir(parents=True, exist_ok=True)
+    ready.unlink(missing_ok=True)
     # SIGINT: Prefect's runner answers SIGTERM with sys.exit() from the signal handler, in the middle of
     # its websocket reads (a traceback in the log); SIGINT stops it the way Ctrl+C does, quietly
-    children.append(_start("flows.serve", [python, "-m", "flows.serve"], env, signal.SIGINT))
-    _wait_until("the deployments", lambda: _deployments_present(api), children)
+    serve_env = {**env, READY_FILE: str(ready)}
+    children.append(_start("flows.serve", [python, "-m", "flows.serve"], serve_env, signal.SIGINT))
+    _wait_until("the deployments", lambda: ready.exists() and _deployments_present(api), children)
     console.print(
         "Lịch chạy / deployments: daily 07:00 hằng ngày, dispatch 15 phút một lần 7–17 giờ ngày làm việc, "
         "digest 07:30 thứ Hai, round khi cán bộ mở (giờ Việt Nam)"

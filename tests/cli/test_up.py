@@ -51,14 +51,22 @@ def _up(env: dict[str, str], port: int, prefect_port: int, log: Path) -> subproc
         )
 
 
+RUNNING = "dondoc up: đang chạy"
+
+
 def _run_once(env: dict[str, str], port: int, prefect_port: int, log: Path) -> tuple[list[dict], float]:
-    """Start, wait for the web and the deployments, SIGTERM; the deployments seen and the seconds to start."""
+    """Start, wait for the web, the deployments and the command's own "running" line, SIGTERM; the
+    deployments seen and the seconds to start. On a restart the deployments and the scheduler's runs are
+    in the API from the first start, so only the new "running" line says this start is done (a stop before
+    it once cut flows.serve's registration short: a KeyboardInterrupt traceback in CI)."""
     api = f"http://127.0.0.1:{prefect_port}/api"
+    running_before = log.read_text().count(RUNNING) if log.exists() else 0
     started = time.monotonic()
     process = _up(env, port, prefect_port, log)
     try:
         _wait("the web app", lambda: httpx.get(f"http://127.0.0.1:{port}/healthz").status_code == 200, process)
         _wait("the deployments", lambda: {d["name"] for d in _deployments(api)} >= set(DEPLOYMENTS), process)
+        _wait("the running line", lambda: log.read_text().count(RUNNING) > running_before, process)
         seconds = time.monotonic() - started
         _wait("the scheduler's runs", lambda: len(_scheduled_runs(api)) > 0, process)
         deployments = _deployments(api)
@@ -104,3 +112,4 @@ def test_up_serves_everything_stops_cleanly_and_restarts_without_duplicates(tmp_
         assert not any(d["paused"] for d in seen)
     assert sorted(d["id"] for d in first) == sorted(d["id"] for d in second)  # updated, not created again
     assert "Traceback" not in (restarted := log.read_text()), restarted[-4000:]
+    assert restarted.count("flows.serve: 5 deployments registered") == 2  # each start registered all five
