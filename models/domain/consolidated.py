@@ -14,7 +14,11 @@ writes the message. The rules:
   ``cap`` messages of a class a day: slot 1 … cap; a message whose slot is taken by another run waits for
   the next free slot or the next day — it is never a second copy of the same items.
 - **Short forms**: Zalo parameters and SMS carry the :func:`summary` ("Sở X có 12 nhiệm vụ quá hạn, 3 đến
-  hạn trong 7 ngày"), email the full list. A cut text ends with "…" at a word (:func:`cut_words`).
+  hạn trong 7 ngày"), email the list. A cut text ends with "…" at a word (:func:`cut_words`).
+- **Long lists**: a message lists at most :data:`LIST_LIMIT` items of a section and
+  :data:`ESCALATED_LIMIT` escalated items of an agency, then "… và N nội dung khác"; the counts, the
+  summary and the link's page cover them all (:func:`listed`). A letter of thousands of lines is read by
+  nobody — the standing agency's escalations at national scale were 170,000 lines, 15 MB of text.
 - **Decisions ride along**: an officer's acceptance of an answer is a ledger entry of step
   :data:`ACCEPTED`, waiting like a reminder step. It becomes an item of the contact's message of the day
   (listed first, and first in the summary so that Zalo's 100 characters keep it: "Sở X: báo cáo NV12 đã
@@ -26,6 +30,8 @@ from dataclasses import asdict, dataclass
 from datetime import date
 
 SOON_DAYS = 7  # "đến hạn trong 7 ngày"
+LIST_LIMIT = 200  # items a message lists per section (the rest: "… và N nội dung khác", all on the page)
+ESCALATED_LIMIT = 20  # escalated items a message lists per agency (all on the officers' pages)
 PENDING = "pending"  # the ledger's notification_key of a step waiting for the day's consolidated message
 REMINDERS = "r"  # message class of the consolidated reminders (the cap counts per class)
 # The ledger step of an officer's acceptance: the agency hears of it in its next message of the day.
@@ -44,7 +50,7 @@ SECTION_TITLES = {
 }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Item:
     """One cycle as a consolidated message lists it."""
 
@@ -108,6 +114,12 @@ def item_line(item: Item, today: date, *, with_agency: bool = False) -> str:
         when += f", còn {days} ngày"
     who = f"{item.agency}, " if with_agency else ""
     return f"{item.subject} ({who}KH {item.plan}, {item.role}): {item.title} — {when}"
+
+
+def listed(items: list[Item], today: date, limit: int, *, with_agency: bool = False) -> tuple[list[str], int]:
+    """The lines of the first ``limit`` of ``items`` (already in order) and how many are left out."""
+    shown = items[:limit]
+    return [item_line(i, today, with_agency=with_agency) for i in shown], len(items) - len(shown)
 
 
 def counts(items: list[Item], today: date) -> dict[str, int]:

@@ -21,6 +21,10 @@ The batches of ``models.services.reminders`` record each due step in the ledger 
 
 Sending stays the outbox's job, exactly once per key (``notifiers.outbox``); a crash before the commit
 leaves every entry waiting for the next run, after it the message exists and its entries point to it.
+
+Memory: the contacts are taken in **batches** of about :data:`BATCH_ENTRIES` waiting entries (a contact's
+entries are never split: one message holds them all). Only a batch's entries, cycles and task texts are in
+memory at a time — loading every waiting entry at once held 1.3 GB at 100,000 tasks (bench/bench_daily.py).
 """
 
 import logging
@@ -29,7 +33,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlmodel import Session
 
 from models.domain import consolidated as cd
@@ -41,7 +45,7 @@ from models.domain.tokens import link_for, token_expiry
 from models.services.day_report import DayReport
 from models.services.message_context import STANDING_FALLBACK, subject_texts
 from models.services.runtime import Runtime
-from models.store.cycle_tables import CycleRow, Notification, ReminderLedger, ResponseToken, cycle_rows
+from models.store.cycle_tables import Cycle, Notification, ReminderLedger, ResponseToken
 from models.store.plan_tables import Agency, Plan
 from models.store.tokens import new_link_row
 from models.store.writes import insert_ignore, outbox_row
@@ -50,11 +54,13 @@ log = logging.getLogger("dondoc.compose")
 KIND = "consolidated"  # the template of the message (config/messages.yaml)
 STEP = "daily"  # the outbox row's step: a message of the day, not of one cycle's step
 CHUNK = 900
+# Waiting entries loaded and composed together (a contact with more is one batch on its own).
+BATCH_ENTRIES = 20_000
 OPENING = frozenset({"open", "round"})  # step kinds that open a cycle
 L = ReminderLedger
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class _Entry:
     id: int
     cycle_id: int
@@ -68,9 +74,25 @@ class _Entry:
         return step_kind(self.step) in OPENING and all(step_kind(s) in OPENING for s in self.folded.split())
 
 
+@dataclass(frozen=True, slots=True)
+class _Cycle:
+    """What a message reads of a cycle (a lighter snapshot than ``CycleRow``: the standing agency's message
+    at national scale lists 180,000 cycles)."""
+
+    id: int
+    plan_id: int
+    subject: str
+    task_id: int | None
+    indicator_id: int | None
+    agency_id: int
+    role: str
+    due: date  # the extended due date when granted
+    status: str
+
+
 @dataclass
 class _Facts:
-    cycles: dict[int, CycleRow]
+    cycles: dict[int, _Cycle]
     agencies: dict[int, Agency]
     by_code: dict[str, Agency]
     standing: Agency | None
@@ -91,32 +113,86 @@ def compose_day(rt: Runtime, today: date, session: Session | None = None) -> Day
 
 def _compose(rt: Runtime, session: Session, today: date) -> DayReport:
     report = DayReport(day=today.isoformat())
-    entries = [
-        _Entry(*row)
-        for row in session.execute(
-            select(L.id, L.cycle_id, L.step, L.recipient, L.due_on, L.folded)
-            .where(L.notification_key == cd.PENDING)
-            .order_by(L.id)
-        )
-    ]
-    if not entries:
+    batches = _batches(session)
+    if not batches:
         return report
-    facts = _load(rt, session, {e.cycle_id for e in entries})
-    live = [e for e in entries if _still_news(e, facts)]
+    agencies = {a.id: a for a in session.execute(select(Agency)).scalars()}
+    tracked = dict(session.execute(select(Plan.id, Plan.track_from).where(Plan.track_from.is_not(None))).all())  # type: ignore[union-attr]
+    used_slots = _used_slots(session, today)
+    for targets in batches:
+        _compose_batch(rt, session, today, targets, agencies, tracked, used_slots, report)  # type: ignore[arg-type]
+    return report
+
+
+def _target_of(recipient: str) -> str:
+    """The contact whose message carries ``recipient``'s entries: the standing agency's escalation entries
+    (``<code>#standing``) go in its own message (``<code>``)."""
+    code, _, kind = recipient.partition("#")
+    return code if kind == "standing" else recipient
+
+
+def _batches(session: Session) -> list[dict[str, list[str]]]:
+    """The contacts with waiting entries, in target order, cut into batches of about
+    :data:`BATCH_ENTRIES` entries: each batch maps a target to the ledger recipients it carries."""
+    waiting: dict[str, dict[str, int]] = defaultdict(dict)
+    counted = session.execute(
+        select(L.recipient, func.count()).where(L.notification_key == cd.PENDING).group_by(L.recipient)
+    )
+    for recipient, n in counted:
+        waiting[_target_of(recipient)][recipient] = n
+    batches: list[dict[str, list[str]]] = []
+    batch: dict[str, list[str]] = {}
+    size = 0
+    for target in sorted(waiting):
+        n = sum(waiting[target].values())
+        if batch and (size + n > BATCH_ENTRIES or len(batch) >= CHUNK):
+            batches.append(batch)
+            batch, size = {}, 0
+        batch[target] = sorted(waiting[target])
+        size += n
+    if batch:
+        batches.append(batch)
+    return batches
+
+
+def _compose_batch(
+    rt: Runtime,
+    session: Session,
+    today: date,
+    targets: dict[str, list[str]],
+    agencies: dict[int, Agency],
+    tracked: dict[int, date],
+    used_slots: dict[str, set[int]],
+    report: DayReport,
+) -> None:
+    """Steps 1–4 for the contacts ``targets``."""
+    recipients = sorted(r for rs in targets.values() for r in rs)
+    entries: list[_Entry] = []
+    for start in range(0, len(recipients), CHUNK):
+        stmt = select(L.id, L.cycle_id, L.step, L.recipient, L.due_on, L.folded).where(
+            L.notification_key == cd.PENDING,
+            L.recipient.in_(recipients[start : start + CHUNK]),  # type: ignore[attr-defined]
+        )
+        # Streamed from the connection: the ORM's result buffered every row before the first _Entry.
+        entries.extend(_Entry(*row) for row in session.connection().execute(stmt))
+    if not entries:
+        return
+    entries.sort(key=lambda e: e.id)
+    facts = _load(rt, session, {e.cycle_id for e in entries}, agencies, tracked)
+    facts.used_slots = used_slots
     _set_key(session, [e.id for e in entries if not _still_news(e, facts)], None)
+    digest_waits = rt.escalation_digest == "weekly" and today.weekday() != 0
     groups: dict[str, list[_Entry]] = defaultdict(list)
-    for entry in live:
-        code, _, kind = entry.recipient.partition("#")
-        if kind == "standing":
-            if rt.escalation_digest == "weekly" and today.weekday() != 0:
-                continue  # the standing agency's escalation digest goes on Mondays
-            groups[code].append(entry)  # one message to the standing agency: its own items and the escalations
-        else:
-            groups[entry.recipient].append(entry)
-    facts.used_slots = _used_slots(session, today)
+    for entry in entries:
+        if not _still_news(entry, facts):
+            continue
+        if digest_waits and entry.recipient.endswith("#standing"):
+            continue  # the standing agency's escalation digest goes on Mondays
+        # The standing agency's escalations go in its own message, with its own items.
+        groups[_target_of(entry.recipient)].append(entry)
+    del entries
     for target in sorted(groups):
         _compose_one(rt, session, facts, target, groups[target], today, report)
-    return report
 
 
 def _still_news(entry: _Entry, facts: _Facts) -> bool:
@@ -124,19 +200,37 @@ def _still_news(entry: _Entry, facts: _Facts) -> bool:
     return entry.step in cd.DECISION_STEPS or facts.cycles[entry.cycle_id].status in REMINDING
 
 
-def _load(rt: Runtime, session: Session, cycle_ids: set[int]) -> _Facts:
-    cycles = {c.id: c for c in cycle_rows(session, cycle_ids)}
-    agencies = {a.id: a for a in session.execute(select(Agency)).scalars()}
+def _load(
+    rt: Runtime, session: Session, cycle_ids: set[int], agencies: dict[int, Agency], tracked: dict[int, date]
+) -> _Facts:
+    cycles = _cycles(session, cycle_ids)
     by_code = {a.code: a for a in agencies.values()}
-    tracked = dict(session.execute(select(Plan.id, Plan.track_from).where(Plan.track_from.is_not(None))).all())  # type: ignore[union-attr]
     return _Facts(
         cycles,
-        agencies,  # type: ignore[arg-type]
+        agencies,
         by_code,
         by_code.get(rt.directory.standing_agency),
-        subject_texts(session, list(cycles.values())),
-        tracked,  # type: ignore[arg-type]
+        subject_texts(session, list(cycles.values())),  # type: ignore[arg-type]
+        tracked,
     )
+
+
+def _cycles(session: Session, ids: set[int]) -> dict[int, _Cycle]:
+    """The cycles ``ids``, streamed a chunk at a time; repeated texts (subject, role, status) shared."""
+    c = Cycle.__table__.c  # type: ignore[attr-defined]
+    columns = (c.id, c.plan_id, c.subject, c.task_id, c.indicator_id, c.agency_id, c.role)
+    due = func.coalesce(c.due_extended, c.due_effective)
+    wanted = sorted(ids)
+    texts: dict[str, str] = {}
+    out: dict[int, _Cycle] = {}
+    for start in range(0, len(wanted), CHUNK):
+        stmt = select(*columns, due, c.status).where(c.id.in_(wanted[start : start + CHUNK]))
+        for id_, plan, subject, task, indicator, agency, role, due_on, status in session.connection().execute(stmt):
+            subject = texts.setdefault(subject, subject)
+            role = texts.setdefault(role, role)
+            status = texts.setdefault(status, status)
+            out[id_] = _Cycle(id_, plan, subject, task, indicator, agency, role, due_on, status)
+    return out
 
 
 def _set_key(session: Session, ids: list[int], key: str | None, *, only: str | None = cd.PENDING) -> list[int]:
@@ -306,16 +400,23 @@ def _context(
     own_standing = facts.standing is not None and agency.id == facts.standing.id
     accepted = [i for i in own if i.decision]
     sections = [
-        {
-            "title": cd.SECTION_TITLES[name].format(
-                track_from=f"{its[0].track_from:%d/%m/%Y}" if its[0].track_from else ""
-            ),
-            "lines": [cd.item_line(i, today) for i in its],
-        }
+        _listing(
+            {
+                "title": cd.SECTION_TITLES[name].format(
+                    track_from=f"{its[0].track_from:%d/%m/%Y}" if its[0].track_from else ""
+                )
+            },
+            its,
+            today,
+            cd.LIST_LIMIT,
+        )
         for name, its in cd.order_items(own, today)
         if name != "accepted"  # told apart: the template thanks before it asks
     ]
-    groups = [{"agency": name, "lines": [cd.item_line(i, today) for i in its]} for name, its in cd.by_agency(escalated)]
+    groups = [_listing({"agency": name}, its, today, cd.ESCALATED_LIMIT) for name, its in cd.by_agency(escalated)]
+    accepted_lines, accepted_more = cd.listed(
+        [i for _, its in cd.order_items(accepted, today) for i in its], today, cd.LIST_LIMIT
+    )
     parts = [cd.summary(agency.name, own, today)] if own else []
     if escalated:
         parts.append(cd.escalation_summary(escalated))
@@ -331,7 +432,8 @@ def _context(
         "today": f"{today:%d/%m/%Y}",
         "summary": "; ".join(parts),
         "sections": sections,
-        "accepted": [cd.item_line(i, today) for _, its in cd.order_items(accepted, today) for i in its],
+        "accepted": accepted_lines,
+        "accepted_more": accepted_more,
         "escalated": groups,
         "escalate_days": rt.policy.escalate_after_days,
         # An escalation-only message to the standing agency: its officers' pages list those items.
@@ -342,3 +444,10 @@ def _context(
         "due": f"{min(i.due for i in own + escalated):%d/%m/%Y}",
         "title": "; ".join(parts),
     }
+
+
+def _listing(head: dict[str, Any], items: list[cd.Item], today: date, limit: int) -> dict[str, Any]:
+    """A section or an agency's group of the message: ``head`` + the lines it lists (at most ``limit``),
+    ``count`` (all its items) and ``more`` (those not listed)."""
+    lines, more = cd.listed(items, today, limit)
+    return {**head, "lines": lines, "count": len(items), "more": more}

@@ -30,6 +30,7 @@ from models.store.plan_tables import Agency, AgencyGroup, Indicator, IndicatorAg
 from models.store.writes import bulk_insert_ignore, set_status
 
 SUCCEEDED = "cơ quan không còn chủ trì (sáp nhập, giải thể) — chuyển cho cơ quan kế thừa / routed to successor"
+INSERT_CHUNK = 10_000  # cycles inserted per call (their row dicts are in memory together)
 LIVE = [CycleStatus.scheduled, CycleStatus.open, CycleStatus.overdue, CycleStatus.returned]
 
 
@@ -274,8 +275,13 @@ def _materialise(rt: Runtime, session: Session, epoch: date, wanted: list[Want])
     existing = rt._existing
     missing = [w for w in wanted if w.identity not in existing]
     now = utcnow()
-    # ON CONFLICT DO NOTHING: a concurrent run may have created some of them a moment ago.
-    created = bulk_insert_ignore(session, Cycle, [w.row(now) for w in missing])
+    # ON CONFLICT DO NOTHING: a concurrent run may have created some of them a moment ago. The row dicts
+    # are made a chunk at a time: all at once they were the run's high-water mark (312,796 dicts, about
+    # 300 MB, at 100,000 tasks: bench/bench_daily.py).
+    created = 0
+    for start in range(0, len(missing), INSERT_CHUNK):
+        rows = [w.row(now) for w in missing[start : start + INSERT_CHUNK]]
+        created += bulk_insert_ignore(session, Cycle, rows)
     existing.update(w.identity for w in missing)
     if not missing and rt._last_epoch == epoch:
         return created, 0  # nothing new and routing unchanged: no cycle can have lost its agency
@@ -284,21 +290,21 @@ def _materialise(rt: Runtime, session: Session, epoch: date, wanted: list[Want])
 
 
 def _cancel_unrouted(session: Session, wanted: list[Want]) -> int:
-    """Cancel the live cycles of a wanted (subject, role, period) held by an agency no longer routed."""
-    want_by_slot: dict[tuple[str, str, str], set[int]] = defaultdict(set)
-    for w in wanted:
-        want_by_slot[(w.subject, w.role, w.period_key)].add(w.agency_id)
-    live = session.execute(
-        select(Cycle.id, Cycle.subject, Cycle.role, Cycle.period_key, Cycle.agency_id, Cycle.status).where(
-            Cycle.kind != CycleKind.adhoc,
-            Cycle.status.in_(LIVE),  # type: ignore[attr-defined]
-        )
-    ).all()
+    """Cancel the live cycles of a wanted (subject, role, period) held by an agency no longer routed.
+
+    Sets of plain tuples and the live rows streamed, not a set of agencies per slot and a list of every
+    live row: those were the first run's high-water mark (over 200 MB at 100,000 tasks)."""
+    slots = {(w.subject, w.role, w.period_key) for w in wanted}
+    holders = {(w.subject, w.role, w.period_key, w.agency_id) for w in wanted}
+    stmt = select(Cycle.id, Cycle.subject, Cycle.role, Cycle.period_key, Cycle.agency_id, Cycle.status).where(
+        Cycle.kind != CycleKind.adhoc,
+        Cycle.status.in_(LIVE),  # type: ignore[attr-defined]
+    )
     by_status: dict[str, list[int]] = defaultdict(list)
-    for cid, subject, role, period_key, agency_id, status in live:
-        slot = (subject, role, period_key)
-        if slot in want_by_slot and agency_id not in want_by_slot[slot]:
+    for cid, subject, role, period_key, agency_id, status in session.connection().execute(stmt):
+        if (subject, role, period_key) in slots and (subject, role, period_key, agency_id) not in holders:
             by_status[status].append(cid)
+    del slots, holders
     return sum(
         len(set_status(session, ids, status, CycleStatus.cancelled, "daily", SUCCEEDED))
         for status, ids in by_status.items()

@@ -286,3 +286,62 @@ def test_channel_fallback_renders_the_same_message_for_sms_and_email(app) -> Non
     assert sms.key == row.key.rsplit(":", 1)[0] + ":sms" and sms.template == "consolidated"
     assert len(sms.body_text) <= 160 and sms.body_text.endswith(row.link) and sms.body_text.isascii()
     assert email.body_text.count("\n- ") == len(row.context["cycles"]) and row.link in email.body_text
+
+
+def _composed(app, day: date) -> tuple[dict[str, tuple[str, str, tuple[int, ...]]], dict[str, object]]:  # type: ignore[no-untyped-def]
+    """Compose ``day``'s messages in a transaction that is rolled back: {key: (subject, body, cycles)}, report.
+    The link's token differs from run to run: the body carries "<link>" in its place."""
+    with Session(app.engine) as s:
+        try:
+            report = compose_day(app.runtime, day, session=s).as_json()
+            out = {
+                m.key: (m.subject, m.body_text.replace(m.link or "<none>", "<link>"), tuple(m.context["cycles"]))
+                for m in _messages(s)
+            }
+        finally:
+            s.rollback()
+    return out, report
+
+
+def test_contacts_composed_in_small_batches_get_the_same_messages(app, monkeypatch) -> None:
+    """Memory (issue 13): contacts are composed a batch of entries at a time; the messages are the same as
+    when every waiting entry is composed at once, and a contact's entries are never split between two."""
+    import models.services.compose as compose
+
+    day = date(2025, 9, 1)  # a Monday: the standing agency's escalations are in its message as well
+    _queue_only(app, day)
+    whole, whole_report = _composed(app, day)
+    monkeypatch.setattr(compose, "BATCH_ENTRIES", 3)
+    with Session(app.engine) as s:
+        batches = compose._batches(s)
+    assert len(batches) > 5 and any(sum(len(r) for r in b.values()) > 1 for b in batches)
+    small, small_report = _composed(app, day)
+    assert small == whole and small_report == whole_report
+    assert whole_report["queued"] >= 5 and any("#" not in k.split(":")[1] and "khcn" in k for k in whole)
+
+
+def test_long_lists_are_cut_with_the_count_and_the_rest_on_the_page(app, monkeypatch) -> None:
+    """A message lists at most LIST_LIMIT items per section (ESCALATED_LIMIT per escalated agency), then
+    "… và N nội dung khác"; the headings count every item and the message's cycles are all of them."""
+    monkeypatch.setattr(cd, "LIST_LIMIT", 2)
+    monkeypatch.setattr(cd, "ESCALATED_LIMIT", 1)
+    evaluate_day(app.runtime, date(2025, 9, 1))
+    with Session(app.engine) as s:
+        messages = [m for m in _messages(s) if m.body_text.startswith("Kính gửi")]  # the full text, not an SMS
+    cut_sections = cut_groups = 0
+    for m in messages:
+        ctx = m.context
+        listed = 0
+        for part in ctx["sections"] + ctx["escalated"]:
+            limit = 2 if "title" in part else 1
+            assert len(part["lines"]) == min(part["count"], limit)
+            assert part["more"] == part["count"] - len(part["lines"])
+            assert f"({part['count']}):" in m.body_text
+            if part["more"]:
+                assert f"… và {part['more']} nội dung khác" in m.body_text
+                cut_sections += "title" in part
+                cut_groups += "agency" in part
+            listed += part["count"]
+        assert listed + len(ctx["accepted"]) + ctx["accepted_more"] == len(ctx["cycles"])
+        assert m.body_text.count("\n- ") == sum(len(p["lines"]) for p in ctx["sections"] + ctx["escalated"])
+    assert cut_sections and cut_groups  # both kinds of list were long enough to be cut
