@@ -6,7 +6,9 @@ and the tests all run:
 2. **list** the cycles that may have a reminder due;
 3. **queue** their reminders in chunks (``models.services.reminders``), each batch one transaction that
    claims its cycles for the day and records the due steps as waiting for a message;
-4. **compose** ONE message per contact and channel from the waiting steps (``models.services.compose``).
+4. **compose** ONE message per contact and channel from the waiting steps (``models.services.compose``);
+5. after a large day (thousands of cycles changed), **vacuum** the rewritten tables on PostgreSQL
+   (``models.store.writes.vacuum``): the next updates reuse the dead row versions' space.
 
 Each step is safe to repeat and to run concurrently. Sending is separate (``notifiers.outbox``).
 
@@ -28,11 +30,12 @@ from models.services.day_report import DayReport
 from models.services.materialise import materialise, transition
 from models.services.reminders import queue_cycles, reminding_candidates
 from models.services.runtime import Runtime
-from models.store.cycle_tables import Cycle, Notification
-from models.store.writes import analyze
+from models.store.cycle_tables import Cycle, Notification, ReminderLedger
+from models.store.writes import analyze, vacuum
 
 MAX_QUEUE_TASKS = 100  # chunks of reminding cycles per day (each at least one batch)
 ANALYZE_AFTER = 5_000  # cycles created in one run after which the table's statistics are refreshed
+VACUUM_AFTER = 5_000  # cycles changed (created, opened, overdue; claimed by the batches) before a vacuum
 
 T = TypeVar("T")
 StepRunner = Callable[[str, Callable[[], T]], T]
@@ -76,6 +79,8 @@ def prepare_day(rt: Runtime, today: date, session: Session | None = None) -> dic
             analyze(s, Cycle)
     with _step(rt, session) as s:
         out["opened"], out["overdue"] = transition(s, today)
+    if session is None and sum(out.values()) >= VACUUM_AFTER:
+        vacuum(rt.engine, [Cycle])  # the batches update every reminding cycle next (PostgreSQL only)
     return out
 
 
@@ -90,6 +95,9 @@ def evaluate_day(rt: Runtime, today: date, *, session: Session | None = None, ru
     for chunk in chunks(ids, MAX_QUEUE_TASKS, rt.batch_size):
         report.add(run("queue-reminders", lambda chunk=chunk: queue_cycles(rt, chunk, today, session, direct=False)))  # type: ignore[misc]
     report.add(run("compose-messages", lambda: compose_day(rt, today, session)))
+    if session is None and len(ids) >= VACUUM_AFTER:
+        # Every reminding cycle and its ledger rows were rewritten: tomorrow's run updates them again.
+        run("vacuum", lambda: vacuum(rt.engine, [Cycle, ReminderLedger]))
     return report
 
 
@@ -110,3 +118,4 @@ def evaluate_dry(rt: Runtime, today: date) -> dict[str, Any]:
             return out
         finally:
             session.rollback()
+            rt.forget()  # the caches saw the rolled-back cycles: a later real run would skip creating them

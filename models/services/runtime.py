@@ -92,9 +92,10 @@ class Runtime:
         self._last_epoch = None
 
     def forget(self) -> None:
-        """Drop caches of database content (after a plan import in the same process)."""
+        """Drop caches of database content (after a plan import in the same process, after a dry run)."""
         self._subjects_cache = None
         self._existing = None
+        self._last_epoch = None
 
     # -- deadlines ------------------------------------------------------------------------------------
     def rule_for(self, plan_number: str, task_number: str, phrase: str) -> dl.DeadlineRule:
