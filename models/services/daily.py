@@ -20,6 +20,7 @@ A dry run passes one ``session`` that every step works in and that is rolled bac
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date
+from functools import partial
 from typing import Any, TypeVar
 
 from sqlalchemy import func, select
@@ -28,7 +29,7 @@ from sqlmodel import Session
 from models.services.compose import compose_day
 from models.services.day_report import DayReport
 from models.services.materialise import materialise, transition
-from models.services.reminders import queue_cycles, reminding_candidates
+from models.services.reminders import queue_cycles, reminding_candidates, warn_no_contact
 from models.services.runtime import Runtime
 from models.store.cycle_tables import Cycle, Notification, ReminderLedger
 from models.store.writes import analyze, vacuum
@@ -93,7 +94,8 @@ def evaluate_day(rt: Runtime, today: date, *, session: Session | None = None, ru
     with _step(rt, session) as s:
         ids = run("list-reminding-cycles", lambda: reminding_candidates(s, today))
     for chunk in chunks(ids, MAX_QUEUE_TASKS, rt.batch_size):
-        report.add(run("queue-reminders", lambda chunk=chunk: queue_cycles(rt, chunk, today, session, direct=False)))  # type: ignore[misc]
+        report.add(run("queue-reminders", partial(queue_cycles, rt, chunk, today, session, direct=False, warn=False)))
+    warn_no_contact(report)  # one line per recipient for the whole day, not one per chunk or cycle
     report.add(run("compose-messages", lambda: compose_day(rt, today, session)))
     if session is None and len(ids) >= VACUUM_AFTER:
         # Every reminding cycle and its ledger rows were rewritten: tomorrow's run updates them again.

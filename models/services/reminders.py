@@ -71,17 +71,39 @@ def reminding_candidates(session: Session, today: date) -> list[int]:
 
 
 def queue_cycles(
-    rt: Runtime, cycle_ids: Sequence[int], today: date, session: Session | None = None, *, direct: bool = True
+    rt: Runtime,
+    cycle_ids: Sequence[int],
+    today: date,
+    session: Session | None = None,
+    *,
+    direct: bool = True,
+    warn: bool = True,
 ) -> DayReport:
-    """Queue the reminders of ``cycle_ids`` for ``today``, ``rt.batch_size`` cycles per transaction."""
+    """Queue the reminders of ``cycle_ids`` for ``today``, ``rt.batch_size`` cycles per transaction.
+    ``warn`` False: the caller logs the recipients without a contact (:func:`warn_no_contact`) itself."""
     report = DayReport(day=today.isoformat())
     for start in range(0, len(cycle_ids), rt.batch_size):
-        report.add(queue_batch(rt, list(cycle_ids[start : start + rt.batch_size]), today, session, direct=direct))
+        batch = list(cycle_ids[start : start + rt.batch_size])
+        report.add(queue_batch(rt, batch, today, session, direct=direct, warn=False))
+    if warn:
+        warn_no_contact(report)
     return report
 
 
+def warn_no_contact(report: DayReport) -> None:
+    """One warning per recipient without an address on any channel: its reminders are recorded, not sent."""
+    for who, n in sorted(report.no_contact_by.items()):
+        log.warning("no contact for %s: %d reminders recorded, not sent (no address on any channel)", who, n)
+
+
 def queue_batch(
-    rt: Runtime, cycle_ids: list[int], today: date, session: Session | None = None, *, direct: bool = True
+    rt: Runtime,
+    cycle_ids: list[int],
+    today: date,
+    session: Session | None = None,
+    *,
+    direct: bool = True,
+    warn: bool = True,
 ) -> DayReport:
     """Claim ``cycle_ids`` for ``today`` and queue their reminders, in one transaction.
 
@@ -90,11 +112,14 @@ def queue_batch(
     and leave committing to the caller.
     """
     if session is not None:
-        return _queue_batch(rt, cycle_ids, today, session, direct)
-    with Session(rt.engine, expire_on_commit=False) as own:
-        report = _queue_batch(rt, cycle_ids, today, own, direct)
-        own.commit()  # the claim and the messages it queues commit together
-        return report
+        report = _queue_batch(rt, cycle_ids, today, session, direct)
+    else:
+        with Session(rt.engine, expire_on_commit=False) as own:
+            report = _queue_batch(rt, cycle_ids, today, own, direct)
+            own.commit()  # the claim and the messages it queues commit together
+    if warn:
+        warn_no_contact(report)
+    return report
 
 
 def _queue_batch(rt: Runtime, cycle_ids: list[int], today: date, session: Session, direct: bool) -> DayReport:
@@ -214,8 +239,8 @@ def _build_rows(
             report.expired += 1
         elif recipient.outcome == "no_contact":
             report.no_contact += 1
-            who, step = recipient.contact.recipient, recipient.last.step
-            log.warning("no contact for %s (cycle %s): reminder %s recorded, not sent", who, cycle.id, step)
+            who = recipient.contact.recipient
+            report.no_contact_by[who] = report.no_contact_by.get(who, 0) + 1
         else:
             report.folded += len(recipient.pending) - 1
             if key != PENDING:
