@@ -29,7 +29,7 @@ memory at a time — loading every waiting entry at once held 1.3 GB at 100,000 
 
 import logging
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
@@ -116,11 +116,9 @@ def _compose(rt: Runtime, session: Session, today: date) -> DayReport:
     batches = _batches(session)
     if not batches:
         return report
-    agencies = {a.id: a for a in session.execute(select(Agency)).scalars()}
-    tracked = dict(session.execute(select(Plan.id, Plan.track_from).where(Plan.track_from.is_not(None))).all())  # type: ignore[union-attr]
-    used_slots = _used_slots(session, today)
+    base = _base_facts(rt, session, today)
     for targets in batches:
-        _compose_batch(rt, session, today, targets, agencies, tracked, used_slots, report)  # type: ignore[arg-type]
+        _compose_batch(rt, session, today, targets, base, report)
     return report
 
 
@@ -145,7 +143,7 @@ def _batches(session: Session) -> list[dict[str, list[str]]]:
     size = 0
     for target in sorted(waiting):
         n = sum(waiting[target].values())
-        if batch and (size + n > BATCH_ENTRIES or len(batch) >= CHUNK):
+        if batch and size + n > BATCH_ENTRIES:
             batches.append(batch)
             batch, size = {}, 0
         batch[target] = sorted(waiting[target])
@@ -160,12 +158,10 @@ def _compose_batch(
     session: Session,
     today: date,
     targets: dict[str, list[str]],
-    agencies: dict[int, Agency],
-    tracked: dict[int, date],
-    used_slots: dict[str, set[int]],
+    base: _Facts,
     report: DayReport,
 ) -> None:
-    """Steps 1–4 for the contacts ``targets``."""
+    """Steps 1–4 for the contacts ``targets`` (``base``: the facts every batch shares)."""
     recipients = sorted(r for rs in targets.values() for r in rs)
     entries: list[_Entry] = []
     for start in range(0, len(recipients), CHUNK):
@@ -178,19 +174,20 @@ def _compose_batch(
     if not entries:
         return
     entries.sort(key=lambda e: e.id)
-    facts = _load(rt, session, {e.cycle_id for e in entries}, agencies, tracked)
-    facts.used_slots = used_slots
-    _set_key(session, [e.id for e in entries if not _still_news(e, facts)], None)
+    cycles = _cycles(session, {e.cycle_id for e in entries})
+    facts = replace(base, cycles=cycles, subjects=subject_texts(session, list(cycles.values())))  # type: ignore[arg-type]
+    stale: list[int] = []
     digest_waits = rt.escalation_digest == "weekly" and today.weekday() != 0
     groups: dict[str, list[_Entry]] = defaultdict(list)
     for entry in entries:
         if not _still_news(entry, facts):
-            continue
-        if digest_waits and entry.recipient.endswith("#standing"):
+            stale.append(entry.id)
+        elif digest_waits and entry.recipient.endswith("#standing"):
             continue  # the standing agency's escalation digest goes on Mondays
-        # The standing agency's escalations go in its own message, with its own items.
-        groups[_target_of(entry.recipient)].append(entry)
+        else:  # the standing agency's escalations go in its own message, with its own items
+            groups[_target_of(entry.recipient)].append(entry)
     del entries
+    _set_key(session, stale, None)
     for target in sorted(groups):
         _compose_one(rt, session, facts, target, groups[target], today, report)
 
@@ -200,18 +197,19 @@ def _still_news(entry: _Entry, facts: _Facts) -> bool:
     return entry.step in cd.DECISION_STEPS or facts.cycles[entry.cycle_id].status in REMINDING
 
 
-def _load(
-    rt: Runtime, session: Session, cycle_ids: set[int], agencies: dict[int, Agency], tracked: dict[int, date]
-) -> _Facts:
-    cycles = _cycles(session, cycle_ids)
+def _base_facts(rt: Runtime, session: Session, today: date) -> _Facts:
+    """What every batch reads (agencies, tracking dates, today's taken slots); cycles and texts per batch."""
+    agencies = {a.id: a for a in session.execute(select(Agency)).scalars()}
     by_code = {a.code: a for a in agencies.values()}
+    tracked = dict(session.execute(select(Plan.id, Plan.track_from).where(Plan.track_from.is_not(None))).all())  # type: ignore[union-attr]
     return _Facts(
-        cycles,
-        agencies,
-        by_code,
+        {},
+        agencies,  # type: ignore[arg-type]
+        by_code,  # type: ignore[arg-type]
         by_code.get(rt.directory.standing_agency),
-        subject_texts(session, list(cycles.values())),  # type: ignore[arg-type]
-        tracked,
+        {},
+        tracked,  # type: ignore[arg-type]
+        _used_slots(session, today),
     )
 
 

@@ -16,13 +16,10 @@ from sqlmodel import Session
 from models.domain.reminders import Contact
 from models.domain.states import ROLE_TEXT
 from models.domain.subjects import shorten, subject_name, subject_short
-from models.store.cycle_tables import Cycle, ReportRound
+from models.store.cycle_tables import ROW_CHUNK, Cycle, ReportRound
 from models.store.plan_tables import Agency, Indicator, Plan, Task
 
 STANDING_FALLBACK = "Cơ quan thường trực"
-
-
-IDS_PER_QUERY = 900  # ids per IN (…): below SQLite's parameter limit
 
 
 def subject_texts(session: Session, cycles: Sequence[Cycle]) -> dict[str, dict[str, str]]:
@@ -34,8 +31,8 @@ def subject_texts(session: Session, cycles: Sequence[Cycle]) -> dict[str, dict[s
     ind_ids = sorted({c.indicator_id for c in cycles if c.indicator_id})
     plans = dict(session.execute(select(Plan.id, Plan.number)).all())
     out: dict[str, dict[str, str]] = {}
-    for start in range(0, len(task_ids), IDS_PER_QUERY):
-        chunk = task_ids[start : start + IDS_PER_QUERY]
+    for start in range(0, len(task_ids), ROW_CHUNK):
+        chunk = task_ids[start : start + ROW_CHUNK]
         stmt = select(Task.id, Task.plan_id, Task.number, Task.title, Task.deadline_raw).where(Task.id.in_(chunk))  # type: ignore[union-attr]
         for id_, plan_id, number, title, deadline_raw in session.connection().execute(stmt):
             out[f"task:{id_}"] = {
@@ -45,8 +42,8 @@ def subject_texts(session: Session, cycles: Sequence[Cycle]) -> dict[str, dict[s
                 "title": shorten(title),
                 "deadline_raw": deadline_raw,
             }
-    for start in range(0, len(ind_ids), IDS_PER_QUERY):
-        chunk = ind_ids[start : start + IDS_PER_QUERY]
+    for start in range(0, len(ind_ids), ROW_CHUNK):
+        chunk = ind_ids[start : start + ROW_CHUNK]
         stmt = select(Indicator.id, Indicator.plan_id, Indicator.code, Indicator.title).where(Indicator.id.in_(chunk))  # type: ignore[union-attr]
         for id_, plan_id, code, title in session.connection().execute(stmt):
             out[f"indicator:{id_}"] = {
